@@ -1,0 +1,143 @@
+/** The names of the bundled profiles, one JSON file each under `profiles/`. */
+export type ProfileName = 'development' | 'staging' | 'production';
+
+/** Token-bucket limits on recording calls, per metric name. */
+export interface RateLimitConfig {
+  /** Whether recording calls are rate limited at all. */
+  enabled: boolean;
+  /** Sustained calls per second admitted for one metric name. */
+  callsPerSecond: number;
+  /** Calls admitted at once after an idle period (the bucket size). */
+  burst: number;
+}
+
+/** The export circuit breaker: stop calling a collector that keeps failing. */
+export interface CircuitBreakerConfig {
+  /** Whether exports are guarded by the breaker. */
+  enabled: boolean;
+  /** Consecutive failed exports that open the breaker. */
+  maxFailures: number;
+  /** How long the breaker stays open before it lets a probe export through. */
+  recoveryTimeMs: number;
+  /** Probe exports let through while half-open. */
+  halfOpenMax: number;
+}
+
+/** Receives the library's own diagnostics; defaults to `console`. */
+export interface DiagnosticLogger {
+  /** Problems the user should fix or know about. */
+  warn(message: string): void;
+  /** State changes worth a line, such as the breaker closing again. */
+  info(message: string): void;
+}
+
+/**
+ * Everything `initialize()` accepts. Every field is optional: what is missing comes from the environment,
+ * then from the profile (`profile`, default `development`), then from built-in defaults.
+ */
+export interface TelemetryConfig {
+  /** Profile whose values fill the fields not given here. */
+  profile?: ProfileName;
+  /** `service.name` of the resource; `OTEL_SERVICE_NAME` is used when absent. */
+  serviceName?: string;
+  /** `service.version` of the resource. */
+  serviceVersion?: string;
+  /** `service.namespace` of the resource. */
+  serviceNamespace?: string;
+  /** Extra resource attributes; merged over `OTEL_RESOURCE_ATTRIBUTES`. */
+  resourceAttributes?: Record<string, string>;
+  /** `false` turns every call into a no-op (so does `OTEL_SDK_DISABLED=true`). */
+  enabled?: boolean;
+  /** Base OTLP/HTTP URL of the collector; `/v1/metrics` and `/v1/traces` are appended. */
+  endpoint?: string;
+  /** Headers sent with every export (merged over `OTEL_EXPORTER_OTLP_HEADERS`). */
+  headers?: Record<string, string>;
+  /** How often metrics are exported. */
+  exportIntervalMs?: number;
+  /** How long one metric export may take, retries included; at most `exportIntervalMs`. */
+  exportTimeoutMs?: number;
+  /** Fraction of traces sampled, 0 to 1. */
+  samplingRate?: number;
+  /** Most series one metric may hold; past it new series fold into one overflow series. */
+  cardinalityLimit?: number;
+  /** Most distinct values per label name within one metric; past it values are reported as `other`. */
+  cardinalityLimits?: Record<string, number>;
+  /** How long a label value may stay unused before it stops counting against its label's limit. */
+  labelValueTtlMs?: number;
+  /** Most distinct metric names; calls for further names are dropped. */
+  maxMetricNames?: number;
+  /** Most label pairs per call; extra pairs are dropped. */
+  maxLabelPairs?: number;
+  /** Longest label value kept; longer values are truncated. */
+  maxLabelValueLength?: number;
+  /** Per-metric token bucket on recording calls. */
+  rateLimit?: RateLimitConfig;
+  /** The export circuit breaker. */
+  circuitBreaker?: CircuitBreakerConfig;
+  /** Replace label values that look like personal data with `[REDACTED]`. */
+  piiRedaction?: boolean;
+  /** Compression of OTLP payloads. */
+  compression?: 'gzip' | 'none';
+  /** Register our MeterProvider and TracerProvider as the OpenTelemetry API globals. */
+  registerGlobal?: boolean;
+  /** Default deadline of `shutdown()`. */
+  shutdownTimeoutMs?: number;
+  /** Where diagnostics go; defaults to `console`. */
+  logger?: DiagnosticLogger;
+}
+
+/** A configuration with every field resolved and validated; what the Registry runs on. */
+export interface ResolvedConfig {
+  /** The profile the values came from. */
+  profile: ProfileName;
+  /** `service.name`. */
+  serviceName: string;
+  /** `service.version`, or undefined. */
+  serviceVersion: string | undefined;
+  /** `service.namespace`, or undefined. */
+  serviceNamespace: string | undefined;
+  /** Resource attributes from the environment and the config. */
+  resourceAttributes: Record<string, string>;
+  /** Whether telemetry runs. */
+  enabled: boolean;
+  /** Base URL of the collector, with a scheme. */
+  endpoint: string;
+  /** Full URL metric exports are posted to. */
+  metricsUrl: string;
+  /** Full URL span exports are posted to. */
+  tracesUrl: string;
+  /** Export headers. */
+  headers: Record<string, string>;
+  /** Metric export interval. */
+  exportIntervalMs: number;
+  /** Metric export deadline, retries included. */
+  exportTimeoutMs: number;
+  /** Trace sampling fraction. */
+  samplingRate: number;
+  /** Series per metric. */
+  cardinalityLimit: number;
+  /** Distinct values per label name. */
+  cardinalityLimits: Record<string, number>;
+  /** Idle time after which a label value is forgotten. */
+  labelValueTtlMs: number;
+  /** Distinct metric names. */
+  maxMetricNames: number;
+  /** Label pairs per call. */
+  maxLabelPairs: number;
+  /** Label value length. */
+  maxLabelValueLength: number;
+  /** Rate limit. */
+  rateLimit: RateLimitConfig;
+  /** Circuit breaker. */
+  circuitBreaker: CircuitBreakerConfig;
+  /** PII redaction. */
+  piiRedaction: boolean;
+  /** Payload compression. */
+  compression: 'gzip' | 'none';
+  /** Register as OpenTelemetry globals. */
+  registerGlobal: boolean;
+  /** Default shutdown deadline. */
+  shutdownTimeoutMs: number;
+  /** Diagnostics sink. */
+  logger: DiagnosticLogger;
+}

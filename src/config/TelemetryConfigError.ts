@@ -1,0 +1,38 @@
+const BRAND = Symbol.for('otel-facade.TelemetryConfigError');
+
+/**
+ * Thrown by `initialize()` and `useProfile()` for a configuration that cannot work.
+ * The message names the field, the value given and what is allowed.
+ */
+export class TelemetryConfigError extends Error {
+  /** The configuration field at fault, such as `circuitBreaker.maxFailures`. */
+  readonly field: string;
+  /** The value that was given. */
+  readonly value: unknown;
+  /** What the field accepts, in words. */
+  readonly allowed: string;
+  private readonly [BRAND] = true;
+
+  constructor(field: string, value: unknown, allowed: string) {
+    super(`otel-facade: invalid configuration: ${field} = ${describe(value)}; allowed: ${allowed}`);
+    this.name = 'TelemetryConfigError';
+    this.field = field;
+    this.value = value;
+    this.allowed = allowed;
+  }
+}
+
+/** True when `error` is a TelemetryConfigError, even one thrown by another copy of this package. */
+export function isTelemetryConfigError(error: unknown): error is TelemetryConfigError {
+  return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[BRAND] === true;
+}
+
+function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'number' || typeof value === 'boolean' || value == null) return String(value);
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
+}

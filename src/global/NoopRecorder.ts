@@ -1,0 +1,59 @@
+import type { Diagnostics } from '../diagnostics/Diagnostics';
+import type { Recorder } from './Recorder';
+
+/**
+ * The recorder before `initialize()` and after `shutdown()`: drops every call at almost no cost, counts it, and
+ * says once what to do, so that a forgotten `initialize()` (GoMind's first pitfall) is obvious.
+ */
+export class NotInitializedRecorder implements Recorder {
+  /** Calls dropped since the process started. */
+  dropped = 0;
+  private reported = false;
+  /** Whether telemetry was shut down, which changes the advice. */
+  afterShutdown = false;
+
+  constructor(private readonly diagnostics: Diagnostics) {}
+
+  add(_kind: string, name: string): void {
+    this.dropped++;
+    if (!this.reported) this.report(name);
+  }
+
+  gauge(name: string): void {
+    this.dropped++;
+    if (!this.reported) this.report(name);
+  }
+
+  histogram(name: string): void {
+    this.dropped++;
+    if (!this.reported) this.report(name);
+  }
+
+  emit(name: string): void {
+    this.dropped++;
+    if (!this.reported) this.report(name);
+  }
+
+  /** Lets the next dropped call be reported again (a new lifecycle). */
+  rearm(afterShutdown: boolean): void {
+    this.reported = false;
+    this.afterShutdown = afterShutdown;
+  }
+
+  private report(name: string): void {
+    this.reported = true;
+    const when = this.afterShutdown ? 'after shutdown()' : 'before initialize()';
+    this.diagnostics.warn(
+      `metric '${String(name)}' was recorded ${when} and dropped, like every such call (counted as ` +
+        `'not_initialized' in getHealth()). Call initialize() at startup, before anything records.`,
+    );
+  }
+}
+
+/** The recorder when telemetry is disabled (`enabled: false` or OTEL_SDK_DISABLED=true): does nothing at all. */
+export class DisabledRecorder implements Recorder {
+  add(): void {}
+  gauge(): void {}
+  histogram(): void {}
+  emit(): void {}
+}

@@ -1,0 +1,42 @@
+import type { ProfileName } from '../config/TelemetryConfig';
+
+/** State of the export circuit breaker as `getHealth()` reports it. */
+export type CircuitState = 'closed' | 'open' | 'half-open' | 'disabled';
+
+/** What `getHealth()` returns: enough to answer a readiness probe and to see what was dropped and why. */
+export interface Health {
+  /** Whether initialize() has run (and shutdown() has not). */
+  initialized: boolean;
+  /** Whether telemetry is recording (false before initialize(), with enabled: false or OTEL_SDK_DISABLED). */
+  enabled: boolean;
+  /** The profile in use, if initialized. */
+  profile: ProfileName | undefined;
+  /** `service.name`, if initialized. */
+  serviceName: string | undefined;
+  /** The export circuit breaker's state; `disabled` when no breaker guards exports. */
+  circuitState: CircuitState;
+  /** Recording calls recorded since initialize(). */
+  metricsEmitted: number;
+  /** Recording calls (or label pairs) dropped, all reasons together. */
+  metricsDropped: number;
+  /** Drops by reason; see README.md for each reason. */
+  droppedByReason: Record<string, number>;
+  /** Labels changed before recording (truncated, coerced), by reason. */
+  sanitizedByReason: Record<string, number>;
+  /** Errors outside recording calls, such as failed exports. */
+  errors: number;
+  /** The most recent such error. */
+  lastError: string | undefined;
+  /** Milliseconds since initialize(), 0 when not initialized. */
+  uptimeMs: number;
+  /** Failed metric exports since initialize(). */
+  exportFailures: number;
+  /** When the last metric export succeeded (ISO 8601), if one has. */
+  lastExportAt: string | undefined;
+  /** The error of the last failed metric export, if any. */
+  lastExportError: string | undefined;
+  /** Distinct metric names held. */
+  metricNames: number;
+  /** Series held over all metrics. */
+  seriesCount: number;
+}

@@ -1,0 +1,110 @@
+import type { Series } from './Series';
+
+/** What the hot path counts each time a cached path is used: labels that had to be changed on the way. */
+export const FLAG_TRUNCATED = 1;
+/** A label value was coerced to a string (a number or a boolean). */
+export const FLAG_COERCED = 2;
+
+/** One step of a cached label path. */
+class PathNode {
+  /** The label key most calls branch on at this depth, and its children by label value. */
+  key: unknown = undefined;
+  values: Map<unknown, PathNode> | undefined = undefined;
+  /** Children for any other label key at this depth (label order differs between call sites). */
+  otherKeys: Map<unknown, Map<unknown, PathNode>> | undefined = undefined;
+  /** The series a path ending here leads to. */
+  series: Series | undefined = undefined;
+  /** FLAG_* bits for that path. */
+  flags = 0;
+
+  child(key: unknown, value: unknown): PathNode | undefined {
+    const values = this.key === key ? this.values : this.otherKeys?.get(key);
+    return values === undefined ? undefined : values.get(value);
+  }
+}
+
+/**
+ * A cache from the raw label arguments of a call, in call order, to the series they resolve to. Looking a series
+ * up walks one Map per label pair and builds no string, sorts nothing and allocates nothing.
+ *
+ * The cache is bounded: it holds at most `maxNodes` nodes and starts over when full. Only paths whose labels
+ * were admitted as given are cached, so label values folded into `other` or the overflow series never take room.
+ */
+export class SeriesLocator {
+  private root = new PathNode();
+  private nodes = 1;
+  /** Where the last lookup ended, for the caller to count its flags without a second walk. */
+  lastFlags = 0;
+
+  constructor(private readonly maxNodes: number) {}
+
+  /** Finds the series for up to four label pairs given as positional arguments; undefined on a miss. */
+  find(argc: number, a0: unknown, a1: unknown, a2: unknown, a3: unknown, a4: unknown, a5: unknown, a6: unknown, a7: unknown): Series | undefined {
+    let node: PathNode | undefined = this.root;
+    if (argc !== 0) {
+      if ((argc & 1) !== 0) return undefined;
+      node = node.child(a0, a1);
+      if (argc > 2 && node !== undefined) {
+        node = node.child(a2, a3);
+        if (argc > 4 && node !== undefined) {
+          node = node.child(a4, a5);
+          if (argc > 6 && node !== undefined) node = node.child(a6, a7);
+        }
+      }
+      if (node === undefined) return undefined;
+    }
+    this.lastFlags = node.flags;
+    return node.series;
+  }
+
+  /** Finds the series for label arguments held in a list, from `start`; undefined on a miss. */
+  findList(list: ArrayLike<unknown>, start: number): Series | undefined {
+    if (((list.length - start) & 1) !== 0) return undefined;
+    let node: PathNode | undefined = this.root;
+    for (let i = start; i < list.length && node !== undefined; i += 2) node = node.child(list[i], list[i + 1]);
+    if (node === undefined) return undefined;
+    this.lastFlags = node.flags;
+    return node.series;
+  }
+
+  /** Caches the path of raw label arguments `list[start..]` to `series`. */
+  remember(list: ArrayLike<unknown>, start: number, series: Series, flags: number): void {
+    const pairs = (list.length - start) >> 1;
+    if (this.nodes + pairs > this.maxNodes) this.clear();
+    let node = this.root;
+    for (let i = start; i + 1 < list.length; i += 2) {
+      const key = list[i];
+      const value = list[i + 1];
+      let values: Map<unknown, PathNode> | undefined;
+      if (node.key === undefined) {
+        node.key = key;
+        values = node.values = new Map();
+      } else if (node.key === key) {
+        values = node.values as Map<unknown, PathNode>;
+      } else {
+        node.otherKeys ??= new Map();
+        values = node.otherKeys.get(key);
+        if (values === undefined) node.otherKeys.set(key, (values = new Map()));
+      }
+      let next = values.get(value);
+      if (next === undefined) {
+        values.set(value, (next = new PathNode()));
+        this.nodes++;
+      }
+      node = next;
+    }
+    node.series = series;
+    node.flags = flags;
+  }
+
+  /** Forgets every cached path; lookups fall back to the slow path until they are cached again. */
+  clear(): void {
+    this.root = new PathNode();
+    this.nodes = 1;
+  }
+
+  /** Cached nodes, for tests and health. */
+  get size(): number {
+    return this.nodes;
+  }
+}

@@ -1,0 +1,112 @@
+import { metrics, trace } from '@opentelemetry/api';
+import { CompressionAlgorithm } from '@opentelemetry/otlp-exporter-base';
+import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+import {
+  AggregationTemporality,
+  MeterProvider,
+  PeriodicExportingMetricReader,
+  type MetricProducer,
+  type PushMetricExporter,
+} from '@opentelemetry/sdk-metrics';
+import {
+  BasicTracerProvider,
+  BatchSpanProcessor,
+  ParentBasedSampler,
+  TraceIdRatioBasedSampler,
+} from '@opentelemetry/sdk-trace-base';
+import type { Resource } from '@opentelemetry/resources';
+import type { ResolvedConfig } from '../config/TelemetryConfig';
+import type { Diagnostics } from '../diagnostics/Diagnostics';
+import { ExportStatus } from './ExportStatus';
+import { GuardedMetricExporter } from './GuardedMetricExporter';
+import { buildResource } from './resource';
+
+/** Options for tests and embedders: replace the OTLP metric exporter (the guard stays in front of it). */
+export interface OTelProviderOptions {
+  /** Used instead of the OTLP/HTTP protobuf metric exporter. */
+  metricExporter?: PushMetricExporter;
+}
+
+/**
+ * The OpenTelemetry SDK side of the library: a MeterProvider whose periodic reader pulls our pre-aggregated
+ * series through a MetricProducer, a TracerProvider, their OTLP/HTTP protobuf exporters and the resource.
+ */
+export class OTelProvider {
+  /** The MeterProvider; the application may create its own instruments on it. */
+  readonly meterProvider: MeterProvider;
+  /** The TracerProvider. */
+  readonly tracerProvider: BasicTracerProvider;
+  /** Outcome of metric exports. */
+  readonly metricExports = new ExportStatus();
+  /** The resource on every export. */
+  readonly resource: Resource;
+  private registeredMeter = false;
+  private registeredTracer = false;
+
+  constructor(
+    config: ResolvedConfig,
+    producer: MetricProducer,
+    private readonly diagnostics: Diagnostics,
+    options: OTelProviderOptions = {},
+  ) {
+    this.resource = buildResource(config);
+    // The exporter gives up before the reader does, so a hung collector surfaces as the exporter's own error.
+    const exporterTimeoutMs = Math.max(1, Math.floor(config.exportTimeoutMs * 0.9));
+    const compression = config.compression === 'gzip' ? CompressionAlgorithm.GZIP : CompressionAlgorithm.NONE;
+    const otlpMetricExporter =
+      options.metricExporter ??
+      new OTLPMetricExporter({
+        url: config.metricsUrl,
+        headers: config.headers,
+        compression,
+        timeoutMillis: exporterTimeoutMs,
+        temporalityPreference: AggregationTemporality.CUMULATIVE,
+      });
+    const reader = new PeriodicExportingMetricReader({
+      exporter: new GuardedMetricExporter(otlpMetricExporter, this.metricExports),
+      exportIntervalMillis: config.exportIntervalMs,
+      exportTimeoutMillis: config.exportTimeoutMs,
+      metricProducers: [producer],
+    });
+    this.meterProvider = new MeterProvider({ resource: this.resource, readers: [reader] });
+
+    const spanExporter = new OTLPTraceExporter({
+      url: config.tracesUrl,
+      headers: config.headers,
+      compression,
+      timeoutMillis: exporterTimeoutMs,
+    });
+    this.tracerProvider = new BasicTracerProvider({
+      resource: this.resource,
+      sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(config.samplingRate) }),
+      spanProcessors: [new BatchSpanProcessor(spanExporter)],
+    });
+
+    if (config.registerGlobal) this.registerGlobals();
+  }
+
+  /** Exports metrics and spans now. */
+  async forceFlush(): Promise<void> {
+    await Promise.all([this.meterProvider.forceFlush(), this.tracerProvider.forceFlush()]);
+  }
+
+  /** Flushes and stops both providers, and unregisters the globals it registered. */
+  async shutdown(): Promise<void> {
+    if (this.registeredMeter) metrics.disable();
+    if (this.registeredTracer) trace.disable();
+    this.registeredMeter = this.registeredTracer = false;
+    await Promise.all([this.meterProvider.shutdown(), this.tracerProvider.shutdown()]);
+  }
+
+  private registerGlobals(): void {
+    this.registeredMeter = metrics.setGlobalMeterProvider(this.meterProvider);
+    this.registeredTracer = trace.setGlobalTracerProvider(this.tracerProvider);
+    if (!this.registeredMeter || !this.registeredTracer) {
+      this.diagnostics.warn(
+        'another OpenTelemetry MeterProvider or TracerProvider is already registered globally; otel-facade keeps ' +
+          'its own providers and records through them. Set registerGlobal: false to silence this.',
+      );
+    }
+  }
+}

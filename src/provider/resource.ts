@@ -1,0 +1,33 @@
+import { hostname } from 'node:os';
+import { randomUUID } from 'node:crypto';
+import { defaultResource, resourceFromAttributes, type Resource } from '@opentelemetry/resources';
+import type { Attributes } from '@opentelemetry/api';
+import type { ResolvedConfig } from '../config/TelemetryConfig';
+
+/** One id per process, so that restarts and replicas are told apart. */
+const SERVICE_INSTANCE_ID = randomUUID();
+
+const OS_TYPES: Readonly<Record<string, string>> = { win32: 'windows', sunos: 'solaris' };
+
+/**
+ * The resource every export carries. Lowest first: the SDK's `telemetry.sdk.*`, what we detect about the process,
+ * OTEL_RESOURCE_ATTRIBUTES and `resourceAttributes`, then the service fields of the configuration.
+ */
+export function buildResource(config: ResolvedConfig): Resource {
+  const detected: Attributes = {
+    'service.instance.id': SERVICE_INSTANCE_ID,
+    'deployment.environment.name': config.profile,
+    'host.name': hostname(),
+    'os.type': OS_TYPES[process.platform] ?? process.platform,
+    'process.runtime.name': 'nodejs',
+    'process.runtime.version': process.versions.node,
+    'process.pid': process.pid,
+  };
+  const service: Attributes = { 'service.name': config.serviceName };
+  if (config.serviceVersion !== undefined) service['service.version'] = config.serviceVersion;
+  if (config.serviceNamespace !== undefined) service['service.namespace'] = config.serviceNamespace;
+  return defaultResource()
+    .merge(resourceFromAttributes(detected))
+    .merge(resourceFromAttributes(config.resourceAttributes))
+    .merge(resourceFromAttributes(service));
+}
