@@ -7,7 +7,7 @@ import type {
   TelemetryConfig,
 } from './TelemetryConfig';
 import { TelemetryConfigError } from './TelemetryConfigError';
-import { isProfileName, loadProfile, useProfile } from './profiles';
+import { loadProfile, useProfile } from './profiles';
 import { readEnvironment } from './environment';
 import { normalizeEndpoint, signalUrl } from './endpoint';
 
@@ -48,9 +48,8 @@ export function resolveConfig(
       throw new TelemetryConfigError(key, (explicit as Record<string, unknown>)[key], `no such field; known fields: ${[...KNOWN_FIELDS].join(', ')}`);
     }
   }
-  const profileName = explicit.profile ?? 'development';
-  if (!isProfileName(profileName)) loadProfile(profileName); // throws with the list of valid names
-  const profile = loadProfile(profileName);
+  const profileName: ProfileName = explicit.profile ?? 'development';
+  const profile = loadProfile(profileName); // throws, listing the valid names, for any other name
   const environment = readEnvironment(env);
   const notes: string[] = [];
 

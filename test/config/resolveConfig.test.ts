@@ -1,0 +1,163 @@
+import { resolveConfig, DEFAULT_ENDPOINT } from '../../src/config/resolveConfig';
+import { TelemetryConfigError, isTelemetryConfigError } from '../../src/config/TelemetryConfigError';
+import { useProfile, loadProfile, PROFILE_NAMES } from '../../src/config/profiles';
+import type { TelemetryConfig } from '../../src/config/TelemetryConfig';
+
+const quiet = { warn: () => undefined, info: () => undefined };
+const resolve = (config: TelemetryConfig | undefined, env: NodeJS.ProcessEnv = {}) =>
+  resolveConfig({ serviceName: 'svc', logger: quiet, ...config }, env);
+
+function configError(fn: () => unknown): TelemetryConfigError {
+  try {
+    fn();
+  } catch (error) {
+    expect(isTelemetryConfigError(error)).toBe(true);
+    return error as TelemetryConfigError;
+  }
+  throw new Error('expected a TelemetryConfigError');
+}
+
+describe('endpoint priority', () => {
+  const env = {
+    OTEL_EXPORTER_OTLP_ENDPOINT: 'http://otlp-env:4318',
+    OTEL_FACADE_ENDPOINT: 'http://facade-env:4318',
+  };
+
+  it('prefers the explicit config over every variable', () => {
+    const { config } = resolve({ endpoint: 'http://explicit:4318' }, { ...env, OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: 'http://m:1/x' });
+    expect(config.metricsUrl).toBe('http://explicit:4318/v1/metrics');
+    expect(config.tracesUrl).toBe('http://explicit:4318/v1/traces');
+  });
+
+  it('prefers OTEL_EXPORTER_OTLP_METRICS_ENDPOINT, used as given, for metrics', () => {
+    const { config } = resolve({}, { ...env, OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: 'http://metrics-env:9999/custom/path' });
+    expect(config.metricsUrl).toBe('http://metrics-env:9999/custom/path');
+    expect(config.tracesUrl).toBe('http://otlp-env:4318/v1/traces');
+  });
+
+  it('then OTEL_EXPORTER_OTLP_ENDPOINT, then OTEL_FACADE_ENDPOINT, then the profile, then the default', () => {
+    expect(resolve({}, env).config.metricsUrl).toBe('http://otlp-env:4318/v1/metrics');
+    expect(resolve({}, { OTEL_FACADE_ENDPOINT: 'http://facade-env:4318' }).config.metricsUrl).toBe('http://facade-env:4318/v1/metrics');
+    expect(resolve({}, {}).config.endpoint).toBe(loadProfile('development').endpoint);
+    expect(DEFAULT_ENDPOINT).toBe('http://localhost:4318');
+  });
+
+  it('adds http:// to an endpoint without a scheme and says so', () => {
+    const { config, notes } = resolve({}, { OTEL_EXPORTER_OTLP_ENDPOINT: 'otel-collector:4318' });
+    expect(config.metricsUrl).toBe('http://otel-collector:4318/v1/metrics');
+    expect(notes.join('\n')).toMatch(/OTEL_EXPORTER_OTLP_ENDPOINT 'otel-collector:4318' has no scheme/);
+  });
+
+  it('warns about the gRPC port 4317', () => {
+    const { notes } = resolve({ endpoint: 'http://collector:4317' });
+    expect(notes.join('\n')).toMatch(/4317, the OTLP\/gRPC port/);
+  });
+
+  it('rejects an endpoint that is not an http URL', () => {
+    expect(configError(() => resolve({ endpoint: 'ftp://x:21' })).field).toBe('endpoint');
+    expect(configError(() => resolve({ endpoint: 'http://bad host:4318' })).field).toBe('endpoint');
+  });
+});
+
+describe('environment variables', () => {
+  it('reads the service name, resource attributes and headers', () => {
+    const { config } = resolveConfig({ logger: quiet }, {
+      OTEL_SERVICE_NAME: 'from-env',
+      OTEL_RESOURCE_ATTRIBUTES: 'team=payments,service.version=1.2.3,region=eu%2Dwest',
+      OTEL_EXPORTER_OTLP_HEADERS: 'api-key=secret,x-tenant=acme',
+    });
+    expect(config.serviceName).toBe('from-env');
+    expect(config.serviceVersion).toBe('1.2.3');
+    expect(config.resourceAttributes).toMatchObject({ team: 'payments', region: 'eu-west' });
+    expect(config.headers).toEqual({ 'api-key': 'secret', 'x-tenant': 'acme' });
+  });
+
+  it('lets explicit values win over the environment', () => {
+    const { config } = resolveConfig({ serviceName: 'explicit', headers: { 'api-key': 'mine' }, logger: quiet }, {
+      OTEL_SERVICE_NAME: 'env',
+      OTEL_EXPORTER_OTLP_HEADERS: 'api-key=env,other=1',
+    });
+    expect(config.serviceName).toBe('explicit');
+    expect(config.headers).toEqual({ 'api-key': 'mine', other: '1' });
+  });
+
+  it('reads the export interval and timeout, below explicit values and above the profile', () => {
+    const env = { OTEL_METRIC_EXPORT_INTERVAL: '20000', OTEL_METRIC_EXPORT_TIMEOUT: '7000' };
+    expect(resolve({}, env).config).toMatchObject({ exportIntervalMs: 20000, exportTimeoutMs: 7000 });
+    expect(resolve({ exportIntervalMs: 9000, exportTimeoutMs: 3000 }, env).config).toMatchObject({ exportIntervalMs: 9000, exportTimeoutMs: 3000 });
+    expect(configError(() => resolve({}, { OTEL_METRIC_EXPORT_INTERVAL: 'soon' })).field).toBe('OTEL_METRIC_EXPORT_INTERVAL');
+  });
+
+  it('OTEL_SDK_DISABLED=true disables everything, even over an explicit enabled: true', () => {
+    expect(resolve({ enabled: true }, { OTEL_SDK_DISABLED: 'true' }).config.enabled).toBe(false);
+    expect(resolve({ enabled: true }, { OTEL_SDK_DISABLED: 'false' }).config.enabled).toBe(true);
+  });
+
+  it('falls back to unknown_service:node and says how to name the service', () => {
+    const { config, notes } = resolveConfig({ logger: quiet }, {});
+    expect(config.serviceName).toBe('unknown_service:node');
+    expect(notes.join('\n')).toMatch(/Set serviceName or OTEL_SERVICE_NAME/);
+  });
+});
+
+describe('profiles', () => {
+  it('carry GoMind-derived values', () => {
+    const dev = resolve({ profile: 'development' }).config;
+    const staging = resolve({ profile: 'staging' }).config;
+    const prod = resolve({ profile: 'production' }).config;
+    expect(dev.samplingRate).toBe(1);
+    expect(dev.circuitBreaker.enabled).toBe(false);
+    expect(dev.rateLimit.enabled).toBe(false);
+    expect(staging.samplingRate).toBe(0.1);
+    expect(staging.circuitBreaker).toMatchObject({ enabled: true, maxFailures: 10, recoveryTimeMs: 15000 });
+    expect(prod.samplingRate).toBe(0.001);
+    expect(prod.circuitBreaker).toMatchObject({ enabled: true, maxFailures: 10, recoveryTimeMs: 30000 });
+    expect(prod.cardinalityLimits).toEqual({ agent_id: 100, capability: 50, error_type: 50, user_id: 100 });
+    expect(prod.piiRedaction).toBe(true);
+    for (const config of [dev, staging, prod]) expect(config.exportTimeoutMs).toBeLessThanOrEqual(config.exportIntervalMs);
+  });
+
+  it('useProfile keeps overrides above the profile', () => {
+    const config = useProfile('production', { serviceName: 'weather', samplingRate: 0.5 });
+    expect(config).toEqual({ profile: 'production', serviceName: 'weather', samplingRate: 0.5 });
+    expect(resolveConfig({ ...config, logger: quiet }, {}).config).toMatchObject({ profile: 'production', samplingRate: 0.5, cardinalityLimit: 2000 });
+  });
+
+  it('a profile name alone is a configuration', () => {
+    expect(resolveConfig('staging', { OTEL_SERVICE_NAME: 's' }).config.profile).toBe('staging');
+  });
+
+  it('an unknown profile throws and lists the valid ones (GoMind silently used development)', () => {
+    const error = configError(() => useProfile('prod' as never));
+    expect(error.field).toBe('profile');
+    expect(error.message).toContain(PROFILE_NAMES.join(', '));
+    expect(configError(() => resolve({ profile: 'qa' as never })).message).toContain('development, staging, production');
+  });
+});
+
+describe('validation', () => {
+  const cases: [string, TelemetryConfig, string][] = [
+    ['samplingRate', { samplingRate: 1.5 }, 'a number from 0 to 1'],
+    ['samplingRate', { samplingRate: Number.NaN }, 'a number from 0 to 1'],
+    ['exportIntervalMs', { exportIntervalMs: 0 }, 'a whole number from 100'],
+    ['exportTimeoutMs', { exportIntervalMs: 1000, exportTimeoutMs: 5000 }, 'no longer than exportIntervalMs = 1000'],
+    ['cardinalityLimit', { cardinalityLimit: -5 }, 'a whole number from 1'],
+    ['cardinalityLimits.user_id', { cardinalityLimits: { user_id: 0 } }, 'a whole number from 1'],
+    ['circuitBreaker.maxFailures', { circuitBreaker: { maxFailures: 0 } as never }, 'a whole number from 1 to 1000'],
+    ['circuitBreaker.recoveryTimeMs', { circuitBreaker: { recoveryTimeMs: 1.5 } as never }, 'a whole number'],
+    ['rateLimit.callsPerSecond', { rateLimit: { callsPerSecond: 0 } as never }, 'a whole number from 1'],
+    ['compression', { compression: 'brotli' as never }, "'gzip' or 'none'"],
+    ['enabled', { enabled: 'yes' as never }, 'true or false'],
+    ['serviceName', { serviceName: '' }, 'a non-empty string'],
+    ['logger', { logger: {} as never }, 'warn(message) and info(message)'],
+    ['samplingrate', { samplingrate: 1 } as never, 'no such field'],
+  ];
+
+  it.each(cases)('%s: names the field, the value and the allowed range', (field, config, allowed) => {
+    const error = configError(() => resolve(config));
+    expect(error).toBeInstanceOf(TelemetryConfigError);
+    expect(error.field).toBe(field);
+    expect(error.message).toContain(field);
+    expect(error.message).toContain(allowed);
+  });
+});
