@@ -2,18 +2,18 @@ import { initializeWith, shutdown } from '../../src/api/lifecycle';
 import type { TelemetryConfig } from '../../src/config/TelemetryConfig';
 import type { OTelProviderOptions } from '../../src/provider/OTelProvider';
 import { CapturingLogger } from './CapturingLogger';
-import { OtlpReceiver } from './OtlpReceiver';
+import { LocalCollector } from '../../examples/collector/local-collector';
 
 /** A receiver plus telemetry initialized against it, with a capturing logger; `stop()` undoes both. */
 export interface TestBed {
-  receiver: OtlpReceiver;
+  receiver: LocalCollector;
   logger: CapturingLogger;
   stop(): Promise<void>;
 }
 
 /** Starts a loopback receiver and initializes telemetry to export to it (long interval: tests flush by hand). */
 export async function startTestBed(config: TelemetryConfig = {}, options: OTelProviderOptions = {}): Promise<TestBed> {
-  const receiver = await new OtlpReceiver().start();
+  const receiver = await new LocalCollector().start();
   const logger = new CapturingLogger();
   initializeWith({
     serviceName: 'test-service',

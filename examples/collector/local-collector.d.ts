@@ -1,0 +1,65 @@
+import type { IncomingMessage } from 'node:http';
+
+/** How the collector answers export requests. */
+export type CollectorMode = { kind: 'ok' } | { kind: 'status'; status: number } | { kind: 'hang' };
+
+/** One data point as the collector saw it, flattened. */
+export interface ReceivedPoint {
+  metric: string;
+  kind: 'sum' | 'gauge' | 'histogram' | 'exponentialHistogram' | 'summary';
+  unit: string;
+  description: string;
+  monotonic: boolean | undefined;
+  temporality: string | undefined;
+  attributes: Record<string, unknown>;
+  startTimeUnixNano: string;
+  timeUnixNano: string;
+  value: number | undefined;
+  count: number | undefined;
+  sum: number | undefined;
+  min: number | undefined;
+  max: number | undefined;
+  bucketCounts: number[] | undefined;
+  explicitBounds: number[] | undefined;
+}
+
+/** One decoded metrics export request. */
+export interface ReceivedMetricsRequest {
+  headers: IncomingMessage['headers'];
+  resource: Record<string, unknown>;
+  scopes: string[];
+  points: ReceivedPoint[];
+}
+
+/** A span as decoded by the official protobuf code, with attributes flattened. */
+export interface ReceivedSpan {
+  traceId: string;
+  spanId: string;
+  parentSpanId: string;
+  name: string;
+  kind: string;
+  status: { code: string; message: string };
+  events: { name: string; attributes: { key: string; value: Record<string, unknown> }[] }[];
+  attributes: Record<string, unknown>;
+  resource: Record<string, unknown>;
+}
+
+/** A loopback OTLP/HTTP collector that decodes with the official protobuf definitions. */
+export declare class LocalCollector {
+  readonly metricRequests: ReceivedMetricsRequest[];
+  readonly traceRequests: Record<string, unknown>[];
+  requestCount: number;
+  mode: CollectorMode;
+  port: number;
+  readonly url: string;
+  readonly listening: boolean;
+  start(port?: number): Promise<this>;
+  stop(): Promise<void>;
+  allPoints(): ReceivedPoint[];
+  latest(metric: string): ReceivedPoint[];
+  spans(): ReceivedSpan[];
+  waitFor(predicate: () => boolean, timeoutMs?: number, what?: string): Promise<void>;
+}
+
+/** Flattens OTLP KeyValue attributes into a plain object. */
+export declare function attributesOf(list: { key: string; value: Record<string, unknown> }[]): Record<string, unknown>;
