@@ -2,8 +2,6 @@ import type { Config } from 'jest';
 
 const config: Config = {
   testEnvironment: 'node',
-  // The global slot outlives a test file on purpose (exports may still be settling); keep it readable.
-  testEnvironmentOptions: { globalsCleanup: 'off' },
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   transform: {
