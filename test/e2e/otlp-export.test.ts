@@ -122,7 +122,11 @@ describe('export over OTLP/HTTP protobuf to a loopback receiver', () => {
     await bed.stop();
     bed = await startTestBed({ exportIntervalMs: 200, exportTimeoutMs: 150 });
     telemetry.counter('timer.total');
-    await bed.receiver.waitFor(() => bed.receiver.latest('timer.total').length > 0, 5000, 'a periodic export');
-    expect(telemetry.getHealth().lastExportAt).toEqual(expect.any(String));
+    // The receiver stores the request before the exporter has read the answer: wait for both.
+    await bed.receiver.waitFor(
+      () => bed.receiver.latest('timer.total').length > 0 && telemetry.getHealth().lastExportAt !== undefined,
+      5000, 'a periodic export');
+    expect(bed.receiver.latest('timer.total')[0].value).toBe(1);
+    expect(Date.parse(telemetry.getHealth().lastExportAt as string)).toBeLessThanOrEqual(Date.now());
   });
 });
