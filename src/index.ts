@@ -7,7 +7,9 @@
  * telemetry.counter('weather.requests.total', 'endpoint', '/current');
  * await telemetry.shutdown();
  */
-export { initialize, shutdown, forceFlush, getHealth } from './api/lifecycle';
+export { initialize, shutdown, forceFlush, getHealth, onCircuitStateChange } from './api/lifecycle';
+export { healthHandler, healthStatus } from './health/healthHandler';
+export type { HealthHandlerOptions, HealthResponse, HealthRequestHandler } from './health/healthHandler';
 export type { ShutdownOptions } from './api/lifecycle';
 export { counter, upDownCounter, histogram, gauge, emit } from './api/recording';
 export { useProfile, PROFILE_NAMES } from './config/profiles';
@@ -20,6 +22,7 @@ export type {
   DiagnosticLogger,
 } from './config/TelemetryConfig';
 export type { Health, CircuitState } from './health/Health';
+export type { CircuitStateListener } from './protection/CircuitBreaker';
 export type { InstrumentKind } from './metrics/InstrumentRouter';
 export { NAME_HEURISTICS, UNIT_SUFFIXES, routeInstrument } from './metrics/InstrumentRouter';
 export type { InstrumentPlan } from './metrics/InstrumentRouter';

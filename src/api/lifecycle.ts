@@ -5,6 +5,7 @@ import { DisabledRecorder } from '../global/NoopRecorder';
 import type { Health } from '../health/Health';
 import { Registry } from '../registry/Registry';
 import type { OTelProviderOptions } from '../provider/OTelProvider';
+import type { CircuitStateListener } from '../protection/CircuitBreaker';
 
 const slot = globalSlot();
 const disabled = new DisabledRecorder();
@@ -43,7 +44,15 @@ export function initializeWith(config: TelemetryConfig | ProfileName | undefined
     resolved.logger.info('otel-facade: telemetry is disabled (enabled: false or OTEL_SDK_DISABLED=true); every call is a no-op.');
     return;
   }
-  const registry = new Registry(resolved, options);
+  const registry = new Registry(resolved, options, (state, previous) => {
+    for (const listener of [...slot.circuitListeners]) {
+      try {
+        listener(state, previous);
+      } catch {
+        // A listener's bug must not break exporting.
+      }
+    }
+  });
   for (const note of notes) registry.diagnostics.warnOnce('config', note, note);
   slot.lifecycle = { state: 'active', registry };
   slot.recorder = registry;
@@ -109,6 +118,19 @@ async function stopWithin(registry: Registry, timeoutMs: number): Promise<void> 
   }
 }
 
+/**
+ * Calls `listener` on every change of the export circuit breaker's state, across re-initializations.
+ * Returns the function that removes it.
+ *
+ * @example const dispose = onCircuitStateChange((state) => log.warn(`telemetry export ${state}`));
+ */
+export function onCircuitStateChange(listener: CircuitStateListener): () => void {
+  slot.circuitListeners.add(listener);
+  return () => {
+    slot.circuitListeners.delete(listener);
+  };
+}
+
 /** The state of telemetry, for readiness probes and dashboards. Never throws. */
 export function getHealth(): Health {
   const lifecycle = slot.lifecycle;
@@ -139,7 +161,13 @@ export function getHealth(): Health {
     exportFailures: 0,
     lastExportAt: undefined,
     lastExportError: undefined,
+    consecutiveExportFailures: 0,
+    exportsSkipped: 0,
+    spanExportFailures: 0,
     metricNames: 0,
     seriesCount: 0,
+    cardinalityUsed: 0,
+    cardinalityMax: config === undefined ? 0 : config.cardinalityLimit + 1,
+    seriesEvicted: 0,
   };
 }

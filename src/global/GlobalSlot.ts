@@ -5,6 +5,7 @@ import type { Recorder } from './Recorder';
 import { NotInitializedRecorder } from './NoopRecorder';
 import type { Registry } from '../registry/Registry';
 import type { ResolvedConfig } from '../config/TelemetryConfig';
+import type { CircuitStateListener } from '../protection/CircuitBreaker';
 
 /** Where the process is in the telemetry lifecycle. */
 export type Lifecycle =
@@ -25,6 +26,8 @@ export interface GlobalSlot {
   readonly notInitialized: NotInitializedRecorder;
   /** Diagnostics for when no Registry exists. */
   readonly diagnostics: Diagnostics;
+  /** Listeners of `onCircuitStateChange()`; they outlive re-initialization. */
+  readonly circuitListeners: Set<CircuitStateListener>;
 }
 
 /** The key includes the major version: copies with the same major share one registry, others stay apart. */
@@ -37,7 +40,14 @@ export function globalSlot(): GlobalSlot {
   if (slot === undefined) {
     const diagnostics = new Diagnostics(consoleLogger);
     const notInitialized = new NotInitializedRecorder(diagnostics);
-    slot = { version: VERSION, recorder: notInitialized, lifecycle: { state: 'idle' }, notInitialized, diagnostics };
+    slot = {
+      version: VERSION,
+      recorder: notInitialized,
+      lifecycle: { state: 'idle' },
+      notInitialized,
+      diagnostics,
+      circuitListeners: new Set(),
+    };
     Object.defineProperty(holder, GLOBAL_SLOT_KEY, { value: slot, writable: false, enumerable: false, configurable: false });
   }
   return slot;

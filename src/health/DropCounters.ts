@@ -8,7 +8,8 @@ export type DropReason =
   | 'metric_limit'
   | 'rate_limited'
   | 'cardinality'
-  | 'span_queue_full';
+  | 'span_queue_full'
+  | 'span_export_failed';
 
 /** Why a label was changed before it was recorded. */
 export type SanitizeReason = 'label_value_truncated' | 'label_value_coerced';

@@ -35,8 +35,20 @@ export interface Health {
   lastExportAt: string | undefined;
   /** The error of the last failed metric export, if any. */
   lastExportError: string | undefined;
+  /** Metric exports failed since the last success. */
+  consecutiveExportFailures: number;
+  /** Metric exports not attempted because the circuit breaker was open. */
+  exportsSkipped: number;
+  /** Failed span exports since initialize(). */
+  spanExportFailures: number;
   /** Distinct metric names held. */
   metricNames: number;
-  /** Series held over all metrics. */
+  /** Series held over all metrics (overflow series included). */
   seriesCount: number;
+  /** Series held by the fullest metric. */
+  cardinalityUsed: number;
+  /** The bound on series per metric: cardinalityLimit plus the overflow series. */
+  cardinalityMax: number;
+  /** Series evicted for being idle while their metric was over a cardinality limit. */
+  seriesEvicted: number;
 }

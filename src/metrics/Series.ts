@@ -17,6 +17,10 @@ export class Series {
   min = Infinity;
   /** Histogram: largest observation. */
   max = -Infinity;
+  /** The collection epoch of the last recording; the hot path's only bookkeeping. */
+  stamp = 0;
+  /** Wall-clock time (ms) of the collection that last saw the series active. */
+  activeAt: number;
 
   constructor(
     /** The attributes as exported, sorted by key; never mutated after creation. */
@@ -25,7 +29,9 @@ export class Series {
     readonly startTime: HrTime,
     /** Histogram bucket boundaries, or null for other kinds. */
     readonly boundaries: Float64Array | null,
+    createdAt: number,
   ) {
+    this.activeAt = createdAt;
     this.counts = boundaries === null ? null : new Float64Array(boundaries.length + 1);
   }
 

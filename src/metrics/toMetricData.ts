@@ -8,7 +8,7 @@ import type { Series } from './Series';
  * aggregators would have produced it. Returns undefined for a metric without series.
  */
 export function toMetricData(metric: MetricState, endTime: HrTime): MetricData | undefined {
-  if (metric.series.size === 0) return undefined;
+  if (metric.seriesCount === 0) return undefined;
   const descriptor = {
     name: metric.name,
     description: metric.description,
@@ -17,6 +17,7 @@ export function toMetricData(metric: MetricState, endTime: HrTime): MetricData |
   };
   const aggregationTemporality = AggregationTemporality.CUMULATIVE;
   const series = [...metric.series.values()];
+  if (metric.overflow !== undefined) series.push(metric.overflow);
   switch (metric.plan.kind) {
     case 'counter':
     case 'upDownCounter':

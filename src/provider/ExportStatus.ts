@@ -4,6 +4,8 @@ export class ExportStatus {
   failures = 0;
   /** Exports that succeeded, since initialize(). */
   successes = 0;
+  /** Exports not attempted because the circuit breaker was open. */
+  skipped = 0;
   /** Failed exports since the last success. */
   consecutiveFailures = 0;
   /** Wall-clock time (ms since epoch) of the last successful export. */

@@ -1,37 +1,27 @@
-import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
+import type { ExportResult } from '@opentelemetry/core';
 import {
   AggregationTemporality,
   type InstrumentType,
   type PushMetricExporter,
   type ResourceMetrics,
 } from '@opentelemetry/sdk-metrics';
+import type { ExportGuard } from '../protection/ExportGuard';
 import type { ExportStatus } from './ExportStatus';
 
 /**
- * Stands between the periodic reader and the OTLP exporter and records the outcome of every export call
- * (the OTLP exporter retries inside one call and calls back once). Temporality is always cumulative, so an
- * export that fails loses nothing: the next one carries the full totals.
+ * Stands between the periodic reader and the OTLP metric exporter: every export goes through the circuit breaker
+ * and its outcome is recorded. Temporality is always cumulative, so an export that fails or is skipped loses
+ * nothing: the series stay in the Registry and the next successful export carries the full totals.
  */
 export class GuardedMetricExporter implements PushMetricExporter {
   constructor(
     private readonly inner: PushMetricExporter,
+    private readonly guard: ExportGuard,
     private readonly status: ExportStatus,
   ) {}
 
   export(metrics: ResourceMetrics, resultCallback: (result: ExportResult) => void): void {
-    let settled = false;
-    const settle = (result: ExportResult): void => {
-      if (settled) return;
-      settled = true;
-      if (result.code === ExportResultCode.SUCCESS) this.status.succeeded();
-      else this.status.failed(result.error);
-      resultCallback(result);
-    };
-    try {
-      this.inner.export(metrics, settle);
-    } catch (error) {
-      settle({ code: ExportResultCode.FAILED, error: error instanceof Error ? error : new Error(String(error)) });
-    }
+    this.guard.run(this.status, (done) => this.inner.export(metrics, done), resultCallback);
   }
 
   forceFlush(): Promise<void> {

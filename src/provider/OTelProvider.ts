@@ -20,12 +20,19 @@ import type { ResolvedConfig } from '../config/TelemetryConfig';
 import type { Diagnostics } from '../diagnostics/Diagnostics';
 import { ExportStatus } from './ExportStatus';
 import { GuardedMetricExporter } from './GuardedMetricExporter';
+import { GuardedSpanExporter } from './GuardedSpanExporter';
+import { CircuitBreaker } from '../protection/CircuitBreaker';
+import { ExportGuard } from '../protection/ExportGuard';
+import type { DropCounters } from '../health/DropCounters';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { buildResource } from './resource';
 
-/** Options for tests and embedders: replace the OTLP metric exporter (the guard stays in front of it). */
+/** Options for tests and embedders: replace the OTLP exporters (the guard stays in front of them). */
 export interface OTelProviderOptions {
   /** Used instead of the OTLP/HTTP protobuf metric exporter. */
   metricExporter?: PushMetricExporter;
+  /** Used instead of the OTLP/HTTP protobuf span exporter. */
+  spanExporter?: SpanExporter;
 }
 
 /**
@@ -39,6 +46,10 @@ export class OTelProvider {
   readonly tracerProvider: BasicTracerProvider;
   /** Outcome of metric exports. */
   readonly metricExports = new ExportStatus();
+  /** Outcome of span exports. */
+  readonly spanExports = new ExportStatus();
+  /** The export circuit breaker, shared by the metric and the span exporter. */
+  readonly breaker: CircuitBreaker;
   /** The resource on every export. */
   readonly resource: Resource;
   private registeredMeter = false;
@@ -48,8 +59,11 @@ export class OTelProvider {
     config: ResolvedConfig,
     producer: MetricProducer,
     private readonly diagnostics: Diagnostics,
+    counters: DropCounters,
     options: OTelProviderOptions = {},
   ) {
+    this.breaker = new CircuitBreaker(config.circuitBreaker);
+    const guard = new ExportGuard(this.breaker);
     this.resource = buildResource(config);
     // The exporter gives up before the reader does, so a hung collector surfaces as the exporter's own error.
     const exporterTimeoutMs = Math.max(1, Math.floor(config.exportTimeoutMs * 0.9));
@@ -64,19 +78,23 @@ export class OTelProvider {
         temporalityPreference: AggregationTemporality.CUMULATIVE,
       });
     const reader = new PeriodicExportingMetricReader({
-      exporter: new GuardedMetricExporter(otlpMetricExporter, this.metricExports),
+      exporter: new GuardedMetricExporter(otlpMetricExporter, guard, this.metricExports),
       exportIntervalMillis: config.exportIntervalMs,
       exportTimeoutMillis: config.exportTimeoutMs,
       metricProducers: [producer],
     });
     this.meterProvider = new MeterProvider({ resource: this.resource, readers: [reader] });
 
-    const spanExporter = new OTLPTraceExporter({
-      url: config.tracesUrl,
-      headers: config.headers,
-      compression,
-      timeoutMillis: exporterTimeoutMs,
-    });
+    const otlpSpanExporter =
+      options.spanExporter ??
+      new OTLPTraceExporter({
+        url: config.tracesUrl,
+        headers: config.headers,
+        compression,
+        timeoutMillis: exporterTimeoutMs,
+      });
+    const spanExporter = new GuardedSpanExporter(otlpSpanExporter, guard, this.spanExports,
+      (spans) => counters.drop('span_export_failed', spans));
     this.tracerProvider = new BasicTracerProvider({
       resource: this.resource,
       sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(config.samplingRate) }),

@@ -10,6 +10,9 @@ import { LabelNormalizer } from '../metrics/LabelNormalizer';
 import { MetricState } from '../metrics/MetricState';
 import type { Series } from '../metrics/Series';
 import { FLAG_COERCED, FLAG_TRUNCATED } from '../metrics/SeriesLocator';
+import { CardinalityLimiter } from '../protection/CardinalityLimiter';
+import { RateLimiter } from '../protection/RateLimiter';
+import type { CircuitStateListener } from '../protection/CircuitBreaker';
 import { toMetricData } from '../metrics/toMetricData';
 import { OTelProvider, type OTelProviderOptions } from '../provider/OTelProvider';
 import { VERSION } from '../version';
@@ -37,17 +40,24 @@ export class Registry implements Recorder, MetricProducer {
   private readonly normalizer: LabelNormalizer;
   private readonly startedAt = Date.now();
   private readonly maxCachedNodes: number;
+  /** Incremented at each collection; the hot path stamps each series it records into with it. */
+  private epoch = 1;
+  /** Series evicted for being idle under cardinality pressure. */
+  private evictedSeries = 0;
 
   constructor(
     /** The configuration this registry runs on. */
     readonly config: ResolvedConfig,
     options: OTelProviderOptions = {},
+    circuitListener?: CircuitStateListener,
   ) {
     this.diagnostics = new Diagnostics(config.logger);
     this.normalizer = new LabelNormalizer(config, this.counters, this.diagnostics);
     // Room for every admitted series reached through a few label orders; the cache starts over past it.
     this.maxCachedNodes = 8 * (config.cardinalityLimit + 1) + 1024;
-    this.provider = new OTelProvider(config, this, this.diagnostics, options);
+    this.provider = new OTelProvider(config, this, this.diagnostics, this.counters, options);
+    this.provider.breaker.onStateChange((state, previous) => this.reportCircuit(state, previous));
+    if (circuitListener !== undefined) this.provider.breaker.onStateChange(circuitListener);
   }
 
   add(kind: 'counter' | 'upDownCounter', name: string, value: unknown, argc: number,
@@ -56,6 +66,7 @@ export class Registry implements Recorder, MetricProducer {
     const metric = this.metrics.get(name) ?? this.newMetric(name, kind);
     if (metric === undefined) return;
     if (metric.plan.kind !== kind) return this.kindMismatch(metric, kind);
+    if (metric.rateLimiter !== null && !metric.rateLimiter.tryTake()) return this.rateLimited(metric);
     if (typeof value !== 'number' || !(kind === 'counter' ? value >= 0 && value < Infinity : value - value === 0)) {
       return this.invalidValue(metric, value);
     }
@@ -70,6 +81,7 @@ export class Registry implements Recorder, MetricProducer {
     const metric = this.metrics.get(name) ?? this.newMetric(name, 'gauge');
     if (metric === undefined) return;
     if (metric.plan.kind !== 'gauge') return this.kindMismatch(metric, 'gauge');
+    if (metric.rateLimiter !== null && !metric.rateLimiter.tryTake()) return this.rateLimited(metric);
     if (typeof value !== 'number' || value - value !== 0) return this.invalidValue(metric, value);
     const series = this.locate(metric, argc, a0, a1, a2, a3, a4, a5, a6, a7, args, start);
     series.value = value;
@@ -82,6 +94,7 @@ export class Registry implements Recorder, MetricProducer {
     const metric = this.metrics.get(name) ?? this.newMetric(name, 'histogram');
     if (metric === undefined) return;
     if (metric.plan.kind !== 'histogram') return this.kindMismatch(metric, 'histogram');
+    if (metric.rateLimiter !== null && !metric.rateLimiter.tryTake()) return this.rateLimited(metric);
     if (typeof value !== 'number' || value - value !== 0) return this.invalidValue(metric, value);
     const series = this.locate(metric, argc, a0, a1, a2, a3, a4, a5, a6, a7, args, start);
     series.observe(value);
@@ -101,6 +114,12 @@ export class Registry implements Recorder, MetricProducer {
 
   /** MetricProducer: every metric's series as cumulative MetricData. The resource is the MeterProvider's. */
   async collect(): Promise<CollectionResult> {
+    const now = Date.now();
+    const exportedAt = this.provider.metricExports.lastSuccessAt ?? -Infinity;
+    for (const metric of this.metrics.values()) {
+      this.evictedSeries += metric.sweep(this.epoch, now, this.config.labelValueTtlMs, exportedAt);
+    }
+    this.epoch++;
     const endTime = hrTime();
     const metrics: MetricData[] = [];
     for (const metric of this.metrics.values()) {
@@ -121,14 +140,18 @@ export class Registry implements Recorder, MetricProducer {
   /** Health as of now. */
   health(): Health {
     let seriesCount = 0;
-    for (const metric of this.metrics.values()) seriesCount += metric.series.size;
+    let fullest = 0;
+    for (const metric of this.metrics.values()) {
+      seriesCount += metric.seriesCount;
+      fullest = Math.max(fullest, metric.seriesCount);
+    }
     const exports = this.provider.metricExports;
     return {
       initialized: true,
       enabled: true,
       profile: this.config.profile,
       serviceName: this.config.serviceName,
-      circuitState: 'disabled',
+      circuitState: this.provider.breaker.current,
       metricsEmitted: this.counters.emitted,
       metricsDropped: this.counters.totalDropped(),
       droppedByReason: { ...this.counters.dropped },
@@ -139,8 +162,14 @@ export class Registry implements Recorder, MetricProducer {
       exportFailures: exports.failures,
       lastExportAt: exports.lastSuccessAt === undefined ? undefined : new Date(exports.lastSuccessAt).toISOString(),
       lastExportError: exports.lastError,
+      consecutiveExportFailures: exports.consecutiveFailures,
+      exportsSkipped: exports.skipped,
+      spanExportFailures: this.provider.spanExports.failures,
       metricNames: this.metrics.size,
       seriesCount,
+      cardinalityUsed: fullest,
+      cardinalityMax: this.config.cardinalityLimit + 1,
+      seriesEvicted: this.evictedSeries,
     };
   }
 
@@ -153,6 +182,7 @@ export class Registry implements Recorder, MetricProducer {
       : locator.findList(args, start);
     if (series === undefined) return this.resolve(metric, argc, a0, a1, a2, a3, a4, a5, a6, a7, args, start);
     if (locator.lastFlags !== 0) this.countFlags(locator.lastFlags);
+    series.stamp = this.epoch;
     return series;
   }
 
@@ -168,10 +198,61 @@ export class Registry implements Recorder, MetricProducer {
       list = args;
     }
     const labels = this.normalizer.normalize(metric.name, list, start);
-    const series = metric.seriesFor(labels);
-    if (labels.cacheable) metric.locator.remember(list, start, series, labels.flags);
+    const { series, placement, folded } = metric.place(labels, Date.now());
+    if (placement === 'series') {
+      // Only paths to admitted series are cached: values folded into `other` or the overflow series take the slow
+      // path every time, so a flood of distinct values never grows the cache.
+      if (labels.cacheable) metric.locator.remember(list, start, series, labels.flags);
+    } else {
+      this.folded(metric, placement, folded);
+    }
     if (labels.flags !== 0) this.countFlags(labels.flags);
+    series.stamp = this.epoch;
     return series;
+  }
+
+  private folded(metric: MetricState, placement: 'other' | 'overflow', labels: string[] | undefined): void {
+    this.counters.drop('cardinality');
+    if (labels !== undefined) {
+      for (const label of labels) {
+        this.diagnostics.warnOnce('cardinality', `cardinality:${metric.name}:${label}`,
+          `${metric.name}: label '${label}' exceeded its limit of ${this.config.cardinalityLimits[label]} distinct ` +
+            "values; values beyond it are reported as 'other'. Keep unbounded values such as ids out of labels " +
+            '(put them on spans or in baggage), or raise cardinalityLimits.');
+      }
+    }
+    if (placement === 'overflow') {
+      this.diagnostics.warnOnce('cardinality', `overflow:${metric.name}`,
+        `${metric.name}: reached its limit of ${this.config.cardinalityLimit} series; new label combinations are ` +
+          "folded into one series with otel.metric.overflow=true, so totals stay right. Find the label with many " +
+          'values and bound it (cardinalityLimits), or raise cardinalityLimit.');
+    }
+  }
+
+  private rateLimited(metric: MetricState): void {
+    this.counters.drop('rate_limited');
+    this.diagnostics.warnOnce('rate_limited', `rate_limited:${metric.name}`,
+      `${metric.name}: more than ${this.config.rateLimit.callsPerSecond} calls per second (burst ` +
+        `${this.config.rateLimit.burst}); calls over the rate are dropped. Record aggregated values from hot loops ` +
+        '(one histogram() per batch), or raise rateLimit.callsPerSecond.');
+  }
+
+  private reportCircuit(state: string, previous: string): void {
+    const exports = this.provider.metricExports;
+    const breaker = this.config.circuitBreaker;
+    if (state === 'open') {
+      const retryAt = this.provider.breaker.retryAt;
+      const reason = previous === 'half-open' ? 'a probe export failed' : `${breaker.maxFailures} exports failed in a row`;
+      this.diagnostics.warn(
+        `export circuit breaker opened: ${reason} to ${this.config.metricsUrl}; last error: ` +
+          `${exports.lastError ?? 'unknown'}. No exports are attempted until ` +
+          `${retryAt === undefined ? 'the recovery time has passed' : new Date(retryAt).toISOString()}; metrics keep ` +
+          'aggregating in memory and the next successful export carries their full totals, spans are dropped meanwhile. ' +
+          'Check that the collector runs, is reachable from this pod, and accepts OTLP/HTTP on that URL (usually port 4318).',
+      );
+    } else if (state === 'closed' && previous !== 'disabled') {
+      this.diagnostics.info(`export circuit breaker closed: exports to ${this.config.metricsUrl} succeed again.`);
+    }
   }
 
   private countFlags(flags: number): void {
@@ -195,7 +276,17 @@ export class Registry implements Recorder, MetricProducer {
           '(maxMetricNames). Put variable parts of names into labels instead, or raise maxMetricNames.');
       return undefined;
     }
-    const metric = new MetricState(name, routeInstrument(name, kind), '', this.maxCachedNodes);
+    const limits = this.config.cardinalityLimits;
+    const rate = this.config.rateLimit;
+    const metric = new MetricState(
+      name,
+      routeInstrument(name, kind),
+      '',
+      this.config.cardinalityLimit,
+      this.maxCachedNodes,
+      Object.keys(limits).length > 0 ? new CardinalityLimiter({ perLabel: limits, valueTtlMs: this.config.labelValueTtlMs }) : null,
+      rate.enabled ? new RateLimiter(rate.callsPerSecond, rate.burst) : null,
+    );
     this.metrics.set(name, metric);
     return metric;
   }

@@ -1,0 +1,95 @@
+import { LRUCache } from 'lru-cache';
+import type { NormalizedLabels } from '../metrics/LabelNormalizer';
+
+/** The value a label takes once its label has used up its distinct values. */
+export const OTHER_VALUE = 'other';
+
+/** Limits of one metric. */
+export interface CardinalityLimits {
+  /** Distinct values per label name (only the labels named here are limited). */
+  perLabel: Readonly<Record<string, number>>;
+  /** How long a value may stay unused before it no longer takes one of its label's places. */
+  valueTtlMs: number;
+}
+
+/**
+ * Per-label value limits for one metric. A label named in `cardinalityLimits` admits that many distinct values;
+ * further values are reported as `other` while the other labels are kept. Values that stay unused for
+ * `valueTtlMs` expire (an lru-cache with a TTL), which frees their place for new values.
+ *
+ * The series limit of the metric is enforced by MetricState; this class only rewrites label values.
+ */
+export class CardinalityLimiter {
+  private readonly values = new Map<string, LRUCache<string, true>>();
+  /** Clock reads for purging expired values, so a flood of new values costs one purge per second at most. */
+  private nextPurgeAt = 0;
+
+  constructor(
+    private readonly limits: CardinalityLimits,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Whether any label of this metric is limited. */
+  get active(): boolean {
+    return Object.keys(this.limits.perLabel).length > 0;
+  }
+
+  /**
+   * Admits the values of a new label set, replacing those over their label's limit with `other` in place.
+   * Returns the names of the labels that were folded, or undefined when everything was admitted.
+   */
+  admit(labels: NormalizedLabels): string[] | undefined {
+    let folded: string[] | undefined;
+    for (let i = 0; i < labels.keys.length; i++) {
+      const limit = this.limits.perLabel[labels.keys[i]];
+      if (limit === undefined) continue;
+      const value = labels.values[i];
+      const cache = this.cacheFor(labels.keys[i], limit);
+      if (cache.get(value) !== undefined) continue;
+      if (cache.size >= limit && !this.purge(cache)) {
+        labels.values[i] = OTHER_VALUE;
+        (folded ??= []).push(labels.keys[i]);
+        continue;
+      }
+      cache.set(value, true);
+    }
+    return folded;
+  }
+
+  /** Marks the limited values of a series as in use, so they do not expire while the series is active. */
+  touch(attributes: Readonly<Record<string, unknown>>): void {
+    for (const [label, cache] of this.values) {
+      const value = attributes[label];
+      if (typeof value !== 'string' || value === OTHER_VALUE) continue;
+      if (cache.get(value) === undefined && cache.size < (cache.max as number)) cache.set(value, true);
+    }
+  }
+
+  /** Distinct values currently held for `label`. */
+  heldValues(label: string): number {
+    return this.values.get(label)?.size ?? 0;
+  }
+
+  private cacheFor(label: string, limit: number): LRUCache<string, true> {
+    let cache = this.values.get(label);
+    if (cache === undefined) {
+      cache = new LRUCache<string, true>({
+        max: limit,
+        ttl: this.limits.valueTtlMs,
+        updateAgeOnGet: true,
+        perf: { now: this.now },
+      });
+      this.values.set(label, cache);
+    }
+    return cache;
+  }
+
+  /** Drops expired values when the label is full; true if that made room. At most once per second. */
+  private purge(cache: LRUCache<string, true>): boolean {
+    const now = this.now();
+    if (now < this.nextPurgeAt) return false;
+    this.nextPurgeAt = now + 1000;
+    cache.purgeStale();
+    return cache.size < (cache.max as number);
+  }
+}
