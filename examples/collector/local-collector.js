@@ -12,7 +12,7 @@ const root = require('otlp-proto-decoder/build/src/generated/root.js');
 const proto = root.opentelemetry.proto;
 const MetricsRequest = proto.collector.metrics.v1.ExportMetricsServiceRequest;
 const TraceRequest = proto.collector.trace.v1.ExportTraceServiceRequest;
-const TO_OBJECT = { longs: String, enums: String, bytes: String, defaults: true, arrays: true, objects: true };
+const TO_OBJECT = { longs: String, enums: String, bytes: String, defaults: true, arrays: true, objects: true, oneofs: true };
 const POINT_KINDS = ['sum', 'gauge', 'histogram', 'exponentialHistogram', 'summary'];
 
 class LocalCollector {

@@ -23,8 +23,6 @@ export class MetricState {
   readonly locator: SeriesLocator;
   /** The series past the series limit, created when first needed. */
   overflow: Series | undefined;
-  /** Wall-clock time (ms) a label set was last folded into `other` or the overflow series. */
-  pressuredAt = -Infinity;
   private readonly boundaries: Float64Array | null;
 
   constructor(
@@ -61,28 +59,31 @@ export class MetricState {
       this.series.set(key ?? seriesKey(labels.keys, labels.values), series);
     }
     if (series === undefined) {
-      this.pressuredAt = now;
       this.overflow ??= new Series({ [OVERFLOW_ATTRIBUTE]: true }, hrTime(), this.boundaries, now);
       return { series: this.overflow, placement: 'overflow', folded };
     }
-    if (folded !== undefined) this.pressuredAt = now;
     return { series, placement: folded === undefined ? 'series' : 'other', folded };
   }
 
   /**
    * Runs at each collection, before export: series recorded since the last one (`stamp === epoch`) are marked
-   * active and keep their label values from expiring. While the metric is under cardinality pressure, series idle
-   * for `idleMs` whose last change has been exported (`activeAt <= exportedAt`) are evicted to make room; their
-   * cumulative totals were delivered, and a later return starts a new series. Returns how many were evicted.
+   * active and keep their label values from expiring. Series idle for `idleMs` whose last change has been exported
+   * (`activeAt <= exportedAt`) are evicted when they carry a limited label (their value has expired, so its place
+   * went to another value) or when the metric is at its series limit; their cumulative totals were delivered,
+   * and a later return starts a new series. Other series are never evicted. Returns how many were evicted.
    */
   sweep(epoch: number, now: number, idleMs: number, exportedAt: number): number {
     let evicted = 0;
-    const underPressure = now - this.pressuredAt < idleMs;
+    const full = this.series.size >= this.seriesLimit;
     for (const [key, series] of this.series) {
       if (series.stamp === epoch) {
         series.activeAt = now;
         this.limiter?.touch(series.attributes);
-      } else if (underPressure && now - series.activeAt >= idleMs && series.activeAt <= exportedAt) {
+      } else if (
+        now - series.activeAt >= idleMs &&
+        series.activeAt <= exportedAt &&
+        (full || this.limiter?.hasLimitedLabel(series.attributes) === true)
+      ) {
         this.series.delete(key);
         evicted++;
       }

@@ -65,6 +65,12 @@ export class CardinalityLimiter {
     }
   }
 
+  /** Whether a series with these attributes carries a limited label. */
+  hasLimitedLabel(attributes: Readonly<Record<string, unknown>>): boolean {
+    for (const label in attributes) if (this.limits.perLabel[label] !== undefined) return true;
+    return false;
+  }
+
   /** Distinct values currently held for `label`. */
   heldValues(label: string): number {
     return this.values.get(label)?.size ?? 0;
