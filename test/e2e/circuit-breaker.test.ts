@@ -1,0 +1,116 @@
+import * as telemetry from '../../src/index';
+import type { CircuitState } from '../../src/index';
+import { startTestBed, type TestBed } from '../support/telemetry';
+
+const RECOVERY_MS = 300;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('export circuit breaker against a misbehaving collector', () => {
+  let bed: TestBed;
+  let states: CircuitState[];
+  let dispose: () => void;
+
+  beforeEach(async () => {
+    states = [];
+    dispose = telemetry.onCircuitStateChange((state) => states.push(state));
+    bed = await startTestBed({
+      exportIntervalMs: 3_600_000, // exports are driven by forceFlush() below
+      exportTimeoutMs: 200,
+      circuitBreaker: { enabled: true, maxFailures: 3, recoveryTimeMs: RECOVERY_MS, halfOpenMax: 1 },
+    });
+  });
+  afterEach(async () => {
+    dispose();
+    await bed.stop();
+  });
+
+  const failures: [string, (b: TestBed) => Promise<void>, (b: TestBed) => Promise<void>, number][] = [
+    ['answering 503', async (b) => { b.receiver.mode = { kind: 'status', status: 503 }; }, async (b) => { b.receiver.mode = { kind: 'ok' }; }, 1],
+    ['answering 429', async (b) => { b.receiver.mode = { kind: 'status', status: 429 }; }, async (b) => { b.receiver.mode = { kind: 'ok' }; }, 1],
+    ['refusing connections', (b) => b.receiver.stop(), async (b) => { await b.receiver.start(); }, 0],
+    ['accepting and never answering', async (b) => { b.receiver.mode = { kind: 'hang' }; }, async (b) => { b.receiver.mode = { kind: 'ok' }; }, 1],
+  ];
+
+  it.each(failures)('%s: opens after maxFailures exports, sends nothing while open, closes on recovery, loses nothing', async (_name, breakIt, fixIt, requestsPerFailure) => {
+    let recorded = 0;
+    const record = (n: number) => {
+      for (let i = 0; i < n; i++) telemetry.counter('orders.total', 'region', i % 2 === 0 ? 'eu' : 'us');
+      recorded += n;
+    };
+    record(100);
+    await telemetry.forceFlush();
+    expect(bed.receiver.latest('orders.total')).toHaveLength(2);
+
+    await breakIt(bed);
+    const requestsBefore = bed.receiver.requestCount;
+    for (let i = 0; i < 3; i++) {
+      record(10);
+      expect(telemetry.getHealth().circuitState).toBe('closed');
+      await telemetry.forceFlush();
+    }
+    expect(telemetry.getHealth()).toMatchObject({ circuitState: 'open', exportFailures: 3, consecutiveExportFailures: 3 });
+    expect(bed.receiver.requestCount - requestsBefore).toBe(3 * requestsPerFailure);
+    const [opened] = bed.logger.matching('export circuit breaker opened');
+    expect(opened).toContain(`${bed.receiver.url}/v1/metrics`);
+    expect(opened).toMatch(/last error: \S/);
+    expect(opened).toContain('Check that the collector runs');
+
+    // Open: exports are skipped without touching the network, while recording goes on.
+    const whileOpen = bed.receiver.requestCount;
+    for (let i = 0; i < 5; i++) {
+      record(7);
+      await telemetry.forceFlush();
+    }
+    expect(bed.receiver.requestCount).toBe(whileOpen);
+    expect(telemetry.getHealth()).toMatchObject({ circuitState: 'open', exportsSkipped: 5 });
+
+    // Recovery: after recoveryTimeMs one probe goes through; its success closes the breaker.
+    await fixIt(bed);
+    await sleep(RECOVERY_MS + 20);
+    expect(telemetry.getHealth().circuitState).toBe('half-open');
+    const metricRequestsBefore = bed.receiver.metricRequests.length;
+    await telemetry.forceFlush();
+    expect(bed.receiver.metricRequests.length).toBe(metricRequestsBefore + 1);
+    expect(telemetry.getHealth().circuitState).toBe('closed');
+    expect(states).toEqual(['open', 'half-open', 'closed']);
+    expect(bed.logger.matching('export circuit breaker closed')).toHaveLength(1);
+
+    // The first export after recovery carries the exact totals: nothing recorded during the outage was lost.
+    const points = bed.receiver.latest('orders.total');
+    expect(points.reduce((sum, p) => sum + (p.value ?? 0), 0)).toBe(recorded);
+    expect(recorded).toBe(100 + 30 + 35);
+  });
+
+  it('a failed probe reopens the breaker for another recovery period', async () => {
+    telemetry.counter('probe.total');
+    bed.receiver.mode = { kind: 'status', status: 503 };
+    for (let i = 0; i < 3; i++) await telemetry.forceFlush();
+    await sleep(RECOVERY_MS + 20);
+    const before = bed.receiver.requestCount;
+    await telemetry.forceFlush(); // the probe, still failing
+    expect(bed.receiver.requestCount).toBe(before + 1);
+    expect(telemetry.getHealth().circuitState).toBe('open');
+    await telemetry.forceFlush();
+    expect(bed.receiver.requestCount).toBe(before + 1);
+    expect(states).toEqual(['open', 'half-open', 'open']);
+  });
+
+  it('while open, shutdown() does not wait on the network', async () => {
+    telemetry.counter('late.total');
+    bed.receiver.mode = { kind: 'hang' };
+    for (let i = 0; i < 3; i++) await telemetry.forceFlush();
+    expect(telemetry.getHealth().circuitState).toBe('open');
+    const started = Date.now();
+    await telemetry.shutdown({ timeoutMs: 5000 });
+    expect(Date.now() - started).toBeLessThan(150);
+  });
+
+  it('spans that cannot be exported are dropped and counted', async () => {
+    bed.receiver.mode = { kind: 'status', status: 503 };
+    for (let i = 0; i < 3; i++) await telemetry.forceFlush();
+    const tracer = (await import('@opentelemetry/api')).trace.getTracer('test');
+    for (let i = 0; i < 4; i++) tracer.startSpan(`span-${i}`).end();
+    await telemetry.forceFlush();
+    expect(telemetry.getHealth().droppedByReason.span_export_failed).toBe(4);
+  });
+});
