@@ -15,29 +15,30 @@ export class NotInitializedRecorder implements Recorder {
   constructor(private readonly diagnostics: Diagnostics) {}
 
   add(_kind: string, name: string): void {
-    this.dropped++;
-    if (!this.reported) this.report(name);
+    this.drop(name);
   }
 
   gauge(name: string): void {
-    this.dropped++;
-    if (!this.reported) this.report(name);
+    this.drop(name);
   }
 
   histogram(name: string): void {
-    this.dropped++;
-    if (!this.reported) this.report(name);
+    this.drop(name);
   }
 
   emit(name: string): void {
-    this.dropped++;
-    if (!this.reported) this.report(name);
+    this.drop(name);
   }
 
   /** Lets the next dropped call be reported again (a new lifecycle). */
   rearm(afterShutdown: boolean): void {
     this.reported = false;
     this.afterShutdown = afterShutdown;
+  }
+
+  private drop(name: string): void {
+    this.dropped++;
+    if (!this.reported) this.report(name);
   }
 
   private report(name: string): void {
