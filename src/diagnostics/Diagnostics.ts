@@ -25,14 +25,17 @@ export class Diagnostics {
     this.logger = logger;
   }
 
-  /** Reports a problem the user should fix; `kind` groups problems for the rate limit, `key` identifies it. */
-  warnOnce(kind: string, key: string, message: string): void {
-    if (this.said.has(key)) return;
+  /**
+   * Reports a problem the user should fix; `kind` groups problems for the rate limit, `key` identifies it.
+   * Returns true once the problem has been said (now or before), false while it is held back by the rate limit.
+   */
+  warnOnce(kind: string, key: string, message: string): boolean {
+    if (this.said.has(key)) return true;
     const now = this.now();
     const last = this.lastLineAt.get(kind);
     if (last !== undefined && now - last < this.intervalMs) {
       this.held.set(kind, (this.held.get(kind) ?? 0) + 1);
-      return;
+      return false;
     }
     if (this.said.size >= MAX_REMEMBERED) this.said.clear();
     this.said.add(key);
@@ -41,6 +44,7 @@ export class Diagnostics {
     this.held.delete(kind);
     const suffix = held > 0 ? ` (${held} similar report${held === 1 ? '' : 's'} held back)` : '';
     this.emit('warn', PREFIX + message + suffix);
+    return true;
   }
 
   /** A warning that is always said, for rare events such as a state change. */

@@ -9,6 +9,13 @@ import type { RateLimiter } from '../protection/RateLimiter';
 /** The standard attribute of the series that holds everything past a metric's series limit. */
 export const OVERFLOW_ATTRIBUTE = 'otel.metric.overflow';
 
+/** `MetricState.reported` bit: the rate limit was reported. */
+export const REPORTED_RATE_LIMIT = 1;
+/** `MetricState.reported` bit: an invalid value was reported. */
+export const REPORTED_INVALID_VALUE = 2;
+/** `MetricState.reported` bit: a kind mismatch was reported. */
+export const REPORTED_KIND_MISMATCH = 4;
+
 /** How a new label set was placed. */
 export type Placement = 'series' | 'other' | 'overflow';
 
@@ -21,6 +28,8 @@ export class MetricState {
   readonly series = new Map<string, Series>();
   /** Raw label arguments to series. */
   readonly locator: SeriesLocator;
+  /** REPORTED_* bits: problems of this metric already said, so repeated drops skip the diagnostics entirely. */
+  reported = 0;
   /** The series past the series limit, created when first needed. */
   overflow: Series | undefined;
   private readonly boundaries: Float64Array | null;

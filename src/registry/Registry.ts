@@ -7,7 +7,12 @@ import type { Health } from '../health/Health';
 import type { Recorder } from '../global/Recorder';
 import { routeInstrument, type InstrumentKind } from '../metrics/InstrumentRouter';
 import { LabelNormalizer } from '../metrics/LabelNormalizer';
-import { MetricState } from '../metrics/MetricState';
+import {
+  MetricState,
+  REPORTED_INVALID_VALUE,
+  REPORTED_KIND_MISMATCH,
+  REPORTED_RATE_LIMIT,
+} from '../metrics/MetricState';
 import type { Series } from '../metrics/Series';
 import { FLAG_COERCED, FLAG_TRUNCATED } from '../metrics/SeriesLocator';
 import { CardinalityLimiter } from '../protection/CardinalityLimiter';
@@ -231,10 +236,12 @@ export class Registry implements Recorder, MetricProducer {
 
   private rateLimited(metric: MetricState): void {
     this.counters.drop('rate_limited');
-    this.diagnostics.warnOnce('rate_limited', `rate_limited:${metric.name}`,
+    // A metric over its rate drops many calls: after the first report, a drop is a bit test and an increment.
+    if ((metric.reported & REPORTED_RATE_LIMIT) !== 0) return;
+    if (this.diagnostics.warnOnce('rate_limited', `rate_limited:${metric.name}`,
       `${metric.name}: more than ${this.config.rateLimit.callsPerSecond} calls per second (burst ` +
         `${this.config.rateLimit.burst}); calls over the rate are dropped. Record aggregated values from hot loops ` +
-        '(one histogram() per batch), or raise rateLimit.callsPerSecond.');
+        '(one histogram() per batch), or raise rateLimit.callsPerSecond.')) metric.reported |= REPORTED_RATE_LIMIT;
   }
 
   private reportCircuit(state: string, previous: string): void {
@@ -293,18 +300,20 @@ export class Registry implements Recorder, MetricProducer {
 
   private kindMismatch(metric: MetricState, kind: InstrumentKind): void {
     this.counters.drop('kind_mismatch');
-    this.diagnostics.warnOnce('kind_mismatch', `kind_mismatch:${metric.name}:${kind}`,
+    if ((metric.reported & REPORTED_KIND_MISMATCH) !== 0) return;
+    if (this.diagnostics.warnOnce('kind_mismatch', `kind_mismatch:${metric.name}`,
       `metric '${metric.name}' was first recorded as a ${metric.plan.kind}; this ${kind} call was dropped. ` +
-        'Record each name with one kind, or give the other use its own name.');
+        'Record each name with one kind, or give the other use its own name.')) metric.reported |= REPORTED_KIND_MISMATCH;
   }
 
   private invalidValue(metric: MetricState, value: unknown): void {
     this.counters.drop('invalid_value');
+    if ((metric.reported & REPORTED_INVALID_VALUE) !== 0) return;
     const why = metric.plan.kind === 'counter'
       ? 'counters take finite numbers >= 0 (use upDownCounter() for values that go down)'
       : `${metric.plan.kind}s take finite numbers`;
-    this.diagnostics.warnOnce('invalid_value', `invalid_value:${metric.name}`,
+    if (this.diagnostics.warnOnce('invalid_value', `invalid_value:${metric.name}`,
       `metric '${metric.name}' got the value ${typeof value === 'number' ? String(value) : `of type ${typeof value}`}, ` +
-        `which was dropped: ${why}.`);
+        `which was dropped: ${why}.`)) metric.reported |= REPORTED_INVALID_VALUE;
   }
 }
