@@ -12,6 +12,38 @@ export { healthHandler, healthStatus } from './health/healthHandler';
 export type { HealthHandlerOptions, HealthResponse, HealthRequestHandler } from './health/healthHandler';
 export type { ShutdownOptions } from './api/lifecycle';
 export { counter, upDownCounter, histogram, gauge, emit } from './api/recording';
+export type { Labels } from './api/labels';
+export { duration, timeOperation, recordError, recordSuccess, recordLatency, recordBytes, latencyBucket } from './api/helpers';
+export { emitWithOptions } from './api/emitWithOptions';
+export type { EmitOptions } from './api/emitWithOptions';
+export { declareMetrics } from './api/declareMetrics';
+export type { MetricDeclaration, MetricDeclarations } from './metrics/declarations';
+export {
+  recordRequest,
+  recordRequestError,
+  recordToolCall,
+  recordToolCallError,
+  recordToolCallRetry,
+  recordAIRequest,
+  recordAITokens,
+} from './api/unified';
+export {
+  MODULE_AGENT,
+  MODULE_ORCHESTRATION,
+  MODULE_CORE,
+  MODULE_AI,
+  METRIC_REQUEST_DURATION,
+  METRIC_REQUEST_TOTAL,
+  METRIC_REQUEST_ERRORS,
+  METRIC_TOOL_CALL_DURATION,
+  METRIC_TOOL_CALL_TOTAL,
+  METRIC_TOOL_CALL_ERRORS,
+  METRIC_TOOL_CALL_RETRIES,
+  METRIC_AI_REQUEST_DURATION,
+  METRIC_AI_REQUEST_TOTAL,
+  METRIC_AI_TOKENS_USED,
+} from './metrics/unifiedVocabulary';
+export { REDACTED } from './protection/PiiRedactor';
 export { useProfile, PROFILE_NAMES } from './config/profiles';
 export { TelemetryConfigError, isTelemetryConfigError } from './config/TelemetryConfigError';
 export type {

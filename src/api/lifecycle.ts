@@ -52,7 +52,7 @@ export function initializeWith(config: TelemetryConfig | ProfileName | undefined
         // A listener's bug must not break exporting.
       }
     }
-  });
+  }, slot.declarations);
   for (const note of notes) registry.diagnostics.warnOnce('config', note, note);
   slot.lifecycle = { state: 'active', registry };
   slot.recorder = registry;

@@ -1,11 +1,14 @@
 import { globalSlot } from '../global/GlobalSlot';
+import { internalError } from './internalError';
+import type { Labels } from './labels';
 
 // Read once: the slot object never changes, only its `recorder` field does.
 const slot = globalSlot();
 
 /*
  * Each function takes its labels as positional parameters a0..a7 so that a call with up to four label pairs
- * allocates nothing; more label arguments take the `arguments` path. The public signatures are the overloads.
+ * allocates nothing; more label arguments take the `arguments` path. Labels may also be one object (a0), which the
+ * Registry walks key by key. The public signatures are the overloads.
  * The try/catch costs nothing until something throws, and keeps the promise that recording never throws.
  */
 
@@ -15,6 +18,7 @@ const slot = globalSlot();
  * @example counter('weather.requests.total', 'endpoint', '/current', 'method', 'GET')
  */
 export function counter(name: string, ...labels: string[]): void;
+export function counter(name: string, labels: Labels): void;
 export function counter(name: string, a0?: unknown, a1?: unknown, a2?: unknown, a3?: unknown, a4?: unknown,
   a5?: unknown, a6?: unknown, a7?: unknown): void {
   const argc = arguments.length - 1;
@@ -32,6 +36,7 @@ export function counter(name: string, a0?: unknown, a1?: unknown, a2?: unknown, 
  * @example upDownCounter('jobs.queued', +1, 'queue', 'email')
  */
 export function upDownCounter(name: string, delta: number, ...labels: string[]): void;
+export function upDownCounter(name: string, delta: number, labels: Labels): void;
 export function upDownCounter(name: string, delta: number, a0?: unknown, a1?: unknown, a2?: unknown, a3?: unknown,
   a4?: unknown, a5?: unknown, a6?: unknown, a7?: unknown): void {
   const argc = arguments.length - 2;
@@ -49,6 +54,7 @@ export function upDownCounter(name: string, delta: number, a0?: unknown, a1?: un
  * @example histogram('weather.request.duration_ms', 12.5, 'endpoint', '/current')
  */
 export function histogram(name: string, value: number, ...labels: string[]): void;
+export function histogram(name: string, value: number, labels: Labels): void;
 export function histogram(name: string, value: number, a0?: unknown, a1?: unknown, a2?: unknown, a3?: unknown,
   a4?: unknown, a5?: unknown, a6?: unknown, a7?: unknown): void {
   const argc = arguments.length - 2;
@@ -66,6 +72,7 @@ export function histogram(name: string, value: number, a0?: unknown, a1?: unknow
  * @example gauge('connections.active', 42)
  */
 export function gauge(name: string, value: number, ...labels: string[]): void;
+export function gauge(name: string, value: number, labels: Labels): void;
 export function gauge(name: string, value: number, a0?: unknown, a1?: unknown, a2?: unknown, a3?: unknown,
   a4?: unknown, a5?: unknown, a6?: unknown, a7?: unknown): void {
   const argc = arguments.length - 2;
@@ -84,6 +91,7 @@ export function gauge(name: string, value: number, a0?: unknown, a1?: unknown, a
  * @example emit('queue.size', 17)  // a gauge
  */
 export function emit(name: string, value: number, ...labels: string[]): void;
+export function emit(name: string, value: number, labels: Labels): void;
 export function emit(name: string, value: number, a0?: unknown, a1?: unknown, a2?: unknown, a3?: unknown,
   a4?: unknown, a5?: unknown, a6?: unknown, a7?: unknown): void {
   const argc = arguments.length - 2;
@@ -93,12 +101,4 @@ export function emit(name: string, value: number, a0?: unknown, a1?: unknown, a2
   } catch (error) {
     internalError(error);
   }
-}
-
-function internalError(error: unknown): void {
-  const message = error instanceof Error ? error.message : String(error);
-  const lifecycle = slot.lifecycle;
-  if (lifecycle.state === 'active') lifecycle.registry.counters.error(`internal error while recording: ${message}`);
-  slot.diagnostics.warnOnce('internal', `internal:${message}`,
-    `internal error while recording, the call was dropped: ${message}. Please report this as a bug.`);
 }

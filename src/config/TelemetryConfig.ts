@@ -76,6 +76,10 @@ export interface TelemetryConfig {
   circuitBreaker?: CircuitBreakerConfig;
   /** Replace label values that look like personal data with `[REDACTED]`. */
   piiRedaction?: boolean;
+  /** Extra patterns whose matches are redacted too (with `piiRedaction` on); strings are compiled as RegExp. */
+  piiPatterns?: readonly (string | RegExp)[];
+  /** Baggage keys that `emitWithContext()` and `emitWithOptions({ context })` may turn into labels. */
+  baggageLabels?: readonly string[];
   /** Compression of OTLP payloads. */
   compression?: 'gzip' | 'none';
   /** Register our MeterProvider and TracerProvider as the OpenTelemetry API globals. */
@@ -132,6 +136,10 @@ export interface ResolvedConfig {
   circuitBreaker: CircuitBreakerConfig;
   /** PII redaction. */
   piiRedaction: boolean;
+  /** Custom PII patterns, compiled. */
+  piiPatterns: RegExp[];
+  /** Baggage keys allowed as labels. */
+  baggageLabels: string[];
   /** Payload compression. */
   compression: 'gzip' | 'none';
   /** Register as OpenTelemetry globals. */

@@ -28,7 +28,7 @@ const KNOWN_FIELDS = new Set<string>([
   'profile', 'serviceName', 'serviceVersion', 'serviceNamespace', 'resourceAttributes', 'enabled', 'endpoint',
   'headers', 'exportIntervalMs', 'exportTimeoutMs', 'samplingRate', 'cardinalityLimit', 'cardinalityLimits',
   'labelValueTtlMs', 'maxMetricNames', 'maxLabelPairs', 'maxLabelValueLength', 'rateLimit', 'circuitBreaker',
-  'piiRedaction', 'compression', 'registerGlobal', 'shutdownTimeoutMs', 'logger',
+  'piiRedaction', 'piiPatterns', 'baggageLabels', 'compression', 'registerGlobal', 'shutdownTimeoutMs', 'logger',
 ]);
 
 /**
@@ -106,6 +106,8 @@ export function resolveConfig(
     rateLimit: { ...(profile.rateLimit as RateLimitConfig), ...(explicit.rateLimit ?? {}) },
     circuitBreaker: { ...(profile.circuitBreaker as CircuitBreakerConfig), ...(explicit.circuitBreaker ?? {}) },
     piiRedaction: pick('piiRedaction') as boolean,
+    piiPatterns: compilePatterns(pick('piiPatterns') ?? []),
+    baggageLabels: [...((pick('baggageLabels') ?? []) as string[])],
     compression: pick('compression') as 'gzip' | 'none',
     registerGlobal: pick('registerGlobal') as boolean,
     shutdownTimeoutMs: pick('shutdownTimeoutMs') as number,
@@ -150,6 +152,9 @@ function validate(c: ResolvedConfig): void {
   integer('circuitBreaker.recoveryTimeMs', c.circuitBreaker.recoveryTimeMs, 100, 3_600_000);
   integer('circuitBreaker.halfOpenMax', c.circuitBreaker.halfOpenMax, 1, 100);
   bool('piiRedaction', c.piiRedaction);
+  if (!Array.isArray(c.baggageLabels) || c.baggageLabels.some((k) => typeof k !== 'string' || k === '')) {
+    throw new TelemetryConfigError('baggageLabels', c.baggageLabels, 'an array of non-empty baggage keys');
+  }
   if (c.compression !== 'gzip' && c.compression !== 'none') {
     throw new TelemetryConfigError('compression', c.compression, "'gzip' or 'none'");
   }
@@ -164,6 +169,21 @@ function validate(c: ResolvedConfig): void {
   if (typeof c.logger?.warn !== 'function' || typeof c.logger?.info !== 'function') {
     throw new TelemetryConfigError('logger', c.logger, 'an object with warn(message) and info(message) functions');
   }
+}
+
+function compilePatterns(patterns: unknown): RegExp[] {
+  if (!Array.isArray(patterns)) throw new TelemetryConfigError('piiPatterns', patterns, 'an array of regular expressions or strings');
+  return patterns.map((pattern: unknown, i) => {
+    if (pattern instanceof RegExp) return pattern;
+    if (typeof pattern !== 'string' || pattern === '') {
+      throw new TelemetryConfigError(`piiPatterns[${i}]`, pattern, 'a RegExp or a non-empty regular expression string');
+    }
+    try {
+      return new RegExp(pattern);
+    } catch (error) {
+      throw new TelemetryConfigError(`piiPatterns[${i}]`, pattern, `a valid regular expression (${(error as Error).message})`);
+    }
+  });
 }
 
 function integer(field: string, value: unknown, min: number, max: number, why = ''): void {

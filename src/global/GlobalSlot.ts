@@ -6,6 +6,7 @@ import { NotInitializedRecorder } from './NoopRecorder';
 import type { Registry } from '../registry/Registry';
 import type { ResolvedConfig } from '../config/TelemetryConfig';
 import type { CircuitStateListener } from '../protection/CircuitBreaker';
+import type { HeldDeclaration } from '../metrics/declarations';
 
 /** Where the process is in the telemetry lifecycle. */
 export type Lifecycle =
@@ -28,6 +29,8 @@ export interface GlobalSlot {
   readonly diagnostics: Diagnostics;
   /** Listeners of `onCircuitStateChange()`; they outlive re-initialization. */
   readonly circuitListeners: Set<CircuitStateListener>;
+  /** Metric declarations by name, from `declareMetrics()`; they outlive re-initialization. */
+  readonly declarations: Map<string, HeldDeclaration>;
 }
 
 /** The key includes the major version: copies with the same major share one registry, others stay apart. */
@@ -47,6 +50,7 @@ export function globalSlot(): GlobalSlot {
       notInitialized,
       diagnostics,
       circuitListeners: new Set(),
+      declarations: new Map(),
     };
     Object.defineProperty(holder, GLOBAL_SLOT_KEY, { value: slot, writable: false, enumerable: false, configurable: false });
   }

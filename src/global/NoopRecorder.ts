@@ -30,6 +30,12 @@ export class NotInitializedRecorder implements Recorder {
     this.drop(name);
   }
 
+  ensureMetric(): void {}
+
+  recordList(_kind: unknown, name: string): void {
+    this.drop(name);
+  }
+
   /** Lets the next dropped call be reported again (a new lifecycle). */
   rearm(afterShutdown: boolean): void {
     this.reported = false;
@@ -57,4 +63,6 @@ export class DisabledRecorder implements Recorder {
   gauge(): void {}
   histogram(): void {}
   emit(): void {}
+  ensureMetric(): void {}
+  recordList(): void {}
 }

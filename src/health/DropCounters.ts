@@ -12,7 +12,7 @@ export type DropReason =
   | 'span_export_failed';
 
 /** Why a label was changed before it was recorded. */
-export type SanitizeReason = 'label_value_truncated' | 'label_value_coerced';
+export type SanitizeReason = 'label_value_truncated' | 'label_value_coerced' | 'pii_redacted';
 
 /**
  * Counts what the Registry dropped or changed, by reason, for `getHealth()`. Counting is a property increment,

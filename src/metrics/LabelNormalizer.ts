@@ -1,7 +1,8 @@
 import type { Attributes } from '@opentelemetry/api';
 import type { DropCounters } from '../health/DropCounters';
 import type { Diagnostics } from '../diagnostics/Diagnostics';
-import { FLAG_COERCED, FLAG_TRUNCATED } from './SeriesLocator';
+import { FLAG_COERCED, FLAG_REDACTED, FLAG_TRUNCATED } from './SeriesLocator';
+import { REDACTED, type PiiRedactor } from '../protection/PiiRedactor';
 
 /** Labels of one call after sanitising: sorted, de-duplicated, ready to identify a series. */
 export interface NormalizedLabels {
@@ -33,6 +34,8 @@ export class LabelNormalizer {
     private readonly limits: LabelLimits,
     private readonly counters: DropCounters,
     private readonly diagnostics: Diagnostics,
+    /** Redacts values that look like personal data, when `piiRedaction` is on. */
+    private readonly redactor: PiiRedactor | null = null,
   ) {}
 
   normalize(metric: string, list: ArrayLike<unknown>, start: number): NormalizedLabels {
@@ -82,6 +85,12 @@ export class LabelNormalizer {
           `${metric}: label '${rawKey}' has a value of type ${rawValue === null ? 'null' : typeof rawValue}; ` +
             'that pair was dropped. Pass label values as strings.');
         continue;
+      }
+      if (this.redactor !== null && this.redactor.redact(value) === REDACTED) {
+        // Redacted before the limiter, the series table and the exporter see it. The path of the raw value may be
+        // cached: it leads to the `[REDACTED]` series, and repeated calls then skip the check entirely.
+        value = REDACTED;
+        flags |= FLAG_REDACTED;
       }
       if (value.length > this.limits.maxLabelValueLength) {
         if (value.length > 4 * this.limits.maxLabelValueLength) cacheable = false;

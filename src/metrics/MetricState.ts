@@ -48,6 +48,8 @@ export class MetricState {
     readonly limiter: CardinalityLimiter | null,
     /** Token bucket on recording calls, or null when calls are not rate limited. */
     readonly rateLimiter: RateLimiter | null,
+    /** The label keys a declaration lists, or null when the metric was not declared with labels. */
+    readonly declaredLabels: ReadonlySet<string> | null = null,
   ) {
     this.locator = new SeriesLocator(maxCachedNodes);
     this.boundaries = plan.kind === 'histogram' ? Float64Array.from(plan.boundaries) : null;

@@ -4,6 +4,8 @@ import type { Series } from './Series';
 export const FLAG_TRUNCATED = 1;
 /** A label value was coerced to a string (a number or a boolean). */
 export const FLAG_COERCED = 2;
+/** A label value looked like personal data and was replaced by `[REDACTED]`. */
+export const FLAG_REDACTED = 4;
 
 /** One step of a cached label path. */
 class PathNode {
@@ -63,6 +65,17 @@ export class SeriesLocator {
     let node: PathNode | undefined = this.root;
     for (let i = start; i < list.length && node !== undefined; i += 2) node = node.child(list[i], list[i + 1]);
     if (node === undefined) return undefined;
+    this.lastFlags = node.flags;
+    return node.series;
+  }
+
+  /** Finds the series for labels given as an object, walking its keys in insertion order; undefined on a miss. */
+  findObject(labels: Readonly<Record<string, unknown>>): Series | undefined {
+    let node: PathNode | undefined = this.root;
+    for (const key in labels) {
+      node = node.child(key, labels[key]);
+      if (node === undefined) return undefined;
+    }
     this.lastFlags = node.flags;
     return node.series;
   }

@@ -14,7 +14,11 @@ import {
   REPORTED_RATE_LIMIT,
 } from '../metrics/MetricState';
 import type { Series } from '../metrics/Series';
-import { FLAG_COERCED, FLAG_TRUNCATED } from '../metrics/SeriesLocator';
+import { FLAG_COERCED, FLAG_REDACTED, FLAG_TRUNCATED } from '../metrics/SeriesLocator';
+import { PiiRedactor } from '../protection/PiiRedactor';
+import type { HeldDeclaration } from '../metrics/declarations';
+import { UNIFIED_DECLARATIONS } from '../metrics/unifiedVocabulary';
+import type { MetricOptions } from '../global/Recorder';
 import { CardinalityLimiter } from '../protection/CardinalityLimiter';
 import { RateLimiter } from '../protection/RateLimiter';
 import type { CircuitStateListener } from '../protection/CircuitBreaker';
@@ -49,15 +53,20 @@ export class Registry implements Recorder, MetricProducer {
   private epoch = 1;
   /** Series evicted for being idle under cardinality pressure. */
   private evictedSeries = 0;
+  /** Redacts personal data from label values, when `piiRedaction` is on. */
+  readonly redactor: PiiRedactor | null;
 
   constructor(
     /** The configuration this registry runs on. */
     readonly config: ResolvedConfig,
     options: OTelProviderOptions = {},
     circuitListener?: CircuitStateListener,
+    /** Metric declarations, shared with `declareMetrics()`; read when a metric is first used. */
+    private readonly declarations: ReadonlyMap<string, HeldDeclaration> = new Map(),
   ) {
     this.diagnostics = new Diagnostics(config.logger);
-    this.normalizer = new LabelNormalizer(config, this.counters, this.diagnostics);
+    this.redactor = config.piiRedaction ? new PiiRedactor(config.piiPatterns) : null;
+    this.normalizer = new LabelNormalizer(config, this.counters, this.diagnostics, this.redactor);
     // Room for every admitted series reached through a few label orders; the cache starts over past it.
     this.maxCachedNodes = 8 * (config.cardinalityLimit + 1) + 1024;
     this.provider = new OTelProvider(config, this, this.diagnostics, this.counters, options);
@@ -115,6 +124,60 @@ export class Registry implements Recorder, MetricProducer {
     if (kind === 'histogram') this.histogram(name, value, argc, a0, a1, a2, a3, a4, a5, a6, a7, args, start);
     else if (kind === 'gauge') this.gauge(name, value, argc, a0, a1, a2, a3, a4, a5, a6, a7, args, start);
     else this.add(kind, name, value, argc, a0, a1, a2, a3, a4, a5, a6, a7, args, start);
+  }
+
+  /** Creates a metric with explicit kind, unit, description or buckets unless it exists (declarations win). */
+  ensureMetric(name: string, kind: InstrumentKind | undefined, options: MetricOptions): void {
+    if (!this.metrics.has(name)) this.newMetric(name, kind, options);
+  }
+
+  /**
+   * Records with labels given as a list of pairs or an object, for the helpers and `emitWithOptions()`. The kind is
+   * the metric's, else `kind`, else the name heuristics. Counters sampled at `sampleRate` add `value / sampleRate`
+   * when kept, so their totals stay unbiased; other kinds record the kept values as they are.
+   */
+  recordList(kind: InstrumentKind | undefined, name: string, value: unknown, labels: ArrayLike<unknown> | Readonly<Record<string, unknown>> | undefined,
+    options: MetricOptions | undefined, sampleRate: number): void {
+    const metric = this.metrics.get(name) ?? this.newMetric(name, kind, options);
+    if (metric === undefined) return;
+    const actual = metric.plan.kind;
+    if (kind !== undefined && actual !== kind) return this.kindMismatch(metric, kind);
+    if (sampleRate !== 1) {
+      if (!(sampleRate > 0 && sampleRate < 1)) return this.invalidValue(metric, sampleRate, 'sampleRate must be a number in (0, 1]');
+      if (Math.random() >= sampleRate) return;
+      if (typeof value === 'number' && (actual === 'counter' || actual === 'upDownCounter')) value = value / sampleRate;
+    }
+    let argc = 0;
+    let a0: unknown;
+    let list: ArrayLike<unknown> | undefined;
+    if (labels !== undefined && labels !== null) {
+      if (isLabelList(labels)) {
+        list = labels;
+        argc = labels.length;
+      } else {
+        argc = 1;
+        a0 = labels;
+      }
+    }
+    if (actual === 'histogram') this.histogram(name, value, argc, a0, undefined, undefined, undefined, undefined, undefined, undefined, undefined, list, 0);
+    else if (actual === 'gauge') this.gauge(name, value, argc, a0, undefined, undefined, undefined, undefined, undefined, undefined, undefined, list, 0);
+    else this.add(actual, name, value, argc, a0, undefined, undefined, undefined, undefined, undefined, undefined, undefined, list, 0);
+  }
+
+  /** Forgets a metric that has no series yet, so that a declaration made after its first use applies. */
+  applyDeclaration(declaration: HeldDeclaration): void {
+    const metric = this.metrics.get(declaration.name);
+    if (metric === undefined) return;
+    if (metric.seriesCount === 0) {
+      this.metrics.delete(declaration.name);
+      return;
+    }
+    if (metric.plan.kind !== declaration.type) {
+      this.diagnostics.warnOnce('declaration', `late_declaration:${declaration.name}`,
+        `metric '${declaration.name}' was declared by module '${declaration.module}' as a ${declaration.type} after ` +
+          `it was first recorded as a ${metric.plan.kind}; it stays a ${metric.plan.kind} until the next initialize(). ` +
+          'Call declareMetrics() at import time, before anything records.');
+    }
   }
 
   /** MetricProducer: every metric's series as cumulative MetricData. The resource is the MeterProvider's. */
@@ -182,9 +245,11 @@ export class Registry implements Recorder, MetricProducer {
     a0: unknown, a1: unknown, a2: unknown, a3: unknown, a4: unknown, a5: unknown, a6: unknown, a7: unknown,
     args: ArrayLike<unknown> | undefined, start: number): Series {
     const locator = metric.locator;
-    const series = args === undefined
-      ? locator.find(argc, a0, a1, a2, a3, a4, a5, a6, a7)
-      : locator.findList(args, start);
+    const series = args !== undefined
+      ? locator.findList(args, start)
+      : argc === 1 && typeof a0 === 'object' && a0 !== null
+        ? locator.findObject(a0 as Readonly<Record<string, unknown>>)
+        : locator.find(argc, a0, a1, a2, a3, a4, a5, a6, a7);
     if (series === undefined) return this.resolve(metric, argc, a0, a1, a2, a3, a4, a5, a6, a7, args, start);
     if (locator.lastFlags !== 0) this.countFlags(locator.lastFlags);
     series.stamp = this.epoch;
@@ -196,13 +261,17 @@ export class Registry implements Recorder, MetricProducer {
     a0: unknown, a1: unknown, a2: unknown, a3: unknown, a4: unknown, a5: unknown, a6: unknown, a7: unknown,
     args: ArrayLike<unknown> | undefined, start: number): Series {
     let list: ArrayLike<unknown>;
-    if (args === undefined) {
-      list = [a0, a1, a2, a3, a4, a5, a6, a7].slice(0, argc);
+    if (args !== undefined) {
+      list = args;
+    } else if (argc === 1 && typeof a0 === 'object' && a0 !== null) {
+      list = Object.entries(a0).flat();
       start = 0;
     } else {
-      list = args;
+      list = [a0, a1, a2, a3, a4, a5, a6, a7].slice(0, argc);
+      start = 0;
     }
     const labels = this.normalizer.normalize(metric.name, list, start);
+    if (metric.declaredLabels !== null) this.checkDeclaredLabels(metric, labels.keys);
     const { series, placement, folded } = metric.place(labels, Date.now());
     if (placement === 'series') {
       // Only paths to admitted series are cached: values folded into `other` or the overflow series take the slow
@@ -265,9 +334,20 @@ export class Registry implements Recorder, MetricProducer {
   private countFlags(flags: number): void {
     if ((flags & FLAG_TRUNCATED) !== 0) this.counters.sanitize('label_value_truncated');
     if ((flags & FLAG_COERCED) !== 0) this.counters.sanitize('label_value_coerced');
+    if ((flags & FLAG_REDACTED) !== 0) this.counters.sanitize('pii_redacted');
   }
 
-  private newMetric(name: unknown, kind: InstrumentKind | undefined): MetricState | undefined {
+  private checkDeclaredLabels(metric: MetricState, keys: readonly string[]): void {
+    for (const key of keys) {
+      if (metric.declaredLabels?.has(key) === false) {
+        this.diagnostics.warnOnce('undeclared_label', `undeclared_label:${metric.name}:${key}`,
+          `metric '${metric.name}' got the label '${key}', which its declaration does not list ` +
+            `(${[...metric.declaredLabels].join(', ') || 'no labels'}). Add it to the declaration or stop sending it.`);
+      }
+    }
+  }
+
+  private newMetric(name: unknown, kind: InstrumentKind | undefined, options?: MetricOptions): MetricState | undefined {
     if (typeof name !== 'string' || !INSTRUMENT_NAME.test(name)) {
       this.counters.drop('invalid_name');
       const shown = typeof name === 'string' ? `'${name.length > 60 ? `${name.slice(0, 60)}...` : name}'` : `of type ${typeof name}`;
@@ -285,14 +365,23 @@ export class Registry implements Recorder, MetricProducer {
     }
     const limits = this.config.cardinalityLimits;
     const rate = this.config.rateLimit;
+    // A declaration is authoritative; then the caller's options; then the name heuristics.
+    const declared = this.declarations.get(name) ?? UNIFIED_DECLARATIONS.get(name);
+    const routed = routeInstrument(name, declared?.type ?? options?.kind ?? kind);
+    const plan = {
+      kind: routed.kind,
+      unit: declared?.unit ?? options?.unit ?? routed.unit,
+      boundaries: declared?.buckets ?? (routed.kind === 'histogram' ? options?.boundaries : undefined) ?? routed.boundaries,
+    };
     const metric = new MetricState(
       name,
-      routeInstrument(name, kind),
-      '',
+      plan,
+      declared?.description ?? options?.description ?? '',
       this.config.cardinalityLimit,
       this.maxCachedNodes,
       Object.keys(limits).length > 0 ? new CardinalityLimiter({ perLabel: limits, valueTtlMs: this.config.labelValueTtlMs }) : null,
       rate.enabled ? new RateLimiter(rate.callsPerSecond, rate.burst) : null,
+      declared?.labels === undefined ? null : new Set(declared.labels),
     );
     this.metrics.set(name, metric);
     return metric;
@@ -306,14 +395,18 @@ export class Registry implements Recorder, MetricProducer {
         'Record each name with one kind, or give the other use its own name.')) metric.reported |= REPORTED_KIND_MISMATCH;
   }
 
-  private invalidValue(metric: MetricState, value: unknown): void {
+  private invalidValue(metric: MetricState, value: unknown, reason?: string): void {
     this.counters.drop('invalid_value');
     if ((metric.reported & REPORTED_INVALID_VALUE) !== 0) return;
-    const why = metric.plan.kind === 'counter'
+    const why = reason ?? (metric.plan.kind === 'counter'
       ? 'counters take finite numbers >= 0 (use upDownCounter() for values that go down)'
-      : `${metric.plan.kind}s take finite numbers`;
+      : `${metric.plan.kind}s take finite numbers`);
     if (this.diagnostics.warnOnce('invalid_value', `invalid_value:${metric.name}`,
       `metric '${metric.name}' got the value ${typeof value === 'number' ? String(value) : `of type ${typeof value}`}, ` +
         `which was dropped: ${why}.`)) metric.reported |= REPORTED_INVALID_VALUE;
   }
+}
+
+function isLabelList(labels: ArrayLike<unknown> | Readonly<Record<string, unknown>>): labels is ArrayLike<unknown> {
+  return Array.isArray(labels);
 }

@@ -1,0 +1,58 @@
+import type { InstrumentKind } from './InstrumentRouter';
+
+/** One metric a module declares: what it is, whatever its name suggests. */
+export interface MetricDeclaration {
+  /** The metric name. */
+  name: string;
+  /** The instrument kind; overrides the name heuristics. */
+  type: InstrumentKind;
+  /** Description of the exported metric. */
+  description?: string;
+  /** UCUM unit of the exported metric, such as `ms` or `By`. */
+  unit?: string;
+  /** The label keys calls are expected to use; a call with another label is reported once. */
+  labels?: readonly string[];
+  /** Histogram bucket boundaries, ascending. */
+  buckets?: readonly number[];
+}
+
+/** What `declareMetrics()` takes. */
+export interface MetricDeclarations {
+  /** The metrics this module records. */
+  metrics: readonly MetricDeclaration[];
+}
+
+/** A declaration as held: validated, with the module that made it. */
+export interface HeldDeclaration extends MetricDeclaration {
+  /** The module that declared it first. */
+  module: string;
+}
+
+const KINDS: readonly InstrumentKind[] = ['counter', 'upDownCounter', 'gauge', 'histogram'];
+
+/** Why a declaration was not taken, in words, or undefined when it is valid. */
+export function declarationProblem(declaration: MetricDeclaration): string | undefined {
+  if (typeof declaration !== 'object' || declaration === null) return 'a declaration must be an object';
+  if (typeof declaration.name !== 'string' || declaration.name === '') return 'name must be a non-empty string';
+  if (!KINDS.includes(declaration.type)) return `type must be one of ${KINDS.join(', ')}`;
+  if (declaration.unit !== undefined && typeof declaration.unit !== 'string') return 'unit must be a string';
+  if (declaration.description !== undefined && typeof declaration.description !== 'string') return 'description must be a string';
+  if (declaration.labels !== undefined && (!Array.isArray(declaration.labels) || declaration.labels.some((l) => typeof l !== 'string'))) {
+    return 'labels must be an array of strings';
+  }
+  const buckets = declaration.buckets;
+  if (buckets !== undefined) {
+    if (declaration.type !== 'histogram') return 'buckets apply to histograms only';
+    if (!Array.isArray(buckets) || buckets.some((b, i) => typeof b !== 'number' || !Number.isFinite(b) || (i > 0 && b <= buckets[i - 1]))) {
+      return 'buckets must be finite numbers in ascending order';
+    }
+  }
+  return undefined;
+}
+
+/** True when two declarations of one name say the same thing. */
+export function sameDeclaration(a: MetricDeclaration, b: MetricDeclaration): boolean {
+  return a.type === b.type && (a.unit ?? '') === (b.unit ?? '') && (a.description ?? '') === (b.description ?? '') &&
+    JSON.stringify(a.buckets ?? null) === JSON.stringify(b.buckets ?? null) &&
+    JSON.stringify([...(a.labels ?? [])].sort()) === JSON.stringify([...(b.labels ?? [])].sort());
+}
