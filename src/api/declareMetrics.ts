@@ -18,21 +18,21 @@ export function declareMetrics(module: string, declarations: MetricDeclarations)
   const diagnostics = slot.lifecycle.state === 'active' ? slot.lifecycle.registry.diagnostics : slot.diagnostics;
   const list = declarations?.metrics;
   if (!Array.isArray(list)) {
-    diagnostics.warnOnce('declaration', `declaration:${String(module)}`,
+    diagnostics.warnOnce('declaration_invalid', `declaration:${String(module)}`,
       `declareMetrics('${String(module)}', ...) needs { metrics: [...] }; nothing was declared.`);
     return;
   }
   for (const declaration of list) {
     const problem = declarationProblem(declaration);
     if (problem !== undefined) {
-      diagnostics.warnOnce('declaration', `declaration:${String(module)}:${String(declaration?.name)}`,
+      diagnostics.warnOnce('declaration_invalid', `declaration:${String(module)}:${String(declaration?.name)}`,
         `module '${String(module)}' declared metric '${String(declaration?.name)}' wrongly and it was ignored: ${problem}.`);
       continue;
     }
     const existing = slot.declarations.get(declaration.name);
     if (existing !== undefined) {
       if (!sameDeclaration(existing, declaration)) {
-        diagnostics.warnOnce('declaration', `conflict:${declaration.name}:${String(module)}`,
+        diagnostics.warnOnce('declaration_conflict', `conflict:${declaration.name}:${String(module)}`,
           `metric '${declaration.name}' is declared by module '${existing.module}' as a ${existing.type}` +
             `${existing.unit ? ` in ${existing.unit}` : ''} and again, differently, by module '${String(module)}'; ` +
             'the first declaration wins. Agree on one declaration (see the unified metrics for shared names).');

@@ -9,33 +9,40 @@ export type DropReason =
   | 'rate_limited'
   | 'cardinality'
   | 'span_queue_full'
-  | 'span_export_failed';
+  | 'span_export_failed'
+  | 'baggage_limit';
 
 /** Why a label was changed before it was recorded. */
 export type SanitizeReason = 'label_value_truncated' | 'label_value_coerced' | 'pii_redacted';
 
+const DROP_REASONS: readonly DropReason[] = [
+  'not_initialized', 'invalid_name', 'invalid_value', 'invalid_label', 'kind_mismatch', 'metric_limit',
+  'rate_limited', 'cardinality', 'span_queue_full', 'span_export_failed', 'baggage_limit',
+];
+const SANITIZE_REASONS: readonly SanitizeReason[] = ['label_value_truncated', 'label_value_coerced', 'pii_redacted'];
+
 /**
- * Counts what the Registry dropped or changed, by reason, for `getHealth()`. Counting is a property increment,
- * cheap enough for the hot path.
+ * Counts what the Registry dropped or changed, by reason, for `getHealth()`. Every reason is a property that exists
+ * from the start, so counting is a plain increment on a fast object, cheap enough for the hot path.
  */
 export class DropCounters {
   /** Calls recorded. */
   emitted = 0;
   /** Calls or label pairs dropped, by reason. */
-  readonly dropped: Record<string, number> = Object.create(null) as Record<string, number>;
+  readonly dropped = zeroes(DROP_REASONS);
   /** Labels changed before recording, by reason. */
-  readonly sanitized: Record<string, number> = Object.create(null) as Record<string, number>;
+  readonly sanitized = zeroes(SANITIZE_REASONS);
   /** Errors seen outside recording calls, such as failed exports. */
   errors = 0;
   /** The most recent such error. */
   lastError: string | undefined;
 
   drop(reason: DropReason, count = 1): void {
-    this.dropped[reason] = (this.dropped[reason] ?? 0) + count;
+    this.dropped[reason] += count;
   }
 
   sanitize(reason: SanitizeReason, count = 1): void {
-    this.sanitized[reason] = (this.sanitized[reason] ?? 0) + count;
+    this.sanitized[reason] += count;
   }
 
   error(message: string): void {
@@ -46,7 +53,29 @@ export class DropCounters {
   /** Total of every drop reason. */
   totalDropped(): number {
     let total = 0;
-    for (const reason in this.dropped) total += this.dropped[reason];
+    for (const reason of DROP_REASONS) total += this.dropped[reason];
     return total;
   }
+
+  /** The drop reasons that occurred, with their counts. */
+  droppedByReason(): Record<string, number> {
+    return nonZero(this.dropped);
+  }
+
+  /** The sanitising reasons that occurred, with their counts. */
+  sanitizedByReason(): Record<string, number> {
+    return nonZero(this.sanitized);
+  }
+}
+
+function zeroes<K extends string>(keys: readonly K[]): Record<K, number> {
+  const counts = {} as Record<K, number>;
+  for (const key of keys) counts[key] = 0;
+  return counts;
+}
+
+function nonZero(counts: Readonly<Record<string, number>>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [key, value] of Object.entries(counts)) if (value !== 0) out[key] = value;
+  return out;
 }

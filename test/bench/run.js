@@ -47,6 +47,7 @@ const K_STATUS = pool('status');
 const V_200 = pool('200');
 const K_ENDPOINT = pool('endpoint');
 const V_CURRENT = pool('/current');
+const V_EMAIL = pool('jane.doe@example.com');
 const VALUES = Array.from({ length: 4096 }, (_, i) => (i * 7919) % 12000); // spread across the ms buckets
 
 /** Median ns per call of `loop(n)` over REPS repetitions, after one warm-up repetition. */
@@ -113,6 +114,12 @@ const facadeRows = () => ({
     for (let i = 0; i < n; i++) {
       const p = i & (POOL - 1);
       telemetry.upDownCounter('weather.jobs.queued', (i & 1) === 0 ? 1 : -1, K_METHOD[p], V_GET[p], K_STATUS[p], V_200[p], K_ENDPOINT[p], V_CURRENT[p]);
+    }
+  }),
+  recordLatency3: measure((n) => {
+    for (let i = 0; i < n; i++) {
+      const p = i & (POOL - 1);
+      telemetry.recordLatency('weather.upstream.latency', VALUES[i & 4095], K_METHOD[p], V_GET[p], K_STATUS[p], V_200[p], K_ENDPOINT[p], V_CURRENT[p]);
     }
   }),
   emit3: measure((n) => {
@@ -309,12 +316,31 @@ async function main() {
 
   initFacade({ profile: 'development' });
   for (const [k, v] of Object.entries(facadeRows())) row(`facade.${k}`, v);
+  // The same e-mail value without redaction: the baseline of the redacted row below (long values cost more).
+  row('facade.counter3.email', measure((n) => {
+    for (let i = 0; i < n; i++) {
+      const p = i & (POOL - 1);
+      telemetry.counter('weather.requests.total', K_METHOD[p], V_GET[p], K_STATUS[p], V_200[p], 'user', V_EMAIL[p]);
+    }
+  }));
   await telemetry.shutdown();
 
   // Production: label limits and a rate limiter high enough to admit every call of the loop, so the row is the
   // cost of the checks on calls that pass; the next row is the cost of a call the rate limiter drops.
   initFacade({ profile: 'production', rateLimit: { enabled: true, callsPerSecond: 1e9, burst: 1e9 } });
   row('facade.production.counter3', counter3Row());
+  row('facade.production.counter3.pii', measure((n) => {
+    for (let i = 0; i < n; i++) {
+      const p = i & (POOL - 1);
+      telemetry.counter('weather.requests.total', K_METHOD[p], V_GET[p], K_STATUS[p], V_200[p], 'user', V_EMAIL[p]);
+    }
+  }));
+  row('facade.production.recordLatency3', measure((n) => {
+    for (let i = 0; i < n; i++) {
+      const p = i & (POOL - 1);
+      telemetry.recordLatency('weather.upstream.latency', VALUES[i & 4095], K_METHOD[p], V_GET[p], K_STATUS[p], V_200[p], K_ENDPOINT[p], V_CURRENT[p]);
+    }
+  }));
   await telemetry.shutdown();
   initFacade({ profile: 'production', rateLimit: { enabled: true, callsPerSecond: 1, burst: 1 } });
   row('facade.rateLimited.counter3', counter3Row());
@@ -375,9 +401,13 @@ function renderTable(r) {
     `| counter(), no labels | ${ns('facade.counter0')} | | | | |`,
     `| counter(), 3 label pairs | ${ns('facade.counter3')} | ${ns('sdk.counter3')} | ${ns('prom.counter3')} | ${ratio('facade.counter3', 'sdk.counter3')} | ${ratio('facade.counter3', 'prom.counter3')} |`,
     `| counter(), 3 pairs, production profile (rate limiter, label limits) | ${ns('facade.production.counter3')} | ${ns('sdk.counter3')} | ${ns('prom.counter3')} | ${ratio('facade.production.counter3', 'sdk.counter3')} | ${ratio('facade.production.counter3', 'prom.counter3')} |`,
+    `| counter(), 3 pairs, one an e-mail value, not redacted (development) | ${ns('facade.counter3.email')} | ${ns('sdk.counter3')} | ${ns('prom.counter3')} | ${ratio('facade.counter3.email', 'sdk.counter3')} | ${ratio('facade.counter3.email', 'prom.counter3')} |`,
+    `| counter(), 3 pairs, one an e-mail value redacted as PII (production) | ${ns('facade.production.counter3.pii')} | ${ns('sdk.counter3')} | ${ns('prom.counter3')} | ${ratio('facade.production.counter3.pii', 'sdk.counter3')} | ${ratio('facade.production.counter3.pii', 'prom.counter3')} |`,
     `| counter(), 3 pairs, dropped by the rate limiter | ${ns('facade.rateLimited.counter3')} | | | | |`,
     `| histogram(), 3 label pairs | ${ns('facade.histogram3')} | ${ns('sdk.histogram3')} | ${ns('prom.histogram3')} | ${ratio('facade.histogram3', 'sdk.histogram3')} | ${ratio('facade.histogram3', 'prom.histogram3')} |`,
     `| gauge(), 3 label pairs | ${ns('facade.gauge3')} | ${ns('sdk.gauge3')} | ${ns('prom.gauge3')} | ${ratio('facade.gauge3', 'sdk.gauge3')} | ${ratio('facade.gauge3', 'prom.gauge3')} |`,
+    `| recordLatency(), 3 label pairs (+ latency_bucket) | ${ns('facade.recordLatency3')} | ${ns('sdk.histogram3')} | ${ns('prom.histogram3')} | ${ratio('facade.recordLatency3', 'sdk.histogram3')} | ${ratio('facade.recordLatency3', 'prom.histogram3')} |`,
+    `| recordLatency(), 3 pairs, production profile (redaction on) | ${ns('facade.production.recordLatency3')} | ${ns('sdk.histogram3')} | ${ns('prom.histogram3')} | ${ratio('facade.production.recordLatency3', 'sdk.histogram3')} | ${ratio('facade.production.recordLatency3', 'prom.histogram3')} |`,
     `| upDownCounter(), 3 label pairs | ${ns('facade.upDown3')} | ${ns('sdk.upDown3')} | | ${ratio('facade.upDown3', 'sdk.upDown3')} | |`,
     `| emit() (counter by name), 3 label pairs | ${ns('facade.emit3')} | ${ns('sdk.counter3')} | | ${ratio('facade.emit3', 'sdk.counter3')} | |`,
     `| counter() before initialize() | ${ns('facade.preInit.counter3')} | ${ns('sdk.counter3')} | | ${ratio('facade.preInit.counter3', 'sdk.counter3')} | |`,
