@@ -44,6 +44,18 @@ export {
   METRIC_AI_TOKENS_USED,
 } from './metrics/unifiedVocabulary';
 export { REDACTED } from './protection/PiiRedactor';
+export { emitWithContext } from './api/emitWithOptions';
+export { startSpan, withSpan, traceOperation, currentTraceId, tracer, noopTracer, otelSpanOf } from './tracing/tracing';
+export type { Tracer } from './tracing/tracing';
+export { NOOP_SPAN } from './tracing/Span';
+export type { Span, SpanOptions, SpanStatus } from './tracing/Span';
+export { withBaggage, getBaggage, setBaggage, BAGGAGE_LIMITS } from './tracing/baggage';
+export { tracingMiddleware } from './tracing/middleware';
+export type { TracingMiddleware, TracingMiddlewareOptions } from './tracing/middleware';
+export { tracedFetch } from './tracing/tracedFetch';
+export { pipeline, Pipeline } from './tracing/pipeline';
+export type { PipelineStep, PipelineOptions } from './tracing/pipeline';
+export { METRIC_HTTP_SERVER_DURATION, METRIC_HTTP_SERVER_COUNT, METRIC_HTTP_CLIENT_DURATION } from './metrics/unifiedVocabulary';
 export { useProfile, PROFILE_NAMES } from './config/profiles';
 export { TelemetryConfigError, isTelemetryConfigError } from './config/TelemetryConfigError';
 export type {
@@ -52,6 +64,8 @@ export type {
   RateLimitConfig,
   CircuitBreakerConfig,
   DiagnosticLogger,
+  SpanBatchConfig,
+  SamplerConfig,
 } from './config/TelemetryConfig';
 export type { Health, CircuitState } from './health/Health';
 export type { CircuitStateListener } from './protection/CircuitBreaker';

@@ -1,8 +1,9 @@
-import { propagation, type Context } from '@opentelemetry/api';
+import { context as contextApi, propagation, type Context } from '@opentelemetry/api';
 import { globalSlot } from '../global/GlobalSlot';
 import type { InstrumentKind } from '../metrics/InstrumentRouter';
 import type { Labels } from './labels';
 import { guard } from './internalError';
+import { labelsOf } from './helpers';
 
 const slot = globalSlot();
 
@@ -48,15 +49,46 @@ export function emitWithOptions(name: string, value: number, options: EmitOption
  * sanitising, redaction and the cardinality limiter like any label.
  */
 export function withBaggageLabels(labels: Labels | undefined, context: Context, allowed: readonly string[]): Labels | undefined {
-  if (allowed.length === 0) return labels;
+  const extra = baggageLabelPairs(context, allowed);
+  if (extra.length === 0) return labels;
+  const merged: Record<string, string> = { ...labels };
+  for (const [key, value] of extra) merged[key] = value;
+  return merged;
+}
+
+/** The allowed baggage entries of a context, as label pairs. */
+export function baggageLabelPairs(context: Context, allowed: readonly string[]): [string, string][] {
+  if (allowed.length === 0) return [];
   const baggage = propagation.getBaggage(context);
-  if (baggage === undefined) return labels;
-  let merged: Record<string, string> | undefined;
+  if (baggage === undefined) return [];
+  const pairs: [string, string][] = [];
   for (const key of allowed) {
     const entry = baggage.getEntry(key);
-    if (entry === undefined) continue;
-    merged ??= { ...labels };
-    merged[key] = entry.value;
+    if (entry !== undefined) pairs.push([key, entry.value]);
   }
-  return merged ?? labels;
+  return pairs;
+}
+
+/**
+ * `emit()` that adds the active context's baggage entries as labels, for the keys allowed in `baggageLabels` only,
+ * and always through the cardinality limiter, so a client cannot explode series by sending headers.
+ *
+ * @example emitWithContext('api.requests.total', 1, 'route', '/orders')  // + tenant_id from baggage, if allowed
+ */
+export function emitWithContext(name: string, value: number, ...labels: string[]): void;
+export function emitWithContext(name: string, value: number, labels: Labels): void;
+export function emitWithContext(name: string, value: number): void {
+  guard(() => {
+    const lifecycle = slot.lifecycle;
+    let labels = labelsOf(arguments, 2);
+    if (lifecycle.state === 'active') {
+      const extra = baggageLabelPairs(contextApi.active(), lifecycle.registry.config.baggageLabels);
+      if (extra.length > 0) {
+        labels = Array.isArray(labels)
+          ? [...labels, ...extra.flat()]
+          : { ...labels, ...Object.fromEntries(extra) };
+      }
+    }
+    slot.recorder.recordList(undefined, name, value, labels, undefined, 1);
+  });
 }

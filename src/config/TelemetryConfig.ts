@@ -23,6 +23,26 @@ export interface CircuitBreakerConfig {
   halfOpenMax: number;
 }
 
+/** Settings of the batch span processor. */
+export interface SpanBatchConfig {
+  /** Spans held while waiting for export; past it new spans are dropped and counted (`span_queue_full`). */
+  maxQueueSize: number;
+  /** Spans per export. */
+  maxExportBatchSize: number;
+  /** Delay between two exports. */
+  scheduledDelayMs: number;
+  /** Deadline of one span export. */
+  exportTimeoutMs: number;
+}
+
+/** The trace sampler, from `samplingRate` or from OTEL_TRACES_SAMPLER / OTEL_TRACES_SAMPLER_ARG. */
+export interface SamplerConfig {
+  /** One of OpenTelemetry's sampler names. */
+  type: 'always_on' | 'always_off' | 'traceidratio' | 'parentbased_always_on' | 'parentbased_always_off' | 'parentbased_traceidratio';
+  /** The ratio for the `traceidratio` samplers. */
+  ratio: number;
+}
+
 /** Receives the library's own diagnostics; defaults to `console`. */
 export interface DiagnosticLogger {
   /** Problems the user should fix or know about. */
@@ -56,8 +76,12 @@ export interface TelemetryConfig {
   exportIntervalMs?: number;
   /** How long one metric export may take, retries included; at most `exportIntervalMs`. */
   exportTimeoutMs?: number;
-  /** Fraction of traces sampled, 0 to 1. */
+  /** Fraction of traces sampled, 0 to 1 (parent-based, by trace ID). */
   samplingRate?: number;
+  /** `otlp` exports over OTLP/HTTP protobuf; `console` prints spans and metrics to stdout, for development. */
+  exporter?: 'otlp' | 'console';
+  /** Batch span processor settings. */
+  spanBatch?: Partial<SpanBatchConfig>;
   /** Most series one metric may hold; past it new series fold into one overflow series. */
   cardinalityLimit?: number;
   /** Most distinct values per label name within one metric; past it values are reported as `other`. */
@@ -118,6 +142,12 @@ export interface ResolvedConfig {
   exportTimeoutMs: number;
   /** Trace sampling fraction. */
   samplingRate: number;
+  /** The sampler built from samplingRate or the environment. */
+  sampler: SamplerConfig;
+  /** Where spans and metrics go. */
+  exporter: 'otlp' | 'console';
+  /** Batch span processor settings. */
+  spanBatch: SpanBatchConfig;
   /** Series per metric. */
   cardinalityLimit: number;
   /** Distinct values per label name. */

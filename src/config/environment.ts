@@ -22,6 +22,10 @@ export interface EnvironmentConfig {
   exportTimeoutMs?: number;
   /** OTEL_SDK_DISABLED=true. */
   sdkDisabled: boolean;
+  /** OTEL_TRACES_SAMPLER, lower-cased. */
+  tracesSampler?: string;
+  /** OTEL_TRACES_SAMPLER_ARG. */
+  tracesSamplerArg?: string;
 }
 
 /** Reads the OTEL_* variables this library honours; a malformed number throws a TelemetryConfigError. */
@@ -37,6 +41,8 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): Environme
     exportIntervalMs: parseMillis('OTEL_METRIC_EXPORT_INTERVAL', env.OTEL_METRIC_EXPORT_INTERVAL),
     exportTimeoutMs: parseMillis('OTEL_METRIC_EXPORT_TIMEOUT', env.OTEL_METRIC_EXPORT_TIMEOUT),
     sdkDisabled: nonEmpty(env.OTEL_SDK_DISABLED)?.toLowerCase() === 'true',
+    tracesSampler: nonEmpty(env.OTEL_TRACES_SAMPLER)?.toLowerCase(),
+    tracesSamplerArg: nonEmpty(env.OTEL_TRACES_SAMPLER_ARG),
   };
 }
 

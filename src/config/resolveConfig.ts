@@ -1,4 +1,6 @@
 import type {
+  SamplerConfig,
+  SpanBatchConfig,
   CircuitBreakerConfig,
   DiagnosticLogger,
   ProfileName,
@@ -26,7 +28,7 @@ export interface ConfigResolution {
 
 const KNOWN_FIELDS = new Set<string>([
   'profile', 'serviceName', 'serviceVersion', 'serviceNamespace', 'resourceAttributes', 'enabled', 'endpoint',
-  'headers', 'exportIntervalMs', 'exportTimeoutMs', 'samplingRate', 'cardinalityLimit', 'cardinalityLimits',
+  'headers', 'exportIntervalMs', 'exportTimeoutMs', 'samplingRate', 'exporter', 'spanBatch', 'cardinalityLimit', 'cardinalityLimits',
   'labelValueTtlMs', 'maxMetricNames', 'maxLabelPairs', 'maxLabelValueLength', 'rateLimit', 'circuitBreaker',
   'piiRedaction', 'piiPatterns', 'baggageLabels', 'compression', 'registerGlobal', 'shutdownTimeoutMs', 'logger',
 ]);
@@ -97,6 +99,9 @@ export function resolveConfig(
     exportIntervalMs: pick('exportIntervalMs', environment.exportIntervalMs) as number,
     exportTimeoutMs: pick('exportTimeoutMs', environment.exportTimeoutMs) as number,
     samplingRate: pick('samplingRate') as number,
+    sampler: resolveSampler(explicit.samplingRate, environment.tracesSampler, environment.tracesSamplerArg, profile.samplingRate as number),
+    exporter: pick('exporter') as 'otlp' | 'console',
+    spanBatch: { ...(profile.spanBatch as SpanBatchConfig), ...(explicit.spanBatch ?? {}) },
     cardinalityLimit: pick('cardinalityLimit') as number,
     cardinalityLimits: { ...(profile.cardinalityLimits ?? {}), ...(explicit.cardinalityLimits ?? {}) },
     labelValueTtlMs: pick('labelValueTtlMs') as number,
@@ -131,6 +136,13 @@ function validate(c: ResolvedConfig): void {
   integer('exportIntervalMs', c.exportIntervalMs, 100, 3_600_000);
   integer('exportTimeoutMs', c.exportTimeoutMs, 50, c.exportIntervalMs, ` (no longer than exportIntervalMs = ${c.exportIntervalMs})`);
   number('samplingRate', c.samplingRate, 0, 1);
+  number('OTEL_TRACES_SAMPLER_ARG', c.sampler.ratio, 0, 1);
+  if (c.exporter !== 'otlp' && c.exporter !== 'console') throw new TelemetryConfigError('exporter', c.exporter, "'otlp' or 'console'");
+  objectOf('spanBatch', c.spanBatch);
+  integer('spanBatch.maxQueueSize', c.spanBatch.maxQueueSize, 1, 1_000_000);
+  integer('spanBatch.maxExportBatchSize', c.spanBatch.maxExportBatchSize, 1, c.spanBatch.maxQueueSize, ` (no more than spanBatch.maxQueueSize = ${c.spanBatch.maxQueueSize})`);
+  integer('spanBatch.scheduledDelayMs', c.spanBatch.scheduledDelayMs, 1, 3_600_000);
+  integer('spanBatch.exportTimeoutMs', c.spanBatch.exportTimeoutMs, 1, 600_000);
   integer('cardinalityLimit', c.cardinalityLimit, 1, 1_000_000);
   if (typeof c.cardinalityLimits !== 'object' || c.cardinalityLimits === null || Array.isArray(c.cardinalityLimits)) {
     throw new TelemetryConfigError('cardinalityLimits', c.cardinalityLimits, 'an object of label name to limit');
@@ -169,6 +181,22 @@ function validate(c: ResolvedConfig): void {
   if (typeof c.logger?.warn !== 'function' || typeof c.logger?.info !== 'function') {
     throw new TelemetryConfigError('logger', c.logger, 'an object with warn(message) and info(message) functions');
   }
+}
+
+const SAMPLERS: readonly SamplerConfig['type'][] = [
+  'always_on', 'always_off', 'traceidratio', 'parentbased_always_on', 'parentbased_always_off', 'parentbased_traceidratio',
+];
+
+/** An explicit samplingRate wins; then OTEL_TRACES_SAMPLER(_ARG); then the profile's rate, parent-based by trace ID. */
+function resolveSampler(explicitRate: number | undefined, envSampler: string | undefined, envArg: string | undefined, profileRate: number): SamplerConfig {
+  if (explicitRate !== undefined || envSampler === undefined) {
+    return { type: 'parentbased_traceidratio', ratio: explicitRate ?? profileRate };
+  }
+  if (!(SAMPLERS as readonly string[]).includes(envSampler)) {
+    throw new TelemetryConfigError('OTEL_TRACES_SAMPLER', envSampler, `one of ${SAMPLERS.join(', ')}`);
+  }
+  const ratio = envArg === undefined ? 1 : Number(envArg);
+  return { type: envSampler as SamplerConfig['type'], ratio };
 }
 
 function compilePatterns(patterns: unknown): RegExp[] {

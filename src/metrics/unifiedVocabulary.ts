@@ -1,5 +1,5 @@
 import type { HeldDeclaration } from './declarations';
-import { MILLISECOND_BUCKETS } from './InstrumentRouter';
+import { MILLISECOND_BUCKETS, SECOND_BUCKETS } from './InstrumentRouter';
 
 /** `module` label of agents. */
 export const MODULE_AGENT = 'agent';
@@ -31,8 +31,17 @@ export const METRIC_AI_REQUEST_TOTAL = 'ai.request.total';
 /** Tokens used, by provider, model and token type. */
 export const METRIC_AI_TOKENS_USED = 'ai.tokens.used';
 
+/** Duration of HTTP requests served (OpenTelemetry semantic conventions), seconds. */
+export const METRIC_HTTP_SERVER_DURATION = 'http.server.request.duration';
+/** HTTP requests served. */
+export const METRIC_HTTP_SERVER_COUNT = 'http.server.request.count';
+/** Duration of outgoing HTTP requests (OpenTelemetry semantic conventions), seconds. */
+export const METRIC_HTTP_CLIENT_DURATION = 'http.client.request.duration';
+
+const histogramOf = (name: string, unit: string, description: string, labels: string[], buckets: readonly number[]): HeldDeclaration =>
+  ({ name, type: 'histogram', unit, description, labels, buckets, module: 'otel-facade' });
 const ms = (name: string, description: string, labels: string[]): HeldDeclaration =>
-  ({ name, type: 'histogram', unit: 'ms', description, labels, buckets: MILLISECOND_BUCKETS, module: 'otel-facade' });
+  histogramOf(name, 'ms', description, labels, MILLISECOND_BUCKETS);
 const count = (name: string, description: string, labels: string[], unit = '{call}'): HeldDeclaration =>
   ({ name, type: 'counter', unit, description, labels, module: 'otel-facade' });
 
@@ -48,5 +57,10 @@ export const UNIFIED_DECLARATIONS: ReadonlyMap<string, HeldDeclaration> = new Ma
   ms(METRIC_AI_REQUEST_DURATION, 'Duration of AI provider requests', ['module', 'provider', 'status']),
   count(METRIC_AI_REQUEST_TOTAL, 'AI provider requests', ['module', 'provider', 'status'], '{request}'),
   count(METRIC_AI_TOKENS_USED, 'Tokens used by AI requests', ['module', 'provider', 'model', 'token_type'], '{token}'),
+  histogramOf(METRIC_HTTP_SERVER_DURATION, 's', 'Duration of HTTP server requests',
+    ['http.request.method', 'http.route', 'http.response.status_code'], SECOND_BUCKETS),
+  count(METRIC_HTTP_SERVER_COUNT, 'HTTP server requests', ['http.request.method', 'http.route', 'http.response.status_code'], '{request}'),
+  histogramOf(METRIC_HTTP_CLIENT_DURATION, 's', 'Duration of HTTP client requests',
+    ['http.request.method', 'server.address', 'http.response.status_code'], SECOND_BUCKETS),
 ].map((d) => [d.name, d]));
 

@@ -1,20 +1,21 @@
-import { metrics, trace } from '@opentelemetry/api';
+import { context, metrics, propagation, trace, type Tracer } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { CompressionAlgorithm } from '@opentelemetry/otlp-exporter-base';
 import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import {
   AggregationTemporality,
+  ConsoleMetricExporter,
   MeterProvider,
   PeriodicExportingMetricReader,
   type MetricProducer,
   type PushMetricExporter,
 } from '@opentelemetry/sdk-metrics';
-import {
-  BasicTracerProvider,
-  BatchSpanProcessor,
-  ParentBasedSampler,
-  TraceIdRatioBasedSampler,
-} from '@opentelemetry/sdk-trace-base';
+import { BasicTracerProvider, ConsoleSpanExporter } from '@opentelemetry/sdk-trace-base';
+import { buildSampler } from '../tracing/sampler';
+import { CountingBatchSpanProcessor } from './CountingBatchSpanProcessor';
+import { VERSION } from '../version';
 import type { Resource } from '@opentelemetry/resources';
 import type { ResolvedConfig } from '../config/TelemetryConfig';
 import type { Diagnostics } from '../diagnostics/Diagnostics';
@@ -52,8 +53,12 @@ export class OTelProvider {
   readonly breaker: CircuitBreaker;
   /** The resource on every export. */
   readonly resource: Resource;
+  /** The tracer behind startSpan() and friends. */
+  readonly tracer: Tracer;
   private registeredMeter = false;
   private registeredTracer = false;
+  private registeredContext = false;
+  private registeredPropagator = false;
 
   constructor(
     config: ResolvedConfig,
@@ -68,8 +73,10 @@ export class OTelProvider {
     // The exporter gives up before the reader does, so a hung collector surfaces as the exporter's own error.
     const exporterTimeoutMs = Math.max(1, Math.floor(config.exportTimeoutMs * 0.9));
     const compression = config.compression === 'gzip' ? CompressionAlgorithm.GZIP : CompressionAlgorithm.NONE;
+    const toConsole = config.exporter === 'console';
     const otlpMetricExporter =
       options.metricExporter ??
+      (toConsole ? new ConsoleMetricExporter({ temporalitySelector: () => AggregationTemporality.CUMULATIVE }) : undefined) ??
       new OTLPMetricExporter({
         url: config.metricsUrl,
         headers: config.headers,
@@ -87,6 +94,7 @@ export class OTelProvider {
 
     const otlpSpanExporter =
       options.spanExporter ??
+      (toConsole ? new ConsoleSpanExporter() : undefined) ??
       new OTLPTraceExporter({
         url: config.tracesUrl,
         headers: config.headers,
@@ -97,10 +105,17 @@ export class OTelProvider {
       (spans) => counters.drop('span_export_failed', spans));
     this.tracerProvider = new BasicTracerProvider({
       resource: this.resource,
-      sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(config.samplingRate) }),
-      spanProcessors: [new BatchSpanProcessor(spanExporter)],
+      sampler: buildSampler(config.sampler),
+      spanProcessors: [new CountingBatchSpanProcessor(spanExporter, config.spanBatch, () => counters.drop('span_queue_full'))],
     });
+    this.tracer = this.tracerProvider.getTracer('otel-facade', VERSION);
 
+    // Active context (AsyncLocalStorage) and W3C propagation are what make spans nest and cross services; they
+    // are registered unless the application registered its own, which we then use.
+    this.registeredContext = context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+    this.registeredPropagator = propagation.setGlobalPropagator(
+      new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }),
+    );
     if (config.registerGlobal) this.registerGlobals();
   }
 
@@ -113,7 +128,9 @@ export class OTelProvider {
   async shutdown(): Promise<void> {
     if (this.registeredMeter) metrics.disable();
     if (this.registeredTracer) trace.disable();
-    this.registeredMeter = this.registeredTracer = false;
+    if (this.registeredContext) context.disable();
+    if (this.registeredPropagator) propagation.disable();
+    this.registeredMeter = this.registeredTracer = this.registeredContext = this.registeredPropagator = false;
     await Promise.all([this.meterProvider.shutdown(), this.tracerProvider.shutdown()]);
   }
 

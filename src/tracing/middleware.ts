@@ -1,0 +1,102 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import { context, propagation, trace, ROOT_CONTEXT, SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import { globalSlot } from '../global/GlobalSlot';
+import { counter, histogram } from '../api/recording';
+import { METRIC_HTTP_SERVER_DURATION, METRIC_HTTP_SERVER_COUNT } from '../metrics/unifiedVocabulary';
+import { redactAttributes } from './Span';
+import { limitBaggage } from './baggage';
+
+const slot = globalSlot();
+const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH']);
+
+/** Options of `tracingMiddleware()`. */
+export interface TracingMiddlewareOptions {
+  /** Paths not traced nor counted; default `/health`, `/ready`, `/metrics`. */
+  excludePaths?: readonly string[];
+  /**
+   * The route template of a request, for plain `node:http` servers (`/users/:id`); Express's `req.route.path` is
+   * used when this is absent or returns undefined. Requests without a route are named `unmatched`, never by URL.
+   */
+  getRoute?: (req: IncomingMessage) => string | undefined;
+}
+
+/** A `(req, res, next)` handler for `node:http`, Express and Connect. */
+export type TracingMiddleware = (req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void) => void;
+
+/**
+ * Traces incoming HTTP requests: extracts the caller's W3C trace context and baggage, opens a SERVER span named
+ * `METHOD route` that handler code sees as active, ends it when the response finishes or the connection closes, and
+ * records `http.server.request.duration` (seconds) and `http.server.request.count` labelled by method, route and
+ * status code. Routes are templates, so 10,000 distinct URLs make a constant number of series.
+ *
+ * @example app.use(tracingMiddleware());                                  // Express / Connect
+ * @example http.createServer((req, res) => mw(req, res, () => handle(req, res)));  // node:http
+ */
+export function tracingMiddleware(options: TracingMiddlewareOptions = {}): TracingMiddleware {
+  const excluded = new Set(options.excludePaths ?? ['/health', '/ready', '/metrics']);
+  return function otelFacadeTracing(req, res, next) {
+    const lifecycle = slot.lifecycle;
+    const path = pathOf(req.url);
+    if (lifecycle.state !== 'active' || excluded.has(path)) {
+      next?.();
+      return;
+    }
+    const registry = lifecycle.registry;
+    const start = performance.now();
+    const method = KNOWN_METHODS.has(req.method ?? '') ? (req.method as string) : '_OTHER';
+    let parent = propagation.extract(ROOT_CONTEXT, req.headers);
+    const incoming = propagation.getBaggage(parent);
+    if (incoming !== undefined) parent = propagation.setBaggage(parent, limitBaggage(incoming));
+    const span = registry.provider.tracer.startSpan(method, {
+      kind: SpanKind.SERVER,
+      attributes: redactAttributes({
+        'http.request.method': method,
+        'url.path': path,
+        'url.scheme': 'http',
+        'user_agent.original': req.headers['user-agent'] ?? '',
+        'network.protocol.version': req.httpVersion,
+      }, registry.redactor),
+    }, parent);
+    let finished = false;
+    const finish = (): void => {
+      if (finished) return;
+      finished = true;
+      const route = routeOf(req, options) ?? 'unmatched';
+      const aborted = !res.writableFinished;
+      const status = String(res.statusCode);
+      span.updateName(`${method} ${route}`);
+      span.setAttribute('http.route', route);
+      span.setAttribute('http.response.status_code', res.statusCode);
+      if (res.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+      if (aborted) {
+        span.setStatus({ code: SpanStatusCode.ERROR, message: 'connection closed before the response finished' });
+        span.setAttribute('error.type', 'aborted');
+      }
+      span.end();
+      const seconds = (performance.now() - start) / 1000;
+      histogram(METRIC_HTTP_SERVER_DURATION, seconds, 'http.request.method', method, 'http.route', route, 'http.response.status_code', status);
+      counter(METRIC_HTTP_SERVER_COUNT, 'http.request.method', method, 'http.route', route, 'http.response.status_code', status);
+    };
+    res.once('finish', finish);
+    res.once('close', finish);
+    context.with(trace.setSpan(parent, span), () => next?.());
+  };
+}
+
+/** The route template of a request: `getRoute`, then Express's `req.baseUrl + req.route.path`. */
+function routeOf(req: IncomingMessage, options: TracingMiddlewareOptions): string | undefined {
+  const custom = options.getRoute?.(req);
+  if (typeof custom === 'string' && custom !== '') return custom;
+  const express = req as IncomingMessage & { route?: { path?: unknown }; baseUrl?: unknown };
+  if (typeof express.route?.path === 'string') {
+    return `${typeof express.baseUrl === 'string' ? express.baseUrl : ''}${express.route.path}`;
+  }
+  return undefined;
+}
+
+function pathOf(url: string | undefined): string {
+  if (url === undefined) return '/';
+  const query = url.indexOf('?');
+  return query === -1 ? url : url.slice(0, query);
+}

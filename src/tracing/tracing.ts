@@ -1,0 +1,156 @@
+import { performance } from 'node:perf_hooks';
+import { context, trace, ROOT_CONTEXT, type Context, type Span as OTelSpan, type Tracer as OTelTracer } from '@opentelemetry/api';
+import type { PiiRedactor } from '../protection/PiiRedactor';
+import { globalSlot } from '../global/GlobalSlot';
+import { counter, histogram } from '../api/recording';
+import { FacadeSpan, NOOP_SPAN, redactAttributes, type Span, type SpanOptions } from './Span';
+
+const slot = globalSlot();
+
+/** The minimal tracer interface libraries can accept; `tracer` and `noopTracer` implement it. */
+export interface Tracer {
+  /** Starts a span; the caller ends it. */
+  startSpan(name: string, options?: SpanOptions): Span;
+  /** Runs `fn` inside a new active span, records a thrown error, and always ends the span. */
+  withSpan<T>(name: string, fn: (span: Span) => T, options?: SpanOptions): T;
+}
+
+/**
+ * Starts a span as a child of the active span (or of `options.parent`). End it with `span.end()`. Before
+ * `initialize()` or with telemetry disabled it returns a shared no-op span.
+ *
+ * @example const span = startSpan('cache.refresh'); try { refresh(); } finally { span.end(); }
+ */
+export function startSpan(name: string, options?: SpanOptions): Span {
+  const lifecycle = slot.lifecycle;
+  if (lifecycle.state !== 'active') return NOOP_SPAN;
+  return new FacadeSpan(startOTelSpan(lifecycle.registry.provider.tracer, name, options, lifecycle.registry.redactor), lifecycle.registry.redactor);
+}
+
+/**
+ * Runs `fn` (sync or async) inside a new span that is the active context for everything `fn` does, so nested spans
+ * and spans in its callbacks get it as parent. A thrown error or rejected promise is recorded (status ERROR and
+ * an exception event) and rethrown; the span always ends.
+ *
+ * @example const user = await withSpan('db.load_user', async (span) => { span.setAttribute('user.tier', 'gold'); return load(); });
+ */
+export function withSpan<T>(name: string, fn: (span: Span) => T, options?: SpanOptions): T {
+  const lifecycle = slot.lifecycle;
+  if (lifecycle.state !== 'active') return fn(NOOP_SPAN);
+  const redactor = lifecycle.registry.redactor;
+  const parent = parentOf(options);
+  const otelSpan = startOTelSpan(lifecycle.registry.provider.tracer, name, options, redactor, parent);
+  const span = new FacadeSpan(otelSpan, redactor);
+  let result: T;
+  try {
+    result = context.with(trace.setSpan(parent, otelSpan), fn, undefined, span);
+  } catch (error) {
+    span.recordError(error);
+    span.end();
+    throw error;
+  }
+  if (isPromiseLike(result)) {
+    return result.then(
+      (value) => {
+        span.end();
+        return value;
+      },
+      (error: unknown) => {
+        span.recordError(error);
+        span.end();
+        throw error;
+      },
+    ) as T;
+  }
+  span.end();
+  return result;
+}
+
+/**
+ * `withSpan()` that also records the operation's metrics under the same name stem: `<name>.duration_ms` (histogram,
+ * with `status` ok or error) and, on failure, `<name>.errors` (counter, with `error_type`), both with `labels`.
+ * A trace and its metrics are recorded together.
+ *
+ * @example await traceOperation('weather.fetch', () => fetchWeather(city), 'provider', 'openmeteo');
+ */
+export function traceOperation<T>(name: string, fn: (span: Span) => T, ...labels: string[]): T {
+  const start = performance.now();
+  const finish = (error: unknown): void => {
+    const ms = performance.now() - start;
+    histogram(`${name}.duration_ms`, ms, ...labels, 'status', error === undefined ? 'ok' : 'error');
+    if (error !== undefined) counter(`${name}.errors`, ...labels, 'error_type', errorType(error));
+  };
+  let result: T;
+  try {
+    result = withSpan(name, fn);
+  } catch (error) {
+    finish(error);
+    throw error;
+  }
+  if (isPromiseLike(result)) {
+    return result.then(
+      (value) => {
+        finish(undefined);
+        return value;
+      },
+      (error: unknown) => {
+        finish(error);
+        throw error;
+      },
+    ) as T;
+  }
+  finish(undefined);
+  return result;
+}
+
+/** The trace ID of the active span, for log correlation; undefined when there is none. */
+export function currentTraceId(): string | undefined {
+  const spanContext = trace.getSpan(context.active())?.spanContext();
+  return spanContext !== undefined && trace.isSpanContextValid(spanContext) ? spanContext.traceId : undefined;
+}
+
+/** The tracer behind `startSpan()` and `withSpan()`, for libraries that accept a `Tracer`. */
+export const tracer: Tracer = { startSpan, withSpan };
+
+/** A tracer that does nothing and costs next to nothing, for libraries whose users did not configure tracing. */
+export const noopTracer: Tracer = {
+  startSpan: () => NOOP_SPAN,
+  withSpan: <T>(_name: string, fn: (span: Span) => T): T => fn(NOOP_SPAN),
+};
+
+/** The OpenTelemetry span behind a facade span, for code that needs the full API. */
+export function otelSpanOf(span: Span): OTelSpan | undefined {
+  return span instanceof FacadeSpan ? span.otelSpan : undefined;
+}
+
+function parentOf(options: SpanOptions | undefined): Context {
+  if (options?.root === true) return ROOT_CONTEXT;
+  return options?.parent ?? context.active();
+}
+
+function startOTelSpan(
+  otelTracer: OTelTracer,
+  name: string,
+  options: SpanOptions | undefined,
+  redactor: PiiRedactor | null,
+  parent: Context = parentOf(options),
+): OTelSpan {
+  if (options === undefined) return otelTracer.startSpan(name, undefined, parent);
+  return otelTracer.startSpan(name, {
+    kind: options.kind,
+    attributes: redactAttributes(options.attributes, redactor),
+    links: options.links,
+    startTime: options.startTime,
+    root: options.root,
+  }, parent);
+}
+
+function errorType(error: unknown): string {
+  if (error instanceof Error) return error.name || 'Error';
+  return typeof error;
+}
+
+/** True for promises and other thenables. */
+export function isPromiseLike<T>(value: T): value is T & PromiseLike<Awaited<T>> {
+  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
+}
