@@ -87,7 +87,16 @@ class LocalCollector {
       for (const rs of request.resourceSpans) {
         const resource = attributesOf(rs.resource?.attributes ?? []);
         for (const ss of rs.scopeSpans) {
-          for (const span of ss.spans) out.push({ ...span, attributes: attributesOf(span.attributes), resource });
+          for (const span of ss.spans) {
+            out.push({
+              ...span,
+              traceId: hex(span.traceId),
+              spanId: hex(span.spanId),
+              parentSpanId: hex(span.parentSpanId),
+              attributes: attributesOf(span.attributes),
+              resource,
+            });
+          }
         }
       }
     }
@@ -167,6 +176,11 @@ function decodeMetrics(body, headers) {
     }
   }
   return { headers, resource, scopes, points };
+}
+
+/** OTLP ids arrive as bytes (base64 after decoding); W3C writes them in hex. */
+function hex(base64) {
+  return base64 ? Buffer.from(base64, 'base64').toString('hex') : '';
 }
 
 /** Flattens OTLP KeyValue attributes into a plain object. */

@@ -58,11 +58,12 @@ export function tracingMiddleware(options: TracingMiddlewareOptions = {}): Traci
         'network.protocol.version': req.httpVersion,
       }, registry.redactor),
     }, parent);
+    const expressRoute = captureExpressRoute(req);
     let finished = false;
     const finish = (): void => {
       if (finished) return;
       finished = true;
-      const route = routeOf(req, options) ?? 'unmatched';
+      const route = routeOf(req, options) ?? expressRoute() ?? 'unmatched';
       const aborted = !res.writableFinished;
       const status = String(res.statusCode);
       span.updateName(`${method} ${route}`);
@@ -84,15 +85,39 @@ export function tracingMiddleware(options: TracingMiddlewareOptions = {}): Traci
   };
 }
 
-/** The route template of a request: `getRoute`, then Express's `req.baseUrl + req.route.path`. */
+/** The route template from the `getRoute` option. */
 function routeOf(req: IncomingMessage, options: TracingMiddlewareOptions): string | undefined {
   const custom = options.getRoute?.(req);
-  if (typeof custom === 'string' && custom !== '') return custom;
-  const express = req as IncomingMessage & { route?: { path?: unknown }; baseUrl?: unknown };
-  if (typeof express.route?.path === 'string') {
-    return `${typeof express.baseUrl === 'string' ? express.baseUrl : ''}${express.route.path}`;
+  return typeof custom === 'string' && custom !== '' ? custom : undefined;
+}
+
+type ExpressRequest = IncomingMessage & { route?: { path?: unknown }; baseUrl?: unknown };
+
+/**
+ * Express sets `req.route` when a route matches, while `req.baseUrl` is the mount path of the router holding it;
+ * by the time the response finishes (an error handled by the app, say) `baseUrl` may have been reset. So the
+ * template `baseUrl + route.path` is captured at the moment `req.route` is set.
+ */
+function captureExpressRoute(req: IncomingMessage): () => string | undefined {
+  const express = req as ExpressRequest;
+  let captured: string | undefined;
+  if (Object.getOwnPropertyDescriptor(req, 'route') === undefined) {
+    let value: ExpressRequest['route'];
+    Object.defineProperty(req, 'route', {
+      configurable: true,
+      enumerable: true,
+      get: () => value,
+      set: (route: ExpressRequest['route']) => {
+        value = route;
+        if (typeof route?.path === 'string') captured = `${typeof express.baseUrl === 'string' ? express.baseUrl : ''}${route.path}`;
+      },
+    });
   }
-  return undefined;
+  return () => {
+    if (captured !== undefined) return captured;
+    const path = express.route?.path;
+    return typeof path === 'string' ? `${typeof express.baseUrl === 'string' ? express.baseUrl : ''}${path}` : undefined;
+  };
 }
 
 function pathOf(url: string | undefined): string {

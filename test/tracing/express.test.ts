@@ -1,0 +1,59 @@
+import express from 'express';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
+import { SpanKind, SpanStatusCode, trace, context } from '@opentelemetry/api';
+import * as telemetry from '../../src/index';
+import { startTestBed, type TestBed } from '../support/telemetry';
+
+describe('tracingMiddleware with Express', () => {
+  let bed: TestBed;
+  let spans: InMemorySpanExporter;
+  let server: Server;
+  let url: string;
+  let activeInHandler: string | undefined;
+
+  beforeAll(async () => {
+    spans = new InMemorySpanExporter();
+    bed = await startTestBed({}, { spanExporter: spans });
+    const app = express();
+    app.use(telemetry.tracingMiddleware());
+    const api = express.Router();
+    api.get('/users/:id', (_req, res) => {
+      activeInHandler = trace.getSpan(context.active())?.spanContext().spanId;
+      res.json({ ok: true });
+    });
+    api.get('/crash', () => {
+      throw new Error('handler crashed');
+    });
+    app.use('/api', api);
+    app.get('/ready', (req, res) => telemetry.healthHandler(req, res));
+    server = app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    server.close();
+    await bed.stop();
+  });
+
+  it('names SERVER spans by the route template (baseUrl + route.path), never the raw URL, and makes them active', async () => {
+    await fetch(`${url}/api/users/123?x=1`);
+    await fetch(`${url}/api/users/456`);
+    await fetch(`${url}/api/crash`);
+    await fetch(`${url}/no/such/page`);
+    await fetch(`${url}/ready`);
+    await telemetry.forceFlush();
+    const list = spans.getFinishedSpans();
+    expect(list.map((s) => s.name).sort()).toEqual(['GET /api/crash', 'GET /api/users/:id', 'GET /api/users/:id', 'GET unmatched']);
+    const user = list.find((s) => s.name === 'GET /api/users/:id') as (typeof list)[number];
+    expect(user.kind).toBe(SpanKind.SERVER);
+    expect(user.attributes).toMatchObject({ 'http.route': '/api/users/:id', 'http.response.status_code': 200, 'http.request.method': 'GET' });
+    expect(list.map((s) => s.spanContext().spanId)).toContain(activeInHandler);
+    expect(list.find((s) => s.name === 'GET /api/crash')?.status.code).toBe(SpanStatusCode.ERROR);
+    const counts = bed.receiver.latest('http.server.request.count');
+    expect(counts.map((p) => [p.attributes['http.route'], p.attributes['http.response.status_code'], p.value]).sort()).toEqual([
+      ['/api/crash', '500', 1], ['/api/users/:id', '200', 2], ['unmatched', '404', 1],
+    ]);
+  });
+});
