@@ -24,7 +24,7 @@ const promClient = require('prom-client');
 const telemetry = require('../../dist/index.js');
 const { initializeWith } = require('../../dist/api/lifecycle.js');
 const { globalSlot } = require('../../dist/global/GlobalSlot.js');
-const tracingBench = fs.existsSync(path.join(__dirname, 'tracing.js')) ? require('./tracing.js') : undefined;
+const tracingBench = require('./tracing.js');
 
 const args = process.argv.slice(2);
 const QUICK = args.includes('--quick');
@@ -50,14 +50,14 @@ const V_CURRENT = pool('/current');
 const V_EMAIL = pool('jane.doe@example.com');
 const VALUES = Array.from({ length: 4096 }, (_, i) => (i * 7919) % 12000); // spread across the ms buckets
 
-/** Median ns per call of `loop(n)` over REPS repetitions, after one warm-up repetition. */
-function measure(loop) {
-  loop(CALLS);
+/** Median ns per call of `loop(calls)` over REPS repetitions, after one warm-up repetition. */
+function measure(loop, calls = CALLS) {
+  loop(calls);
   const samples = [];
   for (let r = 0; r < REPS; r++) {
     const start = process.hrtime.bigint();
-    loop(CALLS);
-    samples.push(Number(process.hrtime.bigint() - start) / CALLS);
+    loop(calls);
+    samples.push(Number(process.hrtime.bigint() - start) / calls);
   }
   samples.sort((a, b) => a - b);
   return samples[Math.floor(samples.length / 2)];
@@ -302,7 +302,7 @@ async function collectionRow() {
 
 // ------------------------------------------------------------------------------------------------------- main
 async function main() {
-  const results = { date: new Date().toISOString(), machine: machine(), calls: CALLS, reps: REPS, rows: {} };
+  const results = { date: new Date().toISOString(), machine: machine(), calls: CALLS, spanCalls: QUICK ? 50_000 : 200_000, reps: REPS, rows: {} };
   const row = (key, ns) => {
     results.rows[key] = ns;
     process.stderr.write(`  ${key.padEnd(34)} ${ns.toFixed(1)} ns\n`);
@@ -352,7 +352,7 @@ async function main() {
   for (const [k, v] of Object.entries(promClientRows())) row(`prom.${k}`, v);
   row('floor.mapIncrement3', floorRow());
 
-  if (tracingBench) Object.assign(results.rows, await tracingBench.run({ measure, row, initFacade, telemetry, CALLS }));
+  if (tracingBench) await tracingBench.run({ measure, row, initFacade, telemetry, calls: QUICK ? 50_000 : 200_000 });
 
   results.memory = await memoryRows();
   results.collection = await collectionRow();
@@ -394,7 +394,8 @@ function renderTable(r) {
   const ratio = (a, b) => (x[a] / x[b]).toFixed(3);
   const ns = (k) => x[k].toFixed(1);
   const lines = [
-    `Measured ${r.date.slice(0, 10)} on ${r.machine}; median of ${r.reps} x ${r.calls.toLocaleString('en-US')} calls.`,
+    `Measured ${r.date.slice(0, 10)} on ${r.machine}; median of ${r.reps} x ${r.calls.toLocaleString('en-US')} calls ` +
+      `(span rows: ${r.reps} x ${r.spanCalls.toLocaleString('en-US')}).`,
     '',
     '| call | otel-facade ns/op | raw SDK ns/op | prom-client ns/op | facade / SDK | facade / prom-client |',
     '|---|---:|---:|---:|---:|---:|',
@@ -418,7 +419,8 @@ function renderTable(r) {
     lines.push(
       `| startSpan()+end(), sampled | ${ns('tracing.facade.sampled')} | ${ns('tracing.sdk.sampled')} | | ${ratio('tracing.facade.sampled', 'tracing.sdk.sampled')} | |`,
       `| startSpan()+end(), unsampled | ${ns('tracing.facade.unsampled')} | ${ns('tracing.sdk.unsampled')} | | ${ratio('tracing.facade.unsampled', 'tracing.sdk.unsampled')} | |`,
-      `| withSpan(), sampled | ${ns('tracing.facade.withSpan')} | ${ns('tracing.sdk.withSpan')} | | ${ratio('tracing.facade.withSpan', 'tracing.sdk.withSpan')} | |`,
+      `| withSpan(), sampled (SDK: startActiveSpan) | ${ns('tracing.facade.withSpan')} | ${ns('tracing.sdk.withSpan')} | | ${ratio('tracing.facade.withSpan', 'tracing.sdk.withSpan')} | |`,
+      `| withSpan(), unsampled (SDK: startActiveSpan) | ${ns('tracing.facade.withSpan.unsampled')} | ${ns('tracing.sdk.withSpan.unsampled')} | | ${ratio('tracing.facade.withSpan.unsampled', 'tracing.sdk.withSpan.unsampled')} | |`,
     );
   }
   const m = r.memory;
