@@ -43,6 +43,16 @@ export interface SamplerConfig {
   ratio: number;
 }
 
+/** The Prometheus scrape endpoint. */
+export interface PrometheusConfig {
+  /** Port of the `/metrics` endpoint. */
+  port: number;
+  /** Address to listen on; 127.0.0.1 in the development profile, 0.0.0.0 otherwise (so the scraper can reach it). */
+  host?: string;
+  /** Path of the endpoint; default `/metrics`. */
+  endpoint?: string;
+}
+
 /** Receives the library's own diagnostics; defaults to `console`. */
 export interface DiagnosticLogger {
   /** Problems the user should fix or know about. */
@@ -78,8 +88,13 @@ export interface TelemetryConfig {
   exportTimeoutMs?: number;
   /** Fraction of traces sampled, 0 to 1 (parent-based, by trace ID). */
   samplingRate?: number;
-  /** `otlp` exports over OTLP/HTTP protobuf; `console` prints spans and metrics to stdout, for development. */
-  exporter?: 'otlp' | 'console';
+  /**
+   * `otlp` pushes over OTLP/HTTP protobuf; `console` prints spans and metrics to stdout, for development; `none`
+   * pushes nothing (with `prometheus`, metrics are only scraped).
+   */
+  exporter?: 'otlp' | 'console' | 'none';
+  /** Expose metrics on a Prometheus `/metrics` endpoint, alongside or instead of the push exporter. */
+  prometheus?: PrometheusConfig;
   /** Batch span processor settings. */
   spanBatch?: Partial<SpanBatchConfig>;
   /** Most series one metric may hold; past it new series fold into one overflow series. */
@@ -145,7 +160,9 @@ export interface ResolvedConfig {
   /** The sampler built from samplingRate or the environment. */
   sampler: SamplerConfig;
   /** Where spans and metrics go. */
-  exporter: 'otlp' | 'console';
+  exporter: 'otlp' | 'console' | 'none';
+  /** The Prometheus endpoint, if any, with its host resolved. */
+  prometheus: Required<PrometheusConfig> | undefined;
   /** Batch span processor settings. */
   spanBatch: SpanBatchConfig;
   /** Series per metric. */

@@ -28,7 +28,7 @@ export interface ConfigResolution {
 
 const KNOWN_FIELDS = new Set<string>([
   'profile', 'serviceName', 'serviceVersion', 'serviceNamespace', 'resourceAttributes', 'enabled', 'endpoint',
-  'headers', 'exportIntervalMs', 'exportTimeoutMs', 'samplingRate', 'exporter', 'spanBatch', 'cardinalityLimit', 'cardinalityLimits',
+  'headers', 'exportIntervalMs', 'exportTimeoutMs', 'samplingRate', 'exporter', 'prometheus', 'spanBatch', 'cardinalityLimit', 'cardinalityLimits',
   'labelValueTtlMs', 'maxMetricNames', 'maxLabelPairs', 'maxLabelValueLength', 'rateLimit', 'circuitBreaker',
   'piiRedaction', 'piiPatterns', 'baggageLabels', 'compression', 'registerGlobal', 'shutdownTimeoutMs', 'logger',
 ]);
@@ -100,7 +100,8 @@ export function resolveConfig(
     exportTimeoutMs: pick('exportTimeoutMs', environment.exportTimeoutMs) as number,
     samplingRate: pick('samplingRate') as number,
     sampler: resolveSampler(explicit.samplingRate, environment.tracesSampler, environment.tracesSamplerArg, profile.samplingRate as number),
-    exporter: pick('exporter') as 'otlp' | 'console',
+    exporter: pick('exporter') as 'otlp' | 'console' | 'none',
+    prometheus: resolvePrometheus(explicit.prometheus, profileName),
     spanBatch: { ...(profile.spanBatch as SpanBatchConfig), ...(explicit.spanBatch ?? {}) },
     cardinalityLimit: pick('cardinalityLimit') as number,
     cardinalityLimits: { ...(profile.cardinalityLimits ?? {}), ...(explicit.cardinalityLimits ?? {}) },
@@ -137,7 +138,14 @@ function validate(c: ResolvedConfig): void {
   integer('exportTimeoutMs', c.exportTimeoutMs, 50, c.exportIntervalMs, ` (no longer than exportIntervalMs = ${c.exportIntervalMs})`);
   number('samplingRate', c.samplingRate, 0, 1);
   number('OTEL_TRACES_SAMPLER_ARG', c.sampler.ratio, 0, 1);
-  if (c.exporter !== 'otlp' && c.exporter !== 'console') throw new TelemetryConfigError('exporter', c.exporter, "'otlp' or 'console'");
+  if (c.exporter !== 'otlp' && c.exporter !== 'console' && c.exporter !== 'none') {
+    throw new TelemetryConfigError('exporter', c.exporter, "'otlp', 'console' or 'none'");
+  }
+  if (c.prometheus !== undefined) {
+    integer('prometheus.port', c.prometheus.port, 0, 65535);
+    text('prometheus.host', c.prometheus.host, 255);
+    if (!c.prometheus.endpoint.startsWith('/')) throw new TelemetryConfigError('prometheus.endpoint', c.prometheus.endpoint, 'a path starting with /');
+  }
   objectOf('spanBatch', c.spanBatch);
   integer('spanBatch.maxQueueSize', c.spanBatch.maxQueueSize, 1, 1_000_000);
   integer('spanBatch.maxExportBatchSize', c.spanBatch.maxExportBatchSize, 1, c.spanBatch.maxQueueSize, ` (no more than spanBatch.maxQueueSize = ${c.spanBatch.maxQueueSize})`);
@@ -181,6 +189,16 @@ function validate(c: ResolvedConfig): void {
   if (typeof c.logger?.warn !== 'function' || typeof c.logger?.info !== 'function') {
     throw new TelemetryConfigError('logger', c.logger, 'an object with warn(message) and info(message) functions');
   }
+}
+
+function resolvePrometheus(given: TelemetryConfig['prometheus'], profile: ProfileName): ResolvedConfig['prometheus'] {
+  if (given === undefined) return undefined;
+  if (typeof given !== 'object' || given === null) throw new TelemetryConfigError('prometheus', given, 'an object { port, host?, endpoint? }');
+  return {
+    port: given.port,
+    host: given.host ?? (profile === 'development' ? '127.0.0.1' : '0.0.0.0'),
+    endpoint: given.endpoint ?? '/metrics',
+  };
 }
 
 const SAMPLERS: readonly SamplerConfig['type'][] = [

@@ -38,12 +38,13 @@ export const METRIC_HTTP_SERVER_COUNT = 'http.server.request.count';
 /** Duration of outgoing HTTP requests (OpenTelemetry semantic conventions), seconds. */
 export const METRIC_HTTP_CLIENT_DURATION = 'http.client.request.duration';
 
-const histogramOf = (name: string, unit: string, description: string, labels: string[], buckets: readonly number[]): HeldDeclaration =>
-  ({ name, type: 'histogram', unit, description, labels, buckets, module: 'otel-facade' });
+// The labels are documented, not enforced: applications may use these common names with labels of their own.
+const histogramOf = (name: string, unit: string, description: string, _labels: string[], buckets: readonly number[]): HeldDeclaration =>
+  ({ name, type: 'histogram', unit, description, buckets, module: 'otel-facade' });
 const ms = (name: string, description: string, labels: string[]): HeldDeclaration =>
   histogramOf(name, 'ms', description, labels, MILLISECOND_BUCKETS);
-const count = (name: string, description: string, labels: string[], unit = '{call}'): HeldDeclaration =>
-  ({ name, type: 'counter', unit, description, labels, module: 'otel-facade' });
+const count = (name: string, description: string, _labels: string[], unit = '{call}'): HeldDeclaration =>
+  ({ name, type: 'counter', unit, description, module: 'otel-facade' });
 
 /** The shared vocabulary, declared like any module's metrics (a user declaration of the same name wins). */
 export const UNIFIED_DECLARATIONS: ReadonlyMap<string, HeldDeclaration> = new Map([

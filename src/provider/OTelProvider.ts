@@ -4,12 +4,14 @@ import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } 
 import { CompressionAlgorithm } from '@opentelemetry/otlp-exporter-base';
 import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import {
   AggregationTemporality,
   ConsoleMetricExporter,
   MeterProvider,
   PeriodicExportingMetricReader,
   type MetricProducer,
+  type MetricReader,
   type PushMetricExporter,
 } from '@opentelemetry/sdk-metrics';
 import { BasicTracerProvider, ConsoleSpanExporter } from '@opentelemetry/sdk-trace-base';
@@ -84,13 +86,17 @@ export class OTelProvider {
         timeoutMillis: exporterTimeoutMs,
         temporalityPreference: AggregationTemporality.CUMULATIVE,
       });
-    const reader = new PeriodicExportingMetricReader({
-      exporter: new GuardedMetricExporter(otlpMetricExporter, guard, this.metricExports),
-      exportIntervalMillis: config.exportIntervalMs,
-      exportTimeoutMillis: config.exportTimeoutMs,
-      metricProducers: [producer],
-    });
-    this.meterProvider = new MeterProvider({ resource: this.resource, readers: [reader] });
+    const readers: MetricReader[] = [];
+    if (config.exporter !== 'none' || options.metricExporter !== undefined) {
+      readers.push(new PeriodicExportingMetricReader({
+        exporter: new GuardedMetricExporter(otlpMetricExporter, guard, this.metricExports),
+        exportIntervalMillis: config.exportIntervalMs,
+        exportTimeoutMillis: config.exportTimeoutMs,
+        metricProducers: [producer],
+      }));
+    }
+    if (config.prometheus !== undefined) readers.push(this.prometheusReader(config.prometheus, producer, counters));
+    this.meterProvider = new MeterProvider({ resource: this.resource, readers });
 
     const otlpSpanExporter =
       options.spanExporter ??
@@ -103,10 +109,13 @@ export class OTelProvider {
       });
     const spanExporter = new GuardedSpanExporter(otlpSpanExporter, guard, this.spanExports,
       (spans) => counters.drop('span_export_failed', spans));
+    const pushSpans = config.exporter !== 'none' || options.spanExporter !== undefined;
     this.tracerProvider = new BasicTracerProvider({
       resource: this.resource,
       sampler: buildSampler(config.sampler),
-      spanProcessors: [new CountingBatchSpanProcessor(spanExporter, config.spanBatch, () => counters.drop('span_queue_full'))],
+      spanProcessors: pushSpans
+        ? [new CountingBatchSpanProcessor(spanExporter, config.spanBatch, () => counters.drop('span_queue_full'))]
+        : [],
     });
     this.tracer = this.tracerProvider.getTracer('otel-facade', VERSION);
 
@@ -132,6 +141,29 @@ export class OTelProvider {
     if (this.registeredPropagator) propagation.disable();
     this.registeredMeter = this.registeredTracer = this.registeredContext = this.registeredPropagator = false;
     await Promise.all([this.meterProvider.shutdown(), this.tracerProvider.shutdown()]);
+  }
+
+  /** The `/metrics` endpoint: a pull reader over the same Registry; a listen error is reported, never swallowed. */
+  private prometheusReader(
+    prometheus: NonNullable<ResolvedConfig['prometheus']>,
+    producer: MetricProducer,
+    counters: DropCounters,
+  ): MetricReader {
+    const address = `http://${prometheus.host}:${prometheus.port}${prometheus.endpoint}`;
+    return new PrometheusExporter({
+      host: prometheus.host,
+      port: prometheus.port,
+      endpoint: prometheus.endpoint,
+      metricProducers: [producer],
+    }, (error) => {
+      if (error === undefined || error === null) return;
+      const message = error instanceof Error ? error.message : String(error);
+      counters.error(`Prometheus endpoint ${address} could not listen: ${message}`);
+      this.diagnostics.warn(
+        `the Prometheus endpoint ${address} could not listen: ${message}. Pick a free port (prometheus.port) or ` +
+          'stop whatever holds it; OTLP export, if configured, is unaffected.',
+      );
+    });
   }
 
   private registerGlobals(): void {
