@@ -11,6 +11,8 @@ export { initialize, shutdown, forceFlush, getHealth, onCircuitStateChange } fro
 export { healthHandler, healthStatus } from './health/healthHandler';
 export type { HealthHandlerOptions, HealthResponse, HealthRequestHandler } from './health/healthHandler';
 export type { ShutdownOptions } from './api/lifecycle';
+export { installShutdownHooks } from './api/shutdownHooks';
+export type { ShutdownHookOptions } from './api/shutdownHooks';
 export { counter, upDownCounter, histogram, gauge, emit } from './api/recording';
 export type { Labels } from './api/labels';
 export { duration, timeOperation, recordError, recordSuccess, recordLatency, recordBytes, latencyBucket } from './api/helpers';
@@ -66,8 +68,10 @@ export type {
   DiagnosticLogger,
   SpanBatchConfig,
   SamplerConfig,
+  PrometheusConfig,
 } from './config/TelemetryConfig';
 export type { Health, CircuitState } from './health/Health';
+export type { ApiVersionReport } from './provider/apiVersion';
 export type { CircuitStateListener } from './protection/CircuitBreaker';
 export type { InstrumentKind } from './metrics/InstrumentRouter';
 export { NAME_HEURISTICS, UNIT_SUFFIXES, routeInstrument } from './metrics/InstrumentRouter';

@@ -6,6 +6,7 @@ import type { Health } from '../health/Health';
 import { Registry } from '../registry/Registry';
 import type { OTelProviderOptions } from '../provider/OTelProvider';
 import type { CircuitStateListener } from '../protection/CircuitBreaker';
+import { apiVersionReport } from '../provider/apiVersion';
 
 const slot = globalSlot();
 const disabled = new DisabledRecorder();
@@ -169,5 +170,6 @@ export function getHealth(): Health {
     cardinalityUsed: 0,
     cardinalityMax: config === undefined ? 0 : config.cardinalityLimit + 1,
     seriesEvicted: 0,
+    otelApi: apiVersionReport(),
   };
 }

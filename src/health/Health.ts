@@ -1,4 +1,5 @@
 import type { ProfileName } from '../config/TelemetryConfig';
+import type { ApiVersionReport } from '../provider/apiVersion';
 
 /** State of the export circuit breaker as `getHealth()` reports it. */
 export type CircuitState = 'closed' | 'open' | 'half-open' | 'disabled';
@@ -51,4 +52,6 @@ export interface Health {
   cardinalityMax: number;
   /** Series evicted for being idle while their metric was over a cardinality limit. */
   seriesEvicted: number;
+  /** The `@opentelemetry/api` copies: ours and the one owning the globals; `mismatch` means two copies. */
+  otelApi: ApiVersionReport;
 }

@@ -29,6 +29,7 @@ import { ExportGuard } from '../protection/ExportGuard';
 import type { DropCounters } from '../health/DropCounters';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { buildResource } from './resource';
+import { apiVersionReport } from './apiVersion';
 
 /** Options for tests and embedders: replace the OTLP exporters (the guard stays in front of them). */
 export interface OTelProviderOptions {
@@ -169,7 +170,14 @@ export class OTelProvider {
   private registerGlobals(): void {
     this.registeredMeter = metrics.setGlobalMeterProvider(this.meterProvider);
     this.registeredTracer = trace.setGlobalTracerProvider(this.tracerProvider);
-    if (!this.registeredMeter || !this.registeredTracer) {
+    const api = apiVersionReport();
+    if (api.mismatch) {
+      this.diagnostics.warn(
+        `@opentelemetry/api ${api.globalVersion} owns the OpenTelemetry globals but otel-facade loads ${api.version}: ` +
+          'two copies of the API are installed, so instruments and spans of the application and of otel-facade do ' +
+          'not meet. Install one copy (npm dedupe; otel-facade declares it as a peer dependency).',
+      );
+    } else if (!this.registeredMeter || !this.registeredTracer) {
       this.diagnostics.warn(
         'another OpenTelemetry MeterProvider or TracerProvider is already registered globally; otel-facade keeps ' +
           'its own providers and records through them. Set registerGlobal: false to silence this.',

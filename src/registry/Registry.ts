@@ -25,6 +25,7 @@ import type { CircuitStateListener } from '../protection/CircuitBreaker';
 import { toMetricData } from '../metrics/toMetricData';
 import { OTelProvider, type OTelProviderOptions } from '../provider/OTelProvider';
 import { VERSION } from '../version';
+import { apiVersionReport } from '../provider/apiVersion';
 
 /** OpenTelemetry's instrument name rule: a letter, then up to 254 letters, digits, `_`, `.`, `-` or `/`. */
 export const INSTRUMENT_NAME = /^[A-Za-z][A-Za-z0-9_.\-/]{0,254}$/;
@@ -238,6 +239,7 @@ export class Registry implements Recorder, MetricProducer {
       cardinalityUsed: fullest,
       cardinalityMax: this.config.cardinalityLimit + 1,
       seriesEvicted: this.evictedSeries,
+      otelApi: apiVersionReport(),
     };
   }
 

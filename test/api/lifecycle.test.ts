@@ -157,3 +157,30 @@ describe('shutdown()', () => {
     await bed.receiver.stop();
   });
 });
+
+describe('the @opentelemetry/api peer', () => {
+  const KEY = Symbol.for('opentelemetry.js.api.1');
+  const holder = globalThis as Record<symbol, unknown>;
+
+  it('reports our API version and no mismatch in a normal install', async () => {
+    const bed = await startTestBed();
+    const { otelApi } = telemetry.getHealth();
+    expect(otelApi.version).toMatch(/^1\.9\./);
+    expect(otelApi).toMatchObject({ globalVersion: otelApi.version, mismatch: false });
+    await bed.stop();
+  });
+
+  it('reports a duplicate API copy that owns the globals, in getHealth() and once in the log', async () => {
+    const saved = holder[KEY];
+    holder[KEY] = { version: '1.7.0' }; // what another copy of @opentelemetry/api leaves behind
+    try {
+      const bed = await startTestBed();
+      expect(telemetry.getHealth().otelApi).toMatchObject({ globalVersion: '1.7.0', mismatch: true });
+      expect(bed.logger.matching('two copies of the API are installed')).toHaveLength(1);
+      await bed.stop();
+    } finally {
+      if (saved === undefined) delete holder[KEY];
+      else holder[KEY] = saved;
+    }
+  });
+});
