@@ -1,4 +1,4 @@
-// ESM entry: re-exports the CommonJS build, so `import` and `require` load one copy of the library (and the
+// ESM entry (copied to dist/index.mjs by the build): re-exports the CommonJS build, so `import` and `require` load one copy of the library (and the
 // registry lives on globalThis anyway). Keep in sync with src/index.ts; test/packaging checks it.
 import cjs from './index.js';
 
