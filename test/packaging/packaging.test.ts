@@ -1,0 +1,74 @@
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LocalCollector } from '../../examples/collector/local-collector';
+
+const ROOT = join(__dirname, '..', '..');
+const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+
+describe('the packed package, installed into a fresh project', () => {
+  let dir: string;
+  let collector: LocalCollector;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'otel-facade-pack-'));
+    collector = await new LocalCollector().start();
+    // dist/ was built by `npm test`; pack it as a user would receive it.
+    execFileSync(NPM, ['pack', '--ignore-scripts', '--pack-destination', dir], { cwd: ROOT, stdio: 'ignore' });
+    const tarball = readdirSync(dir).find((f) => f.endsWith('.tgz')) as string;
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }));
+    execFileSync(NPM, ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', join(dir, tarball)], { cwd: dir, stdio: 'ignore' });
+  }, 180_000);
+
+  afterAll(async () => {
+    await collector.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('loads with require and with import in one process, sharing one registry', async () => {
+    writeFileSync(join(dir, 'main.mjs'), `
+      import { createRequire } from 'node:module';
+      import * as esm from 'otel-facade';
+      const cjs = createRequire(import.meta.url)('otel-facade');
+      esm.initialize({ serviceName: 'packed', endpoint: process.env.COLLECTOR, logger: { warn() {}, info() {} } });
+      cjs.counter('packed.calls.total', 'via', 'require');
+      esm.counter('packed.calls.total', 'via', 'import');
+      const health = cjs.getHealth();
+      const esmNames = Object.keys(esm).filter((k) => k !== 'default').sort();
+      const cjsNames = Object.keys(cjs).filter((k) => k !== '__esModule').sort();
+      await esm.shutdown();
+      console.log(JSON.stringify({ initialized: health.initialized, emitted: health.metricsEmitted, sameFunction: esm.counter === cjs.counter,
+        missingInEsm: cjsNames.filter((n) => !esmNames.includes(n)), apiMismatch: health.otelApi.mismatch }));
+    `);
+    // Asynchronously: the collector answers from this process's event loop.
+    const run = await new Promise<{ stdout: string; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, ['main.mjs'], { cwd: dir, env: { ...process.env, COLLECTOR: collector.url } });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+      child.on('exit', () => resolve({ stdout, stderr }));
+    });
+    expect(run.stderr).toBe('');
+    const result = JSON.parse(run.stdout.trim());
+    expect(result).toEqual({ initialized: true, emitted: 2, sameFunction: true, missingInEsm: [], apiMismatch: false });
+    const points = collector.latest('packed.calls.total');
+    expect(points.map((p) => [p.attributes.via, p.value]).sort()).toEqual([['import', 1], ['require', 1]]);
+  });
+
+  it('ships its type declarations and profiles, and installs @opentelemetry/api as a peer', () => {
+    writeFileSync(join(dir, 'check.ts'), `
+      import { initialize, counter, useProfile, type Health } from 'otel-facade';
+      initialize(useProfile('production', { serviceName: 'typed' }));
+      counter('typed.total', { route: '/a' });
+      export const h: Health | undefined = undefined;
+    `);
+    const tsc = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '--noEmit', '--strict',
+      '--module', 'node16', '--moduleResolution', 'node16', '--skipLibCheck', 'check.ts'], { cwd: dir, encoding: 'utf8' });
+    expect(tsc.stdout + tsc.stderr).toBe('');
+    expect(tsc.status).toBe(0);
+    expect(readdirSync(join(dir, 'node_modules', 'otel-facade', 'profiles')).sort()).toEqual(['development.json', 'production.json', 'staging.json']);
+    expect(readdirSync(join(dir, 'node_modules', '@opentelemetry'))).toContain('api');
+  });
+});
