@@ -125,11 +125,13 @@ class LiveView {
     if (collector) {
       const spans = collector.spans().length;
       const now = Date.now();
-      const rate = ((spans - this.lastSpans) * 1000) / Math.max(1, now - this.lastAt);
+      const elapsed = now - this.lastAt;
+      // A rate over less than a second (the final view right after the last refresh) says nothing.
+      const rate = elapsed >= 1000 ? ` (${(((spans - this.lastSpans) * 1000) / elapsed).toFixed(0)} spans/s)` : '';
       this.lastSpans = spans;
       this.lastAt = now;
       lines.push(`collector: ${collector.listening ? 'up' : 'DOWN'}, ${collector.metricRequests.length} metric exports, ` +
-        `${spans} spans received (${rate.toFixed(0)} spans/s)`);
+        `${spans} spans received${rate}`);
       lines.push(`${'metric'.padEnd(34)} ${'kind'.padEnd(9)} ${'series'.padStart(6)} ${'total'.padStart(10)} ${'p50'.padStart(8)} ${'p95'.padStart(8)}`);
       const fmt = (v) => (v === undefined ? '' : Math.abs(v) < 10 ? v.toFixed(3) : v.toFixed(1));
       for (const row of summarize(collector)) {
