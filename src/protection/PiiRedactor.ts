@@ -21,9 +21,6 @@ const CARD_CANDIDATE = /(?:\d[ -]?){13,19}/g;
 /** Most verdicts remembered; the cache starts over past it. */
 const MAX_VERDICTS = 10_000;
 
-/** The kinds of personal data the redactor recognises, for tests and documentation. */
-export const PII_KINDS = ['email', 'payment card (Luhn-checked)', 'bearer token', 'API key', 'JWT', 'IPv4 address', 'IPv6 address'] as const;
-
 /**
  * Replaces label values that look like personal data or secrets with `[REDACTED]`. The whole value is replaced,
  * not only the match, so nothing of it leaks. Verdicts are cached per value (bounded), so a repeated value costs a
