@@ -26,6 +26,9 @@ describe('tracingMiddleware with Express', () => {
     api.get('/crash', () => {
       throw new Error('handler crashed');
     });
+    api.get('/slow', (_req, res) => {
+      setTimeout(() => res.end('late'), 300);
+    });
     app.use('/api', api);
     app.get('/ready', (req, res) => telemetry.healthHandler(req, res));
     server = app.listen(0, '127.0.0.1');
@@ -37,21 +40,41 @@ describe('tracingMiddleware with Express', () => {
     await bed.stop();
   });
 
+  it('ends the span with status ERROR when the client closes the connection before the response', async () => {
+    spans.reset();
+    const controller = new AbortController();
+    const request = fetch(`${url}/api/slow`, { signal: controller.signal }).catch(() => undefined);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    controller.abort();
+    await request;
+    // The server learns of the closed connection asynchronously: poll for the ended span.
+    const ended = () => spans.getFinishedSpans().filter((s) => s.name === 'GET /api/slow');
+    for (let i = 0; i < 100 && ended().length === 0; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      await telemetry.forceFlush();
+    }
+    const [aborted] = ended();
+    expect(aborted.status).toMatchObject({ code: SpanStatusCode.ERROR, message: 'connection closed before the response finished' });
+    expect(aborted.attributes['error.type']).toBe('aborted');
+  });
+
   it('names SERVER spans by the route template (baseUrl + route.path), never the raw URL, and makes them active', async () => {
+    spans.reset();
     await fetch(`${url}/api/users/123?x=1`);
     await fetch(`${url}/api/users/456`);
     await fetch(`${url}/api/crash`);
     await fetch(`${url}/no/such/page`);
     await fetch(`${url}/ready`);
     await telemetry.forceFlush();
-    const list = spans.getFinishedSpans();
+    // The aborted request of the previous test may still end late; it is not part of this one.
+    const list = spans.getFinishedSpans().filter((s) => s.name !== 'GET /api/slow');
     expect(list.map((s) => s.name).sort()).toEqual(['GET /api/crash', 'GET /api/users/:id', 'GET /api/users/:id', 'GET unmatched']);
     const user = list.find((s) => s.name === 'GET /api/users/:id') as (typeof list)[number];
     expect(user.kind).toBe(SpanKind.SERVER);
     expect(user.attributes).toMatchObject({ 'http.route': '/api/users/:id', 'http.response.status_code': 200, 'http.request.method': 'GET' });
     expect(list.map((s) => s.spanContext().spanId)).toContain(activeInHandler);
     expect(list.find((s) => s.name === 'GET /api/crash')?.status.code).toBe(SpanStatusCode.ERROR);
-    const counts = bed.receiver.latest('http.server.request.count');
+    const counts = bed.receiver.latest('http.server.request.count').filter((p) => p.attributes['http.route'] !== '/api/slow');
     expect(counts.map((p) => [p.attributes['http.route'], p.attributes['http.response.status_code'], p.value]).sort()).toEqual([
       ['/api/crash', '500', 1], ['/api/users/:id', '200', 2], ['unmatched', '404', 1],
     ]);
