@@ -50,7 +50,7 @@ describe('cardinality protection', () => {
     ]);
   });
 
-  it('evicts series idle past labelValueTtlMs under pressure, once their totals were exported', async () => {
+  it('evicts series with a limited label idle past labelValueTtlMs, once their totals were exported', async () => {
     jest.useFakeTimers({ now: 1_000_000, doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
     try {
       bed = await startTestBed({ cardinalityLimits: { user_id: 2 }, labelValueTtlMs: 60_000, exportIntervalMs: 3_600_000 });
@@ -71,14 +71,41 @@ describe('cardinality protection', () => {
     }
   });
 
-  it('never evicts idle series when the metric is under no pressure', async () => {
-    bed = await startTestBed({ labelValueTtlMs: 1000 });
-    telemetry.gauge('config.version', 7);
-    await telemetry.forceFlush();
-    await new Promise((resolve) => setTimeout(resolve, 1100));
-    await telemetry.forceFlush();
-    expect(bed.receiver.latest('config.version')[0].value).toBe(7);
-    expect(telemetry.getHealth().seriesEvicted).toBe(0);
+  it('evicts idle, exported series of a metric at its series limit, so new combinations get room again', async () => {
+    jest.useFakeTimers({ now: 1_000_000, doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+    try {
+      bed = await startTestBed({ cardinalityLimit: 2, labelValueTtlMs: 60_000, exportIntervalMs: 3_600_000 });
+      telemetry.counter('jobs.done.total', 'job', 'a');
+      telemetry.counter('jobs.done.total', 'job', 'b');
+      telemetry.counter('jobs.done.total', 'job', 'c'); // overflow
+      await telemetry.forceFlush();
+      jest.advanceTimersByTime(61_000);
+      telemetry.counter('jobs.done.total', 'job', 'b'); // b stays active
+      await telemetry.forceFlush(); // a: idle, exported, the metric is full: evicted
+      telemetry.counter('jobs.done.total', 'job', 'd');
+      await telemetry.forceFlush();
+      expect(bed.receiver.latest('jobs.done.total').map((p) => [p.attributes.job ?? 'overflow', p.value]).sort())
+        .toEqual([['b', 2], ['d', 1], ['overflow', 1]]);
+      expect(telemetry.getHealth().seriesEvicted).toBe(1);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  it('never evicts idle series of a metric without limited labels and below its series limit (a gauge set once stays)', async () => {
+    jest.useFakeTimers({ now: 1_000_000, doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+    try {
+      bed = await startTestBed({ labelValueTtlMs: 60_000, exportIntervalMs: 3_600_000 });
+      telemetry.gauge('config.version', 7);
+      await telemetry.forceFlush();
+      jest.advanceTimersByTime(10 * 60_000);
+      await telemetry.forceFlush();
+      expect(bed.receiver.latest('config.version')[0].value).toBe(7);
+      expect(bed.receiver.metricRequests).toHaveLength(2);
+      expect(telemetry.getHealth().seriesEvicted).toBe(0);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   describe('1,000,000 distinct user_id values over 10 export intervals', () => {
