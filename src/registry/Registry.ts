@@ -4,7 +4,7 @@ import type { ResolvedConfig } from '../config/TelemetryConfig';
 import { Diagnostics } from '../diagnostics/Diagnostics';
 import { DropCounters } from '../health/DropCounters';
 import type { Health } from '../health/Health';
-import type { Recorder } from '../global/Recorder';
+import type { MetricOptions, Recorder } from '../global/Recorder';
 import { routeInstrument, type InstrumentKind } from '../metrics/InstrumentRouter';
 import { LabelNormalizer } from '../metrics/LabelNormalizer';
 import {
@@ -18,7 +18,6 @@ import { FLAG_COERCED, FLAG_REDACTED, FLAG_TRUNCATED } from '../metrics/SeriesLo
 import { PiiRedactor } from '../protection/PiiRedactor';
 import type { HeldDeclaration } from '../metrics/declarations';
 import { UNIFIED_DECLARATIONS } from '../metrics/unifiedVocabulary';
-import type { MetricOptions } from '../global/Recorder';
 import { CardinalityLimiter } from '../protection/CardinalityLimiter';
 import { RateLimiter } from '../protection/RateLimiter';
 import type { CircuitStateListener } from '../protection/CircuitBreaker';
@@ -52,7 +51,7 @@ export class Registry implements Recorder, MetricProducer {
   private readonly maxCachedNodes: number;
   /** Incremented at each collection; the hot path stamps each series it records into with it. */
   private epoch = 1;
-  /** Series evicted for being idle under cardinality pressure. */
+  /** Idle series evicted by `MetricState.sweep()` (limited labels or a full metric). */
   private evictedSeries = 0;
   /** Redacts personal data from label values, when `piiRedaction` is on. */
   readonly redactor: PiiRedactor | null;
@@ -199,11 +198,6 @@ export class Registry implements Recorder, MetricProducer {
       resourceMetrics: { resource: this.provider.resource, scopeMetrics: [{ scope: SCOPE, metrics }] },
       errors: [],
     };
-  }
-
-  /** The kind a metric name is recorded as, if it has been used. */
-  kindOf(name: string): InstrumentKind | undefined {
-    return this.metrics.get(name)?.plan.kind;
   }
 
   /** Health as of now. */
