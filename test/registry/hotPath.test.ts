@@ -26,11 +26,16 @@ describe('the hot path', () => {
       }
     };
     loop(200_000); // create the series, warm up and optimize
-    gc();
-    const before = newSpaceUsed();
-    loop(300_000); // 900,000 calls: even 8 bytes a call would be 7 MB
-    const grown = newSpaceUsed() - before;
-    expect(grown).toBeLessThan(512 * 1024);
-    expect(telemetry.getHealth().metricsEmitted).toBe(1_500_000);
+    // On a loaded machine the optimizing compiler may finish late, and unoptimized code allocates; a real per-call
+    // allocation shows in every attempt, so the best of a few attempts is what is checked.
+    const growth: number[] = [];
+    for (let attempt = 0; attempt < 5 && (growth.length === 0 || Math.min(...growth) >= 256 * 1024); attempt++) {
+      gc();
+      const before = newSpaceUsed();
+      loop(300_000); // 900,000 calls: even 8 bytes a call would be 7 MB
+      growth.push(newSpaceUsed() - before);
+    }
+    expect(Math.min(...growth)).toBeLessThan(256 * 1024);
+    expect(telemetry.getHealth().metricsEmitted).toBe(200_000 * 3 + growth.length * 900_000);
   });
 });
