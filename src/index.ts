@@ -8,8 +8,9 @@
  * await telemetry.shutdown();
  */
 export { initialize, shutdown, forceFlush, getHealth, onCircuitStateChange } from './api/lifecycle';
-export { healthHandler, healthStatus } from './health/healthHandler';
-export type { HealthHandlerOptions, HealthResponse, HealthRequestHandler } from './health/healthHandler';
+export { healthHandler, healthStatus } from './api/healthHandler';
+export type { HealthRequestHandler } from './api/healthHandler';
+export type { HealthHandlerOptions, HealthResponse } from './health/healthStatus';
 export type { ShutdownOptions } from './api/lifecycle';
 export { installShutdownHooks } from './api/shutdownHooks';
 export type { ShutdownHookOptions } from './api/shutdownHooks';
@@ -47,16 +48,16 @@ export {
 } from './metrics/unifiedVocabulary';
 export { REDACTED } from './protection/PiiRedactor';
 export { emitWithContext } from './api/emitWithOptions';
-export { startSpan, withSpan, traceOperation, currentTraceId, tracer, noopTracer, otelSpanOf } from './tracing/tracing';
-export type { Tracer } from './tracing/tracing';
+export { startSpan, withSpan, traceOperation, currentTraceId, tracer, noopTracer, otelSpanOf } from './api/tracing';
+export type { Tracer } from './api/tracing';
 export { NOOP_SPAN } from './tracing/Span';
 export type { Span, SpanOptions, SpanStatus } from './tracing/Span';
-export { withBaggage, getBaggage, setBaggage, BAGGAGE_LIMITS } from './tracing/baggage';
-export { tracingMiddleware } from './tracing/middleware';
-export type { TracingMiddleware, TracingMiddlewareOptions } from './tracing/middleware';
-export { tracedFetch } from './tracing/tracedFetch';
-export { pipeline, Pipeline } from './tracing/pipeline';
-export type { PipelineStep, PipelineOptions } from './tracing/pipeline';
+export { withBaggage, getBaggage, setBaggage, BAGGAGE_LIMITS } from './api/baggage';
+export { tracingMiddleware } from './api/middleware';
+export type { TracingMiddleware, TracingMiddlewareOptions } from './api/middleware';
+export { tracedFetch } from './api/tracedFetch';
+export { pipeline, Pipeline } from './api/pipeline';
+export type { PipelineStep, PipelineOptions } from './api/pipeline';
 export { METRIC_HTTP_SERVER_DURATION, METRIC_HTTP_SERVER_COUNT, METRIC_HTTP_CLIENT_DURATION } from './metrics/unifiedVocabulary';
 export { useProfile, PROFILE_NAMES } from './config/profiles';
 export { TelemetryConfigError, isTelemetryConfigError } from './config/TelemetryConfigError';
@@ -69,10 +70,13 @@ export type {
   SpanBatchConfig,
   SamplerConfig,
   PrometheusConfig,
+  MetricsSignalConfig,
+  TracesSignalConfig,
+  MetricsExporterName,
+  TracesExporterName,
 } from './config/TelemetryConfig';
-export type { Health, CircuitState } from './health/Health';
-export type { ApiVersionReport } from './provider/apiVersion';
-export type { CircuitStateListener } from './protection/CircuitBreaker';
+export type { Health, CircuitState, CircuitStateListener, SignalHealth, SignalName, PrometheusHealth } from './health/Health';
+export type { ApiVersionReport } from './health/apiVersion';
 export type { InstrumentKind } from './metrics/InstrumentRouter';
 export { NAME_HEURISTICS, UNIT_SUFFIXES, routeInstrument } from './metrics/InstrumentRouter';
 export type { InstrumentPlan } from './metrics/InstrumentRouter';

@@ -33,11 +33,8 @@ export interface EmitOptions {
  */
 export function emitWithOptions(name: string, value: number, options: EmitOptions = {}): void {
   guard(() => {
-    const lifecycle = slot.lifecycle;
     let labels: Labels | undefined = options.labels;
-    if (options.context !== undefined && lifecycle.state === 'active') {
-      labels = withBaggageLabels(labels, options.context, lifecycle.registry.config.baggageLabels);
-    }
+    if (options.context !== undefined) labels = withBaggageLabels(labels, options.context, slot.runtime.baggageLabels);
     slot.recorder.recordList(options.type, name, value, labels,
       { kind: options.type, unit: options.unit, description: options.description }, options.sampleRate ?? 1);
   });
@@ -79,15 +76,12 @@ export function emitWithContext(name: string, value: number, ...labels: string[]
 export function emitWithContext(name: string, value: number, labels: Labels): void;
 export function emitWithContext(name: string, value: number): void {
   guard(() => {
-    const lifecycle = slot.lifecycle;
     let labels = labelsOf(arguments, 2);
-    if (lifecycle.state === 'active') {
-      const extra = baggageLabelPairs(contextApi.active(), lifecycle.registry.config.baggageLabels);
-      if (extra.length > 0) {
-        labels = Array.isArray(labels)
-          ? [...labels, ...extra.flat()]
-          : { ...labels, ...Object.fromEntries(extra) };
-      }
+    const extra = baggageLabelPairs(contextApi.active(), slot.runtime.baggageLabels);
+    if (extra.length > 0) {
+      labels = Array.isArray(labels)
+        ? [...labels, ...extra.flat()]
+        : { ...labels, ...Object.fromEntries(extra) };
     }
     slot.recorder.recordList(undefined, name, value, labels, undefined, 1);
   });

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { globalSlot } from '../global/GlobalSlot';
-import type { MetricOptions } from '../global/Recorder';
+import type { MetricOptions } from '../metrics/Recorder';
 import { MILLISECOND_BUCKETS } from '../metrics/InstrumentRouter';
 import type { Labels } from './labels';
 import { guard, internalError } from './internalError';

@@ -8,7 +8,7 @@ const slot = globalSlot();
 /*
  * Each function takes its labels as positional parameters a0..a7 so that a call with up to four label pairs
  * allocates nothing; more label arguments take the `arguments` path. Labels may also be one object (a0), which the
- * Registry walks key by key. The public signatures are the overloads.
+ * store walks key by key. The public signatures are the overloads.
  * The try/catch costs nothing until something throws, and keeps the promise that recording never throws.
  */
 

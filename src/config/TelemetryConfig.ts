@@ -53,6 +53,88 @@ export interface PrometheusConfig {
   endpoint?: string;
 }
 
+/** A metrics exporter: `otlp` pushes OTLP/HTTP, `prometheus` serves a scrape endpoint, `console` prints, `none` sends nothing. */
+export type MetricsExporterName = 'otlp' | 'prometheus' | 'console' | 'none';
+
+/** A traces exporter: `otlp` pushes OTLP/HTTP, `console` prints, `none` sends nothing. */
+export type TracesExporterName = 'otlp' | 'console' | 'none';
+
+/** Settings of the metrics pipeline; each overrides the shared setting of the same name for metrics only. */
+export interface MetricsSignalConfig {
+  /** Where metrics go; a list combines a push exporter with `prometheus`, such as `['otlp', 'prometheus']`. */
+  exporter?: MetricsExporterName | readonly MetricsExporterName[];
+  /** The full URL metric exports are posted to, used as given (like OTEL_EXPORTER_OTLP_METRICS_ENDPOINT). */
+  endpoint?: string;
+  /** Headers sent with metric exports, merged over the shared `headers`. */
+  headers?: Record<string, string>;
+  /** The metrics breaker, merged over the shared `circuitBreaker`. */
+  circuitBreaker?: Partial<CircuitBreakerConfig>;
+  /** Most data points in one export request; a collection is sent in as many requests as it needs. Default 2000. */
+  maxPointsPerRequest?: number;
+  /** Most bytes (before compression) in one export request. Default 1 MiB. */
+  maxBytesPerRequest?: number;
+}
+
+/** Settings of the traces pipeline; each overrides the shared setting of the same name for traces only. */
+export interface TracesSignalConfig {
+  /** Where spans go. */
+  exporter?: TracesExporterName;
+  /** The full URL span exports are posted to, used as given (like OTEL_EXPORTER_OTLP_TRACES_ENDPOINT). */
+  endpoint?: string;
+  /** Headers sent with span exports, merged over the shared `headers`. */
+  headers?: Record<string, string>;
+  /** The traces breaker, merged over the shared `circuitBreaker`. */
+  circuitBreaker?: Partial<CircuitBreakerConfig>;
+  /** Most bytes (before compression) in one export request; larger batches are split. Default 1 MiB. */
+  maxBytesPerRequest?: number;
+}
+
+/** The metrics pipeline, resolved. */
+export interface ResolvedMetricsSignal {
+  /** The push exporter. */
+  exporter: 'otlp' | 'console' | 'none';
+  /** The Prometheus scrape endpoint, if metrics are served for scraping. */
+  prometheus: Required<PrometheusConfig> | undefined;
+  /** Full URL metric exports are posted to. */
+  url: string;
+  /** Where the URL came from (a field or a variable), for messages. */
+  urlSource: string;
+  /** Export headers. */
+  headers: Record<string, string>;
+  /** How often metrics are exported. */
+  intervalMs: number;
+  /** Deadline of one export (every request of one collection), retries included. */
+  timeoutMs: number;
+  /** This pipeline's breaker. */
+  circuitBreaker: CircuitBreakerConfig;
+  /** Most data points per request. */
+  maxPointsPerRequest: number;
+  /** Most bytes per request, before compression. */
+  maxBytesPerRequest: number;
+  /** Payload compression. */
+  compression: 'gzip' | 'none';
+}
+
+/** The traces pipeline, resolved. */
+export interface ResolvedTracesSignal {
+  /** The push exporter. */
+  exporter: 'otlp' | 'console' | 'none';
+  /** Full URL span exports are posted to. */
+  url: string;
+  /** Where the URL came from (a field or a variable), for messages. */
+  urlSource: string;
+  /** Export headers. */
+  headers: Record<string, string>;
+  /** Deadline of one span export, retries included (`spanBatch.exportTimeoutMs`). */
+  timeoutMs: number;
+  /** This pipeline's breaker. */
+  circuitBreaker: CircuitBreakerConfig;
+  /** Most bytes per request, before compression. */
+  maxBytesPerRequest: number;
+  /** Payload compression. */
+  compression: 'gzip' | 'none';
+}
+
 /** Receives the library's own diagnostics; defaults to `console`. */
 export interface DiagnosticLogger {
   /** Problems the user should fix or know about. */
@@ -80,6 +162,10 @@ export interface TelemetryConfig {
   enabled?: boolean;
   /** Base OTLP/HTTP URL of the collector; `/v1/metrics` and `/v1/traces` are appended. */
   endpoint?: string;
+  /** The metrics pipeline: exporter, endpoint, headers, breaker and request size, for metrics only. */
+  metrics?: MetricsSignalConfig;
+  /** The traces pipeline: exporter, endpoint, headers, breaker and request size, for traces only. */
+  traces?: TracesSignalConfig;
   /** Headers sent with every export (merged over `OTEL_EXPORTER_OTLP_HEADERS`). */
   headers?: Record<string, string>;
   /** How often metrics are exported. */
@@ -89,8 +175,9 @@ export interface TelemetryConfig {
   /** Fraction of traces sampled, 0 to 1 (parent-based, by trace ID). */
   samplingRate?: number;
   /**
-   * `otlp` pushes over OTLP/HTTP protobuf; `console` prints spans and metrics to stdout, for development; `none`
-   * pushes nothing (with `prometheus`, metrics are only scraped).
+   * The push exporter of both signals, unless `metrics.exporter` or `traces.exporter` says otherwise: `otlp` pushes
+   * over OTLP/HTTP protobuf; `console` prints spans and metrics to stdout, for development; `none` pushes nothing
+   * (with `prometheus`, metrics are only scraped).
    */
   exporter?: 'otlp' | 'console' | 'none';
   /** Expose metrics on a Prometheus `/metrics` endpoint, alongside or instead of the push exporter. */
@@ -129,7 +216,7 @@ export interface TelemetryConfig {
   logger?: DiagnosticLogger;
 }
 
-/** A configuration with every field resolved and validated; what the Registry runs on. */
+/** A configuration with every field resolved and validated; what the runtime runs on. */
 export interface ResolvedConfig {
   /** The profile the values came from. */
   profile: ProfileName;
@@ -145,12 +232,10 @@ export interface ResolvedConfig {
   enabled: boolean;
   /** Base URL of the collector, with a scheme. */
   endpoint: string;
-  /** Full URL metric exports are posted to. */
-  metricsUrl: string;
-  /** Full URL span exports are posted to. */
-  tracesUrl: string;
-  /** Export headers. */
-  headers: Record<string, string>;
+  /** The metrics pipeline. */
+  metrics: ResolvedMetricsSignal;
+  /** The traces pipeline. */
+  traces: ResolvedTracesSignal;
   /** Metric export interval. */
   exportIntervalMs: number;
   /** Metric export deadline, retries included. */
@@ -159,10 +244,6 @@ export interface ResolvedConfig {
   samplingRate: number;
   /** The sampler built from samplingRate or the environment. */
   sampler: SamplerConfig;
-  /** Where spans and metrics go. */
-  exporter: 'otlp' | 'console' | 'none';
-  /** The Prometheus endpoint, if any, with its host resolved. */
-  prometheus: Required<PrometheusConfig> | undefined;
   /** Batch span processor settings. */
   spanBatch: SpanBatchConfig;
   /** Series per metric. */
@@ -179,16 +260,12 @@ export interface ResolvedConfig {
   maxLabelValueLength: number;
   /** Rate limit. */
   rateLimit: RateLimitConfig;
-  /** Circuit breaker. */
-  circuitBreaker: CircuitBreakerConfig;
   /** PII redaction. */
   piiRedaction: boolean;
   /** Custom PII patterns, compiled. */
   piiPatterns: RegExp[];
   /** Baggage keys allowed as labels. */
   baggageLabels: string[];
-  /** Payload compression. */
-  compression: 'gzip' | 'none';
   /** Register as OpenTelemetry globals. */
   registerGlobal: boolean;
   /** Default shutdown deadline. */

@@ -1,4 +1,5 @@
 import { TelemetryConfigError } from './TelemetryConfigError';
+import type { MetricsExporterName, TracesExporterName } from './TelemetryConfig';
 
 /** The environment variables `initialize()` reads, already parsed. */
 export interface EnvironmentConfig {
@@ -26,10 +27,24 @@ export interface EnvironmentConfig {
   tracesSampler?: string;
   /** OTEL_TRACES_SAMPLER_ARG. */
   tracesSamplerArg?: string;
+  /** OTEL_METRICS_EXPORTER, the known names it lists. */
+  metricsExporters?: MetricsExporterName[];
+  /** OTEL_TRACES_EXPORTER, the known name it gives. */
+  tracesExporter?: TracesExporterName;
+  /** OTEL_EXPORTER_PROMETHEUS_HOST. */
+  prometheusHost?: string;
+  /** OTEL_EXPORTER_PROMETHEUS_PORT. */
+  prometheusPort?: number;
+  /** Variables that were malformed or named something unknown: warned about once, and ignored. */
+  notes: string[];
 }
+
+const METRICS_EXPORTERS: readonly MetricsExporterName[] = ['otlp', 'prometheus', 'console', 'none'];
+const TRACES_EXPORTERS: readonly TracesExporterName[] = ['otlp', 'console', 'none'];
 
 /** Reads the OTEL_* variables this library honours; a malformed number throws a TelemetryConfigError. */
 export function readEnvironment(env: NodeJS.ProcessEnv = process.env): EnvironmentConfig {
+  const notes: string[] = [];
   return {
     otlpEndpoint: nonEmpty(env.OTEL_EXPORTER_OTLP_ENDPOINT),
     otlpMetricsEndpoint: nonEmpty(env.OTEL_EXPORTER_OTLP_METRICS_ENDPOINT),
@@ -43,7 +58,47 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): Environme
     sdkDisabled: nonEmpty(env.OTEL_SDK_DISABLED)?.toLowerCase() === 'true',
     tracesSampler: nonEmpty(env.OTEL_TRACES_SAMPLER)?.toLowerCase(),
     tracesSamplerArg: nonEmpty(env.OTEL_TRACES_SAMPLER_ARG),
+    metricsExporters: parseExporterList('OTEL_METRICS_EXPORTER', env.OTEL_METRICS_EXPORTER, METRICS_EXPORTERS, notes),
+    tracesExporter: parseExporterList('OTEL_TRACES_EXPORTER', env.OTEL_TRACES_EXPORTER, TRACES_EXPORTERS, notes)?.[0],
+    prometheusHost: nonEmpty(env.OTEL_EXPORTER_PROMETHEUS_HOST),
+    prometheusPort: parsePort('OTEL_EXPORTER_PROMETHEUS_PORT', env.OTEL_EXPORTER_PROMETHEUS_PORT, notes),
+    notes,
   };
+}
+
+/**
+ * Parses a comma-separated exporter list such as `otlp,prometheus`. Unknown names are warned about and skipped
+ * (`logging` is the specification's old name for `console`); a list with no known name is ignored whole, so the
+ * profile's exporter stays in use. `none` wins over everything else, as the specification says.
+ */
+function parseExporterList<T extends string>(name: string, raw: string | undefined, known: readonly T[], notes: string[]): T[] | undefined {
+  const text = nonEmpty(raw);
+  if (text === undefined) return undefined;
+  const found: T[] = [];
+  for (const entry of text.split(',')) {
+    let value = entry.trim().toLowerCase();
+    if (value === '') continue;
+    if (value === 'logging') value = 'console';
+    if ((known as readonly string[]).includes(value)) {
+      if (!found.includes(value as T)) found.push(value as T);
+    } else {
+      notes.push(`${name}=${JSON.stringify(raw)}: '${entry.trim()}' is not an exporter this library has ` +
+        `(accepted: ${known.join(', ')}); it was ignored.`);
+    }
+  }
+  if (found.length === 0) return undefined;
+  return found.includes('none' as T) ? ['none' as T] : found;
+}
+
+function parsePort(name: string, raw: string | undefined, notes: string[]): number | undefined {
+  const text = nonEmpty(raw);
+  if (text === undefined) return undefined;
+  const port = Number(text);
+  if (!/^\d+$/.test(text) || port > 65535) {
+    notes.push(`${name}=${JSON.stringify(raw)} is not a port (a whole number from 0 to 65535); it was ignored.`);
+    return undefined;
+  }
+  return port;
 }
 
 /** Parses the W3C-style `key1=value1,key2=value2` lists of OTEL_RESOURCE_ATTRIBUTES and OTEL_EXPORTER_OTLP_HEADERS. */

@@ -1,4 +1,7 @@
 import type {
+  MetricsExporterName,
+  MetricsSignalConfig,
+  ResolvedMetricsSignal,
   SamplerConfig,
   SpanBatchConfig,
   CircuitBreakerConfig,
@@ -10,8 +13,11 @@ import type {
 } from './TelemetryConfig';
 import { TelemetryConfigError } from './TelemetryConfigError';
 import { loadProfile, useProfile } from './profiles';
-import { readEnvironment } from './environment';
+import { readEnvironment, type EnvironmentConfig } from './environment';
 import { normalizeEndpoint, signalUrl } from './endpoint';
+
+/** The specification's default port of the Prometheus exporter. */
+const DEFAULT_PROMETHEUS_PORT = 9464;
 
 /** The last fallback when neither the config, the environment nor the profile names an endpoint. */
 export const DEFAULT_ENDPOINT = 'http://localhost:4318';
@@ -20,14 +26,14 @@ export const DEFAULT_SERVICE_NAME = 'unknown_service:node';
 
 /** A resolved configuration plus the warnings found on the way, to be reported once. */
 export interface ConfigResolution {
-  /** The configuration the Registry runs on. */
+  /** The configuration the runtime runs on. */
   config: ResolvedConfig;
   /** One-time warnings (a missing scheme, the gRPC port, a missing service name). */
   notes: string[];
 }
 
 const KNOWN_FIELDS = new Set<string>([
-  'profile', 'serviceName', 'serviceVersion', 'serviceNamespace', 'resourceAttributes', 'enabled', 'endpoint',
+  'profile', 'serviceName', 'serviceVersion', 'serviceNamespace', 'resourceAttributes', 'enabled', 'endpoint', 'metrics', 'traces',
   'headers', 'exportIntervalMs', 'exportTimeoutMs', 'samplingRate', 'exporter', 'prometheus', 'spanBatch', 'cardinalityLimit', 'cardinalityLimits',
   'labelValueTtlMs', 'maxMetricNames', 'maxLabelPairs', 'maxLabelValueLength', 'rateLimit', 'circuitBreaker',
   'piiRedaction', 'piiPatterns', 'baggageLabels', 'compression', 'registerGlobal', 'shutdownTimeoutMs', 'logger',
@@ -66,14 +72,22 @@ export function resolveConfig(
   }
   const base = normalizeEndpoint(baseSource[0], baseSource[1]);
   notes.push(...base.notes);
-  const signalSpecific = (variable: string, raw: string | undefined, path: string): string => {
-    if (explicit.endpoint !== undefined || raw === undefined) return signalUrl(base.url, path);
-    const normalized = normalizeEndpoint(variable, raw);
+  notes.push(...environment.notes);
+  /** The URL of one signal: its own field, the shared field, its own variable, then the shared base. */
+  const signalEndpoint = (field: string, given: string | undefined, variable: string, fromEnv: string | undefined, path: string): [string, string] => {
+    const [source, raw] = given !== undefined ? [field, given]
+      : explicit.endpoint !== undefined || fromEnv === undefined ? [undefined, undefined]
+      : [variable, fromEnv];
+    if (source === undefined || raw === undefined) return [signalUrl(base.url, path), baseSource[0]];
+    if (typeof raw !== 'string' || raw.trim() === '') throw new TelemetryConfigError(source, raw, 'a non-empty URL');
+    const normalized = normalizeEndpoint(source, raw);
     notes.push(...normalized.notes);
-    return normalized.url;
+    return [normalized.url, source];
   };
-  const metricsUrl = signalSpecific('OTEL_EXPORTER_OTLP_METRICS_ENDPOINT', environment.otlpMetricsEndpoint, 'v1/metrics');
-  const tracesUrl = signalSpecific('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', environment.otlpTracesEndpoint, 'v1/traces');
+  const metricsGiven = objectOrEmpty('metrics', explicit.metrics);
+  const tracesGiven = objectOrEmpty('traces', explicit.traces);
+  const [metricsUrl, metricsUrlSource] = signalEndpoint('metrics.endpoint', metricsGiven.endpoint, 'OTEL_EXPORTER_OTLP_METRICS_ENDPOINT', environment.otlpMetricsEndpoint, 'v1/metrics');
+  const [tracesUrl, tracesUrlSource] = signalEndpoint('traces.endpoint', tracesGiven.endpoint, 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', environment.otlpTracesEndpoint, 'v1/traces');
 
   const resourceAttributes = { ...environment.resourceAttributes, ...(explicit.resourceAttributes ?? {}) };
   let serviceName = explicit.serviceName ?? environment.serviceName ?? resourceAttributes['service.name'];
@@ -85,6 +99,16 @@ export function resolveConfig(
   const pick = <K extends keyof TelemetryConfig>(key: K, fromEnv?: TelemetryConfig[K]): TelemetryConfig[K] =>
     explicit[key] !== undefined ? explicit[key] : fromEnv !== undefined ? fromEnv : profile[key];
 
+  const sharedHeaders = { ...environment.headers, ...(explicit.headers ?? {}) };
+  const sharedBreaker = { ...(profile.circuitBreaker as CircuitBreakerConfig), ...(explicit.circuitBreaker ?? {}) };
+  const compression = pick('compression') as 'gzip' | 'none';
+  const spanBatch = { ...(profile.spanBatch as SpanBatchConfig), ...(explicit.spanBatch ?? {}) };
+  const exportIntervalMs = pick('exportIntervalMs', environment.exportIntervalMs) as number;
+  const exportTimeoutMs = pick('exportTimeoutMs', environment.exportTimeoutMs) as number;
+  const metricExporters = resolveMetricExporters(metricsGiven.exporter, explicit.exporter, environment.metricsExporters, profile.exporter, notes);
+  const profileMetrics = profile.metrics ?? {};
+  const profileTraces = profile.traces ?? {};
+
   const config: ResolvedConfig = {
     profile: profileName,
     serviceName,
@@ -93,16 +117,34 @@ export function resolveConfig(
     resourceAttributes,
     enabled: environment.sdkDisabled ? false : (pick('enabled') ?? true),
     endpoint: base.url,
-    metricsUrl,
-    tracesUrl,
-    headers: { ...environment.headers, ...(explicit.headers ?? {}) },
-    exportIntervalMs: pick('exportIntervalMs', environment.exportIntervalMs) as number,
-    exportTimeoutMs: pick('exportTimeoutMs', environment.exportTimeoutMs) as number,
+    metrics: {
+      exporter: metricExporters.push,
+      prometheus: resolvePrometheus(explicit.prometheus, metricExporters.prometheus, environment, profileName),
+      url: metricsUrl,
+      urlSource: metricsUrlSource,
+      headers: { ...sharedHeaders, ...(metricsGiven.headers ?? {}) },
+      intervalMs: exportIntervalMs,
+      timeoutMs: exportTimeoutMs,
+      circuitBreaker: { ...sharedBreaker, ...(metricsGiven.circuitBreaker ?? {}) },
+      maxPointsPerRequest: metricsGiven.maxPointsPerRequest ?? profileMetrics.maxPointsPerRequest as number,
+      maxBytesPerRequest: metricsGiven.maxBytesPerRequest ?? profileMetrics.maxBytesPerRequest as number,
+      compression,
+    },
+    traces: {
+      exporter: (tracesGiven.exporter ?? explicit.exporter ?? environment.tracesExporter ?? profile.exporter) as 'otlp' | 'console' | 'none',
+      url: tracesUrl,
+      urlSource: tracesUrlSource,
+      headers: { ...sharedHeaders, ...(tracesGiven.headers ?? {}) },
+      timeoutMs: spanBatch.exportTimeoutMs,
+      circuitBreaker: { ...sharedBreaker, ...(tracesGiven.circuitBreaker ?? {}) },
+      maxBytesPerRequest: tracesGiven.maxBytesPerRequest ?? profileTraces.maxBytesPerRequest as number,
+      compression,
+    },
+    exportIntervalMs,
+    exportTimeoutMs,
     samplingRate: pick('samplingRate') as number,
     sampler: resolveSampler(explicit.samplingRate, environment.tracesSampler, environment.tracesSamplerArg, profile.samplingRate as number),
-    exporter: pick('exporter') as 'otlp' | 'console' | 'none',
-    prometheus: resolvePrometheus(explicit.prometheus, profileName),
-    spanBatch: { ...(profile.spanBatch as SpanBatchConfig), ...(explicit.spanBatch ?? {}) },
+    spanBatch,
     cardinalityLimit: pick('cardinalityLimit') as number,
     cardinalityLimits: { ...(profile.cardinalityLimits ?? {}), ...(explicit.cardinalityLimits ?? {}) },
     labelValueTtlMs: pick('labelValueTtlMs') as number,
@@ -110,11 +152,9 @@ export function resolveConfig(
     maxLabelPairs: pick('maxLabelPairs') as number,
     maxLabelValueLength: pick('maxLabelValueLength') as number,
     rateLimit: { ...(profile.rateLimit as RateLimitConfig), ...(explicit.rateLimit ?? {}) },
-    circuitBreaker: { ...(profile.circuitBreaker as CircuitBreakerConfig), ...(explicit.circuitBreaker ?? {}) },
     piiRedaction: pick('piiRedaction') as boolean,
     piiPatterns: compilePatterns(pick('piiPatterns') ?? []),
     baggageLabels: [...((pick('baggageLabels') ?? []) as string[])],
-    compression: pick('compression') as 'gzip' | 'none',
     registerGlobal: pick('registerGlobal') as boolean,
     shutdownTimeoutMs: pick('shutdownTimeoutMs') as number,
     logger: explicit.logger ?? consoleLogger,
@@ -138,14 +178,22 @@ function validate(c: ResolvedConfig): void {
   integer('exportTimeoutMs', c.exportTimeoutMs, 50, c.exportIntervalMs, ` (no longer than exportIntervalMs = ${c.exportIntervalMs})`);
   number('samplingRate', c.samplingRate, 0, 1);
   number('OTEL_TRACES_SAMPLER_ARG', c.sampler.ratio, 0, 1);
-  if (c.exporter !== 'otlp' && c.exporter !== 'console' && c.exporter !== 'none') {
-    throw new TelemetryConfigError('exporter', c.exporter, "'otlp', 'console' or 'none'");
+  for (const [field, value] of [['metrics.exporter', c.metrics.exporter], ['traces.exporter', c.traces.exporter]]) {
+    if (value !== 'otlp' && value !== 'console' && value !== 'none') {
+      throw new TelemetryConfigError(field, value, "'otlp', 'console' or 'none'");
+    }
   }
-  if (c.prometheus !== undefined) {
-    integer('prometheus.port', c.prometheus.port, 0, 65535);
-    text('prometheus.host', c.prometheus.host, 255);
-    if (!c.prometheus.endpoint.startsWith('/')) throw new TelemetryConfigError('prometheus.endpoint', c.prometheus.endpoint, 'a path starting with /');
+  const prometheus = c.metrics.prometheus;
+  if (prometheus !== undefined) {
+    integer('prometheus.port', prometheus.port, 0, 65535);
+    text('prometheus.host', prometheus.host, 255);
+    if (typeof prometheus.endpoint !== 'string' || !prometheus.endpoint.startsWith('/')) {
+      throw new TelemetryConfigError('prometheus.endpoint', prometheus.endpoint, 'a path starting with /');
+    }
   }
+  integer('metrics.maxPointsPerRequest', c.metrics.maxPointsPerRequest, 1, 1_000_000);
+  integer('metrics.maxBytesPerRequest', c.metrics.maxBytesPerRequest, 1024, 256 * 1024 * 1024);
+  integer('traces.maxBytesPerRequest', c.traces.maxBytesPerRequest, 1024, 256 * 1024 * 1024);
   objectOf('spanBatch', c.spanBatch);
   integer('spanBatch.maxQueueSize', c.spanBatch.maxQueueSize, 1, 1_000_000);
   integer('spanBatch.maxExportBatchSize', c.spanBatch.maxExportBatchSize, 1, c.spanBatch.maxQueueSize, ` (no more than spanBatch.maxQueueSize = ${c.spanBatch.maxQueueSize})`);
@@ -166,22 +214,26 @@ function validate(c: ResolvedConfig): void {
   bool('rateLimit.enabled', c.rateLimit.enabled);
   integer('rateLimit.callsPerSecond', c.rateLimit.callsPerSecond, 1, 1_000_000_000);
   integer('rateLimit.burst', c.rateLimit.burst, 1, 1_000_000_000);
-  objectOf('circuitBreaker', c.circuitBreaker);
-  bool('circuitBreaker.enabled', c.circuitBreaker.enabled);
-  integer('circuitBreaker.maxFailures', c.circuitBreaker.maxFailures, 1, 1000);
-  integer('circuitBreaker.recoveryTimeMs', c.circuitBreaker.recoveryTimeMs, 100, 3_600_000);
-  integer('circuitBreaker.halfOpenMax', c.circuitBreaker.halfOpenMax, 1, 100);
+  for (const [field, breaker] of [['metrics.circuitBreaker', c.metrics.circuitBreaker], ['traces.circuitBreaker', c.traces.circuitBreaker]] as const) {
+    objectOf(field, breaker);
+    bool(`${field}.enabled`, breaker.enabled);
+    integer(`${field}.maxFailures`, breaker.maxFailures, 1, 1000);
+    integer(`${field}.recoveryTimeMs`, breaker.recoveryTimeMs, 100, 3_600_000);
+    integer(`${field}.halfOpenMax`, breaker.halfOpenMax, 1, 100);
+  }
   bool('piiRedaction', c.piiRedaction);
   if (!Array.isArray(c.baggageLabels) || c.baggageLabels.some((k) => typeof k !== 'string' || k === '')) {
     throw new TelemetryConfigError('baggageLabels', c.baggageLabels, 'an array of non-empty baggage keys');
   }
-  if (c.compression !== 'gzip' && c.compression !== 'none') {
-    throw new TelemetryConfigError('compression', c.compression, "'gzip' or 'none'");
+  if (c.metrics.compression !== 'gzip' && c.metrics.compression !== 'none') {
+    throw new TelemetryConfigError('compression', c.metrics.compression, "'gzip' or 'none'");
   }
   bool('registerGlobal', c.registerGlobal);
   integer('shutdownTimeoutMs', c.shutdownTimeoutMs, 1, 600_000);
-  for (const [key, value] of Object.entries(c.headers)) {
-    if (typeof value !== 'string') throw new TelemetryConfigError(`headers.${key}`, value, 'a string');
+  for (const [signal, headers] of [['metrics', c.metrics.headers], ['traces', c.traces.headers]] as const) {
+    for (const [key, value] of Object.entries(headers)) {
+      if (typeof value !== 'string') throw new TelemetryConfigError(`${signal}.headers.${key}`, value, 'a string');
+    }
   }
   for (const [key, value] of Object.entries(c.resourceAttributes)) {
     if (typeof value !== 'string') throw new TelemetryConfigError(`resourceAttributes.${key}`, value, 'a string');
@@ -191,14 +243,59 @@ function validate(c: ResolvedConfig): void {
   }
 }
 
-function resolvePrometheus(given: TelemetryConfig['prometheus'], profile: ProfileName): ResolvedConfig['prometheus'] {
-  if (given === undefined) return undefined;
-  if (typeof given !== 'object' || given === null) throw new TelemetryConfigError('prometheus', given, 'an object { port, host?, endpoint? }');
+/**
+ * The scrape endpoint: the `prometheus` field, or `prometheus` among the metrics exporters (then host and port come
+ * from OTEL_EXPORTER_PROMETHEUS_HOST / _PORT, else 9464 on this profile's default host).
+ */
+function resolvePrometheus(
+  given: TelemetryConfig['prometheus'],
+  listed: boolean,
+  environment: EnvironmentConfig,
+  profile: ProfileName,
+): ResolvedMetricsSignal['prometheus'] {
+  if (given === undefined && !listed) return undefined;
+  if (given !== undefined && (typeof given !== 'object' || given === null)) {
+    throw new TelemetryConfigError('prometheus', given, 'an object { port, host?, endpoint? }');
+  }
   return {
-    port: given.port,
-    host: given.host ?? (profile === 'development' ? '127.0.0.1' : '0.0.0.0'),
-    endpoint: given.endpoint ?? '/metrics',
+    port: given?.port ?? environment.prometheusPort ?? DEFAULT_PROMETHEUS_PORT,
+    host: given?.host ?? environment.prometheusHost ?? (profile === 'development' ? '127.0.0.1' : '0.0.0.0'),
+    endpoint: given?.endpoint ?? '/metrics',
   };
+}
+
+/**
+ * The metrics exporters: `metrics.exporter`, then the shared `exporter`, then OTEL_METRICS_EXPORTER, then the
+ * profile. One push exporter at most (`otlp` wins over `console`), plus `prometheus`.
+ */
+function resolveMetricExporters(
+  signal: MetricsSignalConfig['exporter'],
+  shared: TelemetryConfig['exporter'],
+  fromEnv: MetricsExporterName[] | undefined,
+  fromProfile: TelemetryConfig['exporter'],
+  notes: string[],
+): { push: 'otlp' | 'console' | 'none'; prometheus: boolean } {
+  const field = signal !== undefined ? 'metrics.exporter' : shared !== undefined ? 'exporter' : 'OTEL_METRICS_EXPORTER';
+  const chosen = signal ?? shared ?? fromEnv ?? fromProfile ?? 'otlp';
+  const list: unknown[] = Array.isArray(chosen) ? chosen : [chosen];
+  for (const name of list) {
+    if (!(METRICS_EXPORTER_NAMES as readonly unknown[]).includes(name)) {
+      throw new TelemetryConfigError(field, chosen, `one of ${METRICS_EXPORTER_NAMES.join(', ')}, or a list of them`);
+    }
+  }
+  const push = list.includes('otlp') ? 'otlp' : list.includes('console') ? 'console' : 'none';
+  if (list.includes('otlp') && list.includes('console')) {
+    notes.push(`${field} lists both otlp and console; metrics have one push exporter, so otlp is used.`);
+  }
+  return { push, prometheus: list.includes('prometheus') };
+}
+
+const METRICS_EXPORTER_NAMES: readonly MetricsExporterName[] = ['otlp', 'prometheus', 'console', 'none'];
+
+function objectOrEmpty<T extends object>(field: string, value: T | undefined): Partial<T> {
+  if (value === undefined) return {};
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new TelemetryConfigError(field, value, 'an object');
+  return value;
 }
 
 const SAMPLERS: readonly SamplerConfig['type'][] = [

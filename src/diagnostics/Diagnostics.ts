@@ -1,22 +1,36 @@
 import type { DiagnosticLogger } from '../config/TelemetryConfig';
 
 const PREFIX = 'otel-facade: ';
-/** Distinct problems remembered for "say it once"; past this only the per-kind rate limit applies. */
-const MAX_REMEMBERED = 1024;
+/** Distinct problems remembered for "say it once"; past this the oldest is forgotten first. */
+const MAX_REMEMBERED = 4096;
+/** Longest key kept: keys are built from user input and must not hold it whole. */
+const MAX_KEY_LENGTH = 512;
+
+/** The flood guard: at most `lines` distinct warnings per `windowMs`. */
+export interface FloodLimit {
+  /** Warnings said per window. */
+  lines: number;
+  /** The window, in milliseconds. */
+  windowMs: number;
+}
+
+const DEFAULT_FLOOD_LIMIT: FloodLimit = { lines: 50, windowMs: 10_000 };
 
 /**
- * The library's voice. Each distinct problem (`key`) is said once, and each kind of problem at most once per
- * `intervalMs`, so a bad call in a hot loop produces one line, not a flood. Lines held back are counted and
- * the count is added to the next line of that kind.
+ * The library's voice. Each distinct problem (its `key`) is said once. A flood guard caps how many distinct
+ * problems are said per window, so that thousands of distinct bad names cannot flood the log; a problem held back
+ * is not marked as said, so it is said the next time it occurs once the window has room, and the next line
+ * counts what was held back. Every distinct warning therefore shows, however many kinds of problem share a cause.
  */
 export class Diagnostics {
   private readonly said = new Set<string>();
-  private readonly lastLineAt = new Map<string, number>();
-  private readonly held = new Map<string, number>();
+  private windowStart = -Infinity;
+  private linesInWindow = 0;
+  private heldBack = 0;
 
   constructor(
     private logger: DiagnosticLogger,
-    private readonly intervalMs = 1000,
+    private readonly flood: FloodLimit = DEFAULT_FLOOD_LIMIT,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -26,28 +40,32 @@ export class Diagnostics {
   }
 
   /**
-   * Reports a problem the user should fix; `kind` groups problems for the rate limit, `key` identifies it.
-   * Returns true once the problem has been said (now or before), false while it is held back by the rate limit.
+   * Reports a problem the user should fix, once per `key`. Returns true once the problem has been said (now or
+   * before), false while the flood guard holds it back.
    */
-  warnOnce(kind: string, key: string, message: string): boolean {
-    if (this.said.has(key)) return true;
+  warnOnce(key: string, message: string): boolean {
+    const id = key.length > MAX_KEY_LENGTH ? key.slice(0, MAX_KEY_LENGTH) : key;
+    if (this.said.has(id)) return true;
     const now = this.now();
-    const last = this.lastLineAt.get(kind);
-    if (last !== undefined && now - last < this.intervalMs) {
-      this.held.set(kind, (this.held.get(kind) ?? 0) + 1);
+    if (now - this.windowStart >= this.flood.windowMs) {
+      this.windowStart = now;
+      this.linesInWindow = 0;
+    }
+    if (this.linesInWindow >= this.flood.lines) {
+      this.heldBack++;
       return false;
     }
-    if (this.said.size >= MAX_REMEMBERED) this.said.clear();
-    this.said.add(key);
-    this.lastLineAt.set(kind, now);
-    const held = this.held.get(kind) ?? 0;
-    this.held.delete(kind);
-    const suffix = held > 0 ? ` (${held} similar report${held === 1 ? '' : 's'} held back)` : '';
+    this.linesInWindow++;
+    if (this.said.size >= MAX_REMEMBERED) this.said.delete(this.said.values().next().value as string);
+    this.said.add(id);
+    const held = this.heldBack;
+    this.heldBack = 0;
+    const suffix = held > 0 ? ` (${held} other warning${held === 1 ? ' was' : 's were'} held back by the flood guard)` : '';
     this.emit('warn', PREFIX + message + suffix);
     return true;
   }
 
-  /** A warning that is always said, for rare events such as a state change. */
+  /** A warning that is always said, for rare events such as a state change or a failed export. */
   warn(message: string): void {
     this.emit('warn', PREFIX + message);
   }
@@ -60,8 +78,9 @@ export class Diagnostics {
   /** Forgets which problems were said, so that a new lifecycle reports them again. */
   reset(): void {
     this.said.clear();
-    this.lastLineAt.clear();
-    this.held.clear();
+    this.windowStart = -Infinity;
+    this.linesInWindow = 0;
+    this.heldBack = 0;
   }
 
   private emit(level: 'warn' | 'info', line: string): void {

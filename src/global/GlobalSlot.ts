@@ -1,58 +1,49 @@
 import { MAJOR_VERSION, VERSION } from '../version';
-import { Diagnostics } from '../diagnostics/Diagnostics';
-import { consoleLogger } from '../config/resolveConfig';
-import type { Recorder } from './Recorder';
-import { NotInitializedRecorder } from './NoopRecorder';
-import type { Registry } from '../registry/Registry';
-import type { ResolvedConfig } from '../config/TelemetryConfig';
-import type { CircuitStateListener } from '../protection/CircuitBreaker';
-import type { HeldDeclaration } from '../metrics/declarations';
+import type { Recorder } from '../metrics/Recorder';
+import { CarriedState } from '../runtime/CarriedState';
+import { IdleRuntime } from '../runtime/IdleRuntime';
+import type { RuntimeHandle } from '../runtime/RuntimeHandle';
+import { isCompatible } from './compatibility';
+import { IncompatibleRuntime } from './IncompatibleRuntime';
 
-/** Where the process is in the telemetry lifecycle. */
-export type Lifecycle =
-  | { state: 'idle' }
-  | { state: 'disabled'; config: ResolvedConfig; since: number }
-  | { state: 'active'; registry: Registry }
-  | { state: 'shutting-down'; registry: Registry; done: Promise<void> };
-
-/** The one object on `globalThis` that every copy of this package (of one major version) in a process shares. */
+/**
+ * The one object on `globalThis` that every copy of this package (of compatible versions) in a process shares:
+ * the version of the copy that created it, the recorder recording calls go to, and the runtime.
+ */
 export interface GlobalSlot {
-  /** The version of the copy that created the slot. */
+  /** The version of the copy that created the slot; never changes. */
   readonly version: string;
   /** What recording calls go to; swapped by initialize() and shutdown(), never per call. */
   recorder: Recorder;
-  /** The current lifecycle state. */
-  lifecycle: Lifecycle;
-  /** The recorder used while not initialized; keeps its drop count across lifecycles. */
-  readonly notInitialized: NotInitializedRecorder;
-  /** Diagnostics for when no Registry exists. */
-  readonly diagnostics: Diagnostics;
-  /** Listeners of `onCircuitStateChange()`; they outlive re-initialization. */
-  readonly circuitListeners: Set<CircuitStateListener>;
-  /** Metric declarations by name, from `declareMetrics()`; they outlive re-initialization. */
-  readonly declarations: Map<string, HeldDeclaration>;
+  /** The runtime: idle, disabled, active or stopping. */
+  runtime: RuntimeHandle;
 }
 
-/** The key includes the major version: copies with the same major share one registry, others stay apart. */
-export const GLOBAL_SLOT_KEY = Symbol.for(`otel-facade.registry.v${MAJOR_VERSION}`);
+/** The key includes the major version, like `@opentelemetry/api`'s: other majors never meet this slot. */
+export const GLOBAL_SLOT_KEY = Symbol.for(`otel-facade.api.v${MAJOR_VERSION}`);
 
-/** Returns the process-wide slot, creating an idle one on first use. Creating it registers nothing with OpenTelemetry. */
+let own: GlobalSlot | undefined;
+
+/**
+ * Returns the process-wide slot, creating an idle one on first use (which registers nothing with OpenTelemetry).
+ * A copy of another, incompatible version that finds the slot gets a slot of its own whose recorder and runtime
+ * stand aside: its calls are dropped, never thrown, and it says once why.
+ */
 export function globalSlot(): GlobalSlot {
+  if (own !== undefined) return own;
   const holder = globalThis as unknown as Record<symbol, GlobalSlot | undefined>;
-  let slot = holder[GLOBAL_SLOT_KEY];
-  if (slot === undefined) {
-    const diagnostics = new Diagnostics(consoleLogger);
-    const notInitialized = new NotInitializedRecorder(diagnostics);
-    slot = {
-      version: VERSION,
-      recorder: notInitialized,
-      lifecycle: { state: 'idle' },
-      notInitialized,
-      diagnostics,
-      circuitListeners: new Set(),
-      declarations: new Map(),
-    };
+  const found = holder[GLOBAL_SLOT_KEY];
+  if (found === undefined) {
+    const runtime = new IdleRuntime(new CarriedState());
+    const slot: GlobalSlot = { version: VERSION, recorder: runtime.recorder, runtime };
+    Object.defineProperty(slot, 'version', { value: VERSION, writable: false, configurable: false });
     Object.defineProperty(holder, GLOBAL_SLOT_KEY, { value: slot, writable: false, enumerable: false, configurable: false });
+    own = slot;
+  } else if (typeof found.version === 'string' && isCompatible(VERSION, found.version)) {
+    own = found;
+  } else {
+    const runtime = new IncompatibleRuntime(String(found.version), VERSION);
+    own = { version: VERSION, recorder: runtime.recorder, runtime };
   }
-  return slot;
+  return own;
 }

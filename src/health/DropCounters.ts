@@ -10,6 +10,7 @@ export type DropReason =
   | 'cardinality'
   | 'span_queue_full'
   | 'span_export_failed'
+  | 'export_too_large'
   | 'baggage_limit';
 
 /** Why a label was changed before it was recorded. */
@@ -17,12 +18,12 @@ export type SanitizeReason = 'label_value_truncated' | 'label_value_coerced' | '
 
 const DROP_REASONS: readonly DropReason[] = [
   'not_initialized', 'invalid_name', 'invalid_value', 'invalid_label', 'kind_mismatch', 'metric_limit',
-  'rate_limited', 'cardinality', 'span_queue_full', 'span_export_failed', 'baggage_limit',
+  'rate_limited', 'cardinality', 'span_queue_full', 'span_export_failed', 'export_too_large', 'baggage_limit',
 ];
 const SANITIZE_REASONS: readonly SanitizeReason[] = ['label_value_truncated', 'label_value_coerced', 'pii_redacted'];
 
 /**
- * Counts what the Registry dropped or changed, by reason, for `getHealth()`. Every reason is a property that exists
+ * Counts what the metric store and the pipelines dropped or changed, by reason, for `getHealth()`. Every reason is a property that exists
  * from the start, so counting is a plain increment on a fast object, cheap enough for the hot path.
  */
 export class DropCounters {

@@ -1,8 +1,58 @@
 import type { ProfileName } from '../config/TelemetryConfig';
-import type { ApiVersionReport } from '../provider/apiVersion';
+import type { ApiVersionReport } from './apiVersion';
 
-/** State of the export circuit breaker as `getHealth()` reports it. */
+/** State of an export circuit breaker as `getHealth()` reports it; `disabled` when no breaker guards the exports. */
 export type CircuitState = 'closed' | 'open' | 'half-open' | 'disabled';
+
+/** Called on every change of a signal's breaker with the new and the previous state, and the signal. */
+export type CircuitStateListener = (state: CircuitState, previous: CircuitState, signal: SignalName) => void;
+
+/** The two signals this library exports, each through a pipeline of its own. */
+export type SignalName = 'metrics' | 'traces';
+
+/** The Prometheus scrape endpoint, when metrics are served for scraping. */
+export interface PrometheusHealth {
+  /** The URL Prometheus scrapes, such as `http://0.0.0.0:9464/metrics`. */
+  url: string;
+  /** Whether the endpoint is listening (false while starting, and after a listen error). */
+  listening: boolean;
+  /** Scrapes answered in full since initialize(). */
+  scrapes: number;
+  /** When the last scrape was answered (ISO 8601), if one was. */
+  lastScrapeAt: string | undefined;
+  /** Why the endpoint could not listen or the last scrape failed, if so. */
+  lastError: string | undefined;
+}
+
+/** One signal's export pipeline: where it sends, its breaker, and what its exports did. */
+export interface SignalHealth {
+  /** The push exporter: `otlp`, `console`, or `none` (metrics may still be scraped through `prometheus`). */
+  exporter: 'otlp' | 'console' | 'none';
+  /** The URL pushed to, for `otlp`. */
+  endpoint: string | undefined;
+  /** This signal's export circuit breaker. */
+  circuitState: CircuitState;
+  /** Exports that succeeded since initialize(). */
+  exports: number;
+  /** Exports attempted and failed since initialize(). */
+  exportFailures: number;
+  /** Exports not attempted because the breaker was open. */
+  exportsSkipped: number;
+  /** Exports failed since the last success. */
+  consecutiveFailures: number;
+  /** When the last export succeeded (ISO 8601), if one has. */
+  lastExportAt: string | undefined;
+  /** The last export error, naming the endpoint and what went wrong (status code, errno or timeout), if any. */
+  lastError: string | undefined;
+  /** When the last export failed (ISO 8601), if one has. */
+  lastErrorAt: string | undefined;
+  /** Most data points (metrics) or spans (traces) sent in one request now; lowered when the collector answers 413. */
+  maxItemsPerRequest: number;
+  /** Requests the collector refused as too large (HTTP 413) since initialize(). */
+  requestsTooLarge: number;
+  /** The Prometheus endpoint, for metrics served for scraping. */
+  prometheus?: PrometheusHealth;
+}
 
 /** What `getHealth()` returns: enough to answer a readiness probe and to see what was dropped and why. */
 export interface Health {
@@ -10,12 +60,14 @@ export interface Health {
   initialized: boolean;
   /** Whether telemetry is recording (false before initialize(), with enabled: false or OTEL_SDK_DISABLED). */
   enabled: boolean;
-  /** The profile in use, if initialized. */
+  /** The profile in use, if initialized (or, after shutdown(), the one that was). */
   profile: ProfileName | undefined;
-  /** `service.name`, if initialized. */
+  /** `service.name`, if initialized (or, after shutdown(), the one that was). */
   serviceName: string | undefined;
-  /** The export circuit breaker's state; `disabled` when no breaker guards exports. */
+  /** The worst breaker state over both signals: `open` if either is open, then `half-open`, then `closed`. */
   circuitState: CircuitState;
+  /** Each signal's pipeline. */
+  signals: Record<SignalName, SignalHealth>;
   /** Recording calls recorded since initialize(). */
   metricsEmitted: number;
   /** Recording calls (or label pairs) dropped, all reasons together. */
@@ -28,9 +80,9 @@ export interface Health {
   errors: number;
   /** The most recent such error. */
   lastError: string | undefined;
-  /** Milliseconds since initialize(), 0 when not initialized. */
+  /** Milliseconds since initialize(), 0 when never initialized; after shutdown(), how long it ran. */
   uptimeMs: number;
-  /** Failed metric exports since initialize(). */
+  /** Failed metric exports since initialize() (`signals.metrics.exportFailures`). */
   exportFailures: number;
   /** When the last metric export succeeded (ISO 8601), if one has. */
   lastExportAt: string | undefined;
@@ -38,9 +90,9 @@ export interface Health {
   lastExportError: string | undefined;
   /** Metric exports failed since the last success. */
   consecutiveExportFailures: number;
-  /** Metric exports not attempted because the circuit breaker was open. */
+  /** Metric exports not attempted because the metrics breaker was open. */
   exportsSkipped: number;
-  /** Failed span exports since initialize(). */
+  /** Failed span exports since initialize() (`signals.traces.exportFailures`). */
   spanExportFailures: number;
   /** Distinct metric names held. */
   metricNames: number;
@@ -50,8 +102,15 @@ export interface Health {
   cardinalityUsed: number;
   /** The bound on series per metric: cardinalityLimit plus the overflow series. */
   cardinalityMax: number;
-  /** Series evicted for being idle while their metric was over a cardinality limit. */
+  /** Idle series evicted after every pipeline had delivered their last change. */
   seriesEvicted: number;
   /** The `@opentelemetry/api` copies: ours and the one owning the globals; `mismatch` means two copies. */
   otelApi: ApiVersionReport;
+}
+
+const SEVERITY: Readonly<Record<CircuitState, number>> = { disabled: 0, closed: 1, 'half-open': 2, open: 3 };
+
+/** The worse of two breaker states, for the overall `circuitState`. */
+export function worseCircuitState(a: CircuitState, b: CircuitState): CircuitState {
+  return SEVERITY[a] >= SEVERITY[b] ? a : b;
 }

@@ -1,4 +1,3 @@
-import type { Attributes } from '@opentelemetry/api';
 import type { DropCounters } from '../health/DropCounters';
 import type { Diagnostics } from '../diagnostics/Diagnostics';
 import { FLAG_COERCED, FLAG_REDACTED, FLAG_TRUNCATED } from './SeriesLocator';
@@ -45,7 +44,7 @@ export class LabelNormalizer {
     if ((argc & 1) !== 0) {
       cacheable = false;
       this.counters.drop('invalid_label');
-      this.diagnostics.warnOnce('odd_labels', `odd_labels:${metric}`,
+      this.diagnostics.warnOnce(`odd_labels:${metric}`,
         `${metric}: labels are key/value pairs but ${argc} label arguments were given; the unpaired key ` +
           `${describe(list[list.length - 1])} was dropped. Pass labels as 'key', 'value', 'key', 'value'.`);
     }
@@ -57,7 +56,7 @@ export class LabelNormalizer {
       if (p >= this.limits.maxLabelPairs) {
         cacheable = false;
         this.counters.drop('invalid_label', pairs - p);
-        this.diagnostics.warnOnce('label_limit', `label_limit:${metric}`,
+        this.diagnostics.warnOnce(`label_limit:${metric}`,
           `${metric}: ${pairs} label pairs given, at most ${this.limits.maxLabelPairs} are kept; the rest were ` +
             'dropped. Use fewer labels (or raise maxLabelPairs).');
         break;
@@ -65,7 +64,7 @@ export class LabelNormalizer {
       if (typeof rawKey !== 'string' || rawKey === '') {
         cacheable = false;
         this.counters.drop('invalid_label');
-        this.diagnostics.warnOnce('label_key', `label_key:${metric}`,
+        this.diagnostics.warnOnce(`label_key:${metric}`,
           `${metric}: label key ${describe(rawKey)} is not a non-empty string; that pair was dropped.`);
         continue;
       }
@@ -75,13 +74,13 @@ export class LabelNormalizer {
       } else if (typeof rawValue === 'number' || typeof rawValue === 'boolean' || typeof rawValue === 'bigint') {
         value = String(rawValue);
         flags |= FLAG_COERCED;
-        this.diagnostics.warnOnce('label_coerced', `label_coerced:${metric}:${rawKey}`,
+        this.diagnostics.warnOnce(`label_coerced:${metric}:${rawKey}`,
           `${metric}: label '${rawKey}' has a ${typeof rawValue} value; it was recorded as the string '${value}'. ` +
             'Pass label values as strings.');
       } else {
         cacheable = false;
         this.counters.drop('invalid_label');
-        this.diagnostics.warnOnce('label_value', `label_value:${metric}:${rawKey}`,
+        this.diagnostics.warnOnce(`label_value:${metric}:${rawKey}`,
           `${metric}: label '${rawKey}' has a value of type ${rawValue === null ? 'null' : typeof rawValue}; ` +
             'that pair was dropped. Pass label values as strings.');
         continue;
@@ -95,7 +94,7 @@ export class LabelNormalizer {
       if (value.length > this.limits.maxLabelValueLength) {
         if (value.length > 4 * this.limits.maxLabelValueLength) cacheable = false;
         flags |= FLAG_TRUNCATED;
-        this.diagnostics.warnOnce('label_truncated', `label_truncated:${metric}:${rawKey}`,
+        this.diagnostics.warnOnce(`label_truncated:${metric}:${rawKey}`,
           `${metric}: label '${rawKey}' has a value of ${value.length} characters; it was truncated to ` +
             `${this.limits.maxLabelValueLength}. Long values are rarely useful labels: record an identifier instead.`);
         value = value.slice(0, this.limits.maxLabelValueLength);
@@ -116,8 +115,8 @@ export function seriesKey(keys: readonly string[], values: readonly string[]): s
 }
 
 /** Builds the exported attributes of a label set. */
-export function toAttributes(keys: readonly string[], values: readonly string[]): Attributes {
-  const attributes: Attributes = {};
+export function toAttributes(keys: readonly string[], values: readonly string[]): Record<string, string> {
+  const attributes: Record<string, string> = {};
   for (let i = 0; i < keys.length; i++) attributes[keys[i]] = values[i];
   return attributes;
 }

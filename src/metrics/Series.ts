@@ -1,5 +1,3 @@
-import type { Attributes, HrTime } from '@opentelemetry/api';
-
 /**
  * One time series: a metric plus one set of attributes, pre-aggregated in place. A single class serves every
  * instrument kind so that the hot path touches one object shape (sums and gauges use `value`, histograms the rest).
@@ -17,21 +15,20 @@ export class Series {
   min = Infinity;
   /** Histogram: largest observation. */
   max = -Infinity;
-  /** The collection epoch of the last recording; the hot path's only bookkeeping. */
+  /** The store's epoch at the last recording: the hot path's only bookkeeping. */
   stamp = 0;
-  /** Wall-clock time (ms) of the collection that last saw the series active. */
+  /** Clock time (ms) of the sweep that last saw the series active. */
   activeAt: number;
 
   constructor(
     /** The attributes as exported, sorted by key; never mutated after creation. */
-    readonly attributes: Attributes,
-    /** When the series was created: the start of its cumulative window. */
-    readonly startTime: HrTime,
+    readonly attributes: Readonly<Record<string, string | boolean>>,
+    /** When the series was created (ms since epoch): the start of its cumulative window. */
+    readonly startTimeMs: number,
     /** Histogram bucket boundaries, or null for other kinds. */
     readonly boundaries: Float64Array | null,
-    createdAt: number,
   ) {
-    this.activeAt = createdAt;
+    this.activeAt = startTimeMs;
     this.counts = boundaries === null ? null : new Float64Array(boundaries.length + 1);
   }
 

@@ -1,5 +1,4 @@
 import { LRUCache } from 'lru-cache';
-import type { NormalizedLabels } from '../metrics/LabelNormalizer';
 
 /** The value a label takes once its label has used up its distinct values. */
 export const OTHER_VALUE = 'other';
@@ -17,7 +16,7 @@ export interface CardinalityLimits {
  * further values are reported as `other` while the other labels are kept. Values that stay unused for
  * `valueTtlMs` expire (an lru-cache with a TTL), which frees their place for new values.
  *
- * The series limit of the metric is enforced by MetricState; this class only rewrites label values.
+ * The series limit of the metric is enforced by `Metric`; this class only rewrites label values.
  */
 export class CardinalityLimiter {
   private readonly values = new Map<string, LRUCache<string, true>>();
@@ -35,20 +34,20 @@ export class CardinalityLimiter {
   }
 
   /**
-   * Admits the values of a new label set, replacing those over their label's limit with `other` in place.
-   * Returns the names of the labels that were folded, or undefined when everything was admitted.
+   * Admits the values of a new label set (`values` parallel to `keys`), replacing those over their label's limit
+   * with `other` in place. Returns the names of the labels that were folded, or undefined when all were admitted.
    */
-  admit(labels: NormalizedLabels): string[] | undefined {
+  admit(keys: readonly string[], values: string[]): string[] | undefined {
     let folded: string[] | undefined;
-    for (let i = 0; i < labels.keys.length; i++) {
-      const limit = this.limits.perLabel[labels.keys[i]];
+    for (let i = 0; i < keys.length; i++) {
+      const limit = this.limits.perLabel[keys[i]];
       if (limit === undefined) continue;
-      const value = labels.values[i];
-      const cache = this.cacheFor(labels.keys[i], limit);
+      const value = values[i];
+      const cache = this.cacheFor(keys[i], limit);
       if (cache.get(value) !== undefined) continue;
       if (cache.size >= limit && !this.purge(cache)) {
-        labels.values[i] = OTHER_VALUE;
-        (folded ??= []).push(labels.keys[i]);
+        values[i] = OTHER_VALUE;
+        (folded ??= []).push(keys[i]);
         continue;
       }
       cache.set(value, true);

@@ -10,7 +10,7 @@ type BreakerState =
   | { name: 'disabled' };
 
 /** Called on every state change with the new and the previous state. */
-export type CircuitStateListener = (state: CircuitState, previous: CircuitState) => void;
+export type BreakerListener = (state: CircuitState, previous: CircuitState) => void;
 
 /**
  * The export circuit breaker's state machine. Exports ask `tryAcquire()` before they touch the network and report
@@ -26,7 +26,7 @@ export type CircuitStateListener = (state: CircuitState, previous: CircuitState)
 export class CircuitBreaker {
   private state: BreakerState;
   private readonly rule: ConsecutiveFailureRule;
-  private readonly listeners = new Set<CircuitStateListener>();
+  private readonly listeners = new Set<BreakerListener>();
 
   constructor(
     private readonly config: CircuitBreakerConfig,
@@ -83,8 +83,16 @@ export class CircuitBreaker {
     }
   }
 
+  /**
+   * Lets one export through whatever the state, without changing it: the last attempt at shutdown. Its outcome is
+   * reported as usual, so a success closes an open breaker.
+   */
+  forceAcquire(): void {
+    if (this.state.name === 'open') this.transition({ name: 'half-open', probes: 1 });
+  }
+
   /** Subscribes to state changes; returns the function that unsubscribes. */
-  onStateChange(listener: CircuitStateListener): () => void {
+  onStateChange(listener: BreakerListener): () => void {
     this.listeners.add(listener);
     return () => {
       this.listeners.delete(listener);

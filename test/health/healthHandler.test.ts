@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as telemetry from '../../src/index';
-import { healthStatus } from '../../src/health/healthHandler';
+import { healthStatus } from '../../src/health/healthStatus';
 import { startTestBed, type TestBed } from '../support/telemetry';
 
 async function serve(handler: Parameters<typeof createServer>[1]): Promise<{ server: Server; url: string }> {

@@ -1,6 +1,6 @@
 import { initializeWith, shutdown } from '../../src/api/lifecycle';
 import type { TelemetryConfig } from '../../src/config/TelemetryConfig';
-import type { OTelProviderOptions } from '../../src/provider/OTelProvider';
+import type { RuntimeOptions } from '../../src/runtime/Runtime';
 import { CapturingLogger } from './CapturingLogger';
 import { LocalCollector } from '../../examples/collector/local-collector';
 
@@ -12,7 +12,7 @@ export interface TestBed {
 }
 
 /** Starts a loopback receiver and initializes telemetry to export to it (long interval: tests flush by hand). */
-export async function startTestBed(config: TelemetryConfig = {}, options: OTelProviderOptions = {}): Promise<TestBed> {
+export async function startTestBed(config: TelemetryConfig = {}, options: RuntimeOptions = {}): Promise<TestBed> {
   const receiver = await new LocalCollector().start();
   const logger = new CapturingLogger();
   initializeWith({

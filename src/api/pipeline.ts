@@ -1,4 +1,4 @@
-import type { Span } from './Span';
+import type { Span } from '../tracing/Span';
 import { tracer as facadeTracer, type Tracer } from './tracing';
 
 /** One step of a pipeline: takes the previous step's output, may be async. */

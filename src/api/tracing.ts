@@ -1,9 +1,9 @@
 import { performance } from 'node:perf_hooks';
-import { context, trace, ROOT_CONTEXT, type Context, type Span as OTelSpan, type Tracer as OTelTracer } from '@opentelemetry/api';
-import type { PiiRedactor } from '../protection/PiiRedactor';
+import { context, trace, type Span as OTelSpan } from '@opentelemetry/api';
 import { globalSlot } from '../global/GlobalSlot';
-import { counter, histogram } from '../api/recording';
-import { FacadeSpan, NOOP_SPAN, redactAttributes, type Span, type SpanOptions } from './Span';
+import { FacadeSpan, NOOP_SPAN, type Span, type SpanOptions } from '../tracing/Span';
+import { parentOf } from '../tracing/Tracing';
+import { counter, histogram } from './recording';
 
 const slot = globalSlot();
 
@@ -22,9 +22,7 @@ export interface Tracer {
  * @example const span = startSpan('cache.refresh'); try { refresh(); } finally { span.end(); }
  */
 export function startSpan(name: string, options?: SpanOptions): Span {
-  const lifecycle = slot.lifecycle;
-  if (lifecycle.state !== 'active') return NOOP_SPAN;
-  return new FacadeSpan(startOTelSpan(lifecycle.registry.provider.tracer, name, options, lifecycle.registry.redactor), lifecycle.registry.redactor);
+  return slot.runtime.startSpan(name, options);
 }
 
 /**
@@ -35,12 +33,10 @@ export function startSpan(name: string, options?: SpanOptions): Span {
  * @example const user = await withSpan('db.load_user', async (span) => { span.setAttribute('user.tier', 'gold'); return load(); });
  */
 export function withSpan<T>(name: string, fn: (span: Span) => T, options?: SpanOptions): T {
-  const lifecycle = slot.lifecycle;
-  if (lifecycle.state !== 'active') return fn(NOOP_SPAN);
-  const redactor = lifecycle.registry.redactor;
   const parent = parentOf(options);
-  const otelSpan = startOTelSpan(lifecycle.registry.provider.tracer, name, options, redactor, parent);
-  const span = new FacadeSpan(otelSpan, redactor);
+  const span = slot.runtime.startSpan(name, options, parent);
+  const otelSpan = otelSpanOf(span);
+  if (otelSpan === undefined) return fn(NOOP_SPAN);
   let result: T;
   try {
     result = context.with(trace.setSpan(parent, otelSpan), fn, undefined, span);
@@ -118,31 +114,11 @@ export const noopTracer: Tracer = {
   withSpan: <T>(_name: string, fn: (span: Span) => T): T => fn(NOOP_SPAN),
 };
 
-/** The OpenTelemetry span behind a facade span, for code that needs the full API. */
+/** The OpenTelemetry span behind a facade span, for code that needs the full API; undefined for the no-op span. */
 export function otelSpanOf(span: Span): OTelSpan | undefined {
-  return span instanceof FacadeSpan ? span.otelSpan : undefined;
-}
-
-function parentOf(options: SpanOptions | undefined): Context {
-  if (options?.root === true) return ROOT_CONTEXT;
-  return options?.parent ?? context.active();
-}
-
-function startOTelSpan(
-  otelTracer: OTelTracer,
-  name: string,
-  options: SpanOptions | undefined,
-  redactor: PiiRedactor | null,
-  parent: Context = parentOf(options),
-): OTelSpan {
-  if (options === undefined) return otelTracer.startSpan(name, undefined, parent);
-  return otelTracer.startSpan(name, {
-    kind: options.kind,
-    attributes: redactAttributes(options.attributes, redactor),
-    links: options.links,
-    startTime: options.startTime,
-    root: options.root,
-  }, parent);
+  // Duck-typed, not instanceof: a span may come from another (compatible) copy of this package.
+  const otelSpan = (span as Partial<FacadeSpan>).otelSpan;
+  return otelSpan !== undefined && typeof otelSpan.spanContext === 'function' ? otelSpan : undefined;
 }
 
 function errorType(error: unknown): string {

@@ -2,10 +2,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { context, propagation, trace, ROOT_CONTEXT, SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { globalSlot } from '../global/GlobalSlot';
-import { counter, histogram } from '../api/recording';
 import { METRIC_HTTP_SERVER_DURATION, METRIC_HTTP_SERVER_COUNT } from '../metrics/unifiedVocabulary';
-import { redactAttributes } from './Span';
 import { limitBaggage } from './baggage';
+import { counter, histogram } from './recording';
 
 const slot = globalSlot();
 const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH']);
@@ -36,28 +35,31 @@ export type TracingMiddleware = (req: IncomingMessage, res: ServerResponse, next
 export function tracingMiddleware(options: TracingMiddlewareOptions = {}): TracingMiddleware {
   const excluded = new Set(options.excludePaths ?? ['/health', '/ready', '/metrics']);
   return function otelFacadeTracing(req, res, next) {
-    const lifecycle = slot.lifecycle;
+    const runtime = slot.runtime;
     const path = pathOf(req.url);
-    if (lifecycle.state !== 'active' || excluded.has(path)) {
+    if (runtime.state !== 'active' || excluded.has(path)) {
       next?.();
       return;
     }
-    const registry = lifecycle.registry;
     const start = performance.now();
     const method = KNOWN_METHODS.has(req.method ?? '') ? (req.method as string) : '_OTHER';
     let parent = propagation.extract(ROOT_CONTEXT, req.headers);
     const incoming = propagation.getBaggage(parent);
     if (incoming !== undefined) parent = propagation.setBaggage(parent, limitBaggage(incoming));
-    const span = registry.provider.tracer.startSpan(method, {
+    const span = runtime.startOTelSpan(method, {
       kind: SpanKind.SERVER,
-      attributes: redactAttributes({
+      attributes: {
         'http.request.method': method,
         'url.path': path,
         'url.scheme': 'http',
         'user_agent.original': req.headers['user-agent'] ?? '',
         'network.protocol.version': req.httpVersion,
-      }, registry.redactor),
+      },
     }, parent);
+    if (span === undefined) {
+      next?.();
+      return;
+    }
     const expressRoute = captureExpressRoute(req);
     let finished = false;
     const finish = (): void => {

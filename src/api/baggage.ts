@@ -1,21 +1,10 @@
 import { context, propagation, type Baggage, type BaggageEntry, type Context } from '@opentelemetry/api';
+import { limitBaggage as limitToW3C } from '../tracing/baggageLimits';
 import { globalSlot } from '../global/GlobalSlot';
-import { labelsOf } from '../api/helpers';
-import type { Labels } from '../api/labels';
+import { labelsOf } from './helpers';
+import type { Labels } from './labels';
 
 const slot = globalSlot();
-
-/** W3C baggage limits this library enforces on what it sets and what it receives. */
-export const BAGGAGE_LIMITS = {
-  /** Entries. */
-  maxEntries: 64,
-  /** Bytes per key (UTF-8). */
-  maxKeyBytes: 128,
-  /** Bytes per value (UTF-8). */
-  maxValueBytes: 512,
-  /** Bytes of the whole `baggage` header. */
-  maxTotalBytes: 8192,
-} as const;
 
 /**
  * Runs `fn` with `entries` added to the active baggage, so that they travel with every traced call it makes.
@@ -55,34 +44,13 @@ export function setBaggage(ctx: Context): Context {
 }
 
 /**
- * Keeps the entries of a baggage that fit the W3C limits, in order, and counts the rest. Incoming baggage is
- * untrusted: the middleware passes what it extracts through here too.
+ * Keeps the entries of a baggage that fit the W3C limits, in order; the rest are counted as `baggage_limit` and
+ * reported once. Incoming baggage is untrusted: the middleware passes what it extracts through here too.
  */
 export function limitBaggage(baggage: Baggage): Baggage {
-  const kept: Record<string, BaggageEntry> = {};
-  let dropped = 0;
-  let total = 0;
-  let count = 0;
-  for (const [key, entry] of baggage.getAllEntries()) {
-    const keyBytes = Buffer.byteLength(key);
-    const valueBytes = Buffer.byteLength(entry.value);
-    const size = keyBytes + valueBytes + 1 + (count > 0 ? 1 : 0);
-    if (count >= BAGGAGE_LIMITS.maxEntries || keyBytes > BAGGAGE_LIMITS.maxKeyBytes || valueBytes > BAGGAGE_LIMITS.maxValueBytes ||
-      total + size > BAGGAGE_LIMITS.maxTotalBytes) {
-      dropped++;
-      continue;
-    }
-    kept[key] = entry;
-    total += size;
-    count++;
-  }
-  if (dropped === 0) return baggage;
-  const lifecycle = slot.lifecycle;
-  if (lifecycle.state === 'active') {
-    lifecycle.registry.counters.drop('baggage_limit', dropped);
-    lifecycle.registry.diagnostics.warnOnce('baggage_limit', 'baggage_limit',
-      `${dropped} baggage entr${dropped === 1 ? 'y was' : 'ies were'} dropped for exceeding the W3C limits (64 entries, ` +
-        '128-byte keys, 512-byte values, 8 KB in all). Keep baggage small: it travels with every request.');
-  }
-  return propagation.createBaggage(kept);
+  return limitToW3C(baggage, (dropped) => slot.runtime.dropped('baggage_limit', dropped, 'baggage_limit',
+    `${dropped} baggage entr${dropped === 1 ? 'y was' : 'ies were'} dropped for exceeding the W3C limits (64 entries, ` +
+      '128-byte keys, 512-byte values, 8 KB in all). Keep baggage small: it travels with every request.'));
 }
+
+export { BAGGAGE_LIMITS } from '../tracing/baggageLimits';

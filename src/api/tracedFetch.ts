@@ -1,9 +1,8 @@
 import { performance } from 'node:perf_hooks';
 import { context, propagation, trace, SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { globalSlot } from '../global/GlobalSlot';
-import { histogram } from '../api/recording';
 import { METRIC_HTTP_CLIENT_DURATION } from '../metrics/unifiedVocabulary';
-import { redactAttributes } from './Span';
+import { histogram } from './recording';
 
 const slot = globalSlot();
 
@@ -15,23 +14,23 @@ const slot = globalSlot();
  * @example const res = await tracedFetch('http://inventory:8080/items/42');
  */
 export async function tracedFetch(input: string | URL | Request, init?: RequestInit): Promise<Response> {
-  const lifecycle = slot.lifecycle;
-  if (lifecycle.state !== 'active') return fetch(input, init);
-  const registry = lifecycle.registry;
+  const runtime = slot.runtime;
+  if (runtime.state !== 'active') return fetch(input, init);
   const request = input instanceof Request ? input : undefined;
   const method = (init?.method ?? request?.method ?? 'GET').toUpperCase();
   const url = new URL(request?.url ?? String(input));
   const start = performance.now();
   const parent = context.active();
-  const span = registry.provider.tracer.startSpan(method, {
+  const span = runtime.startOTelSpan(method, {
     kind: SpanKind.CLIENT,
-    attributes: redactAttributes({
+    attributes: {
       'http.request.method': method,
       'url.full': `${url.protocol}//${url.host}${url.pathname}`,
       'server.address': url.hostname,
       'server.port': Number(url.port || (url.protocol === 'https:' ? 443 : 80)),
-    }, registry.redactor),
+    },
   }, parent);
+  if (span === undefined) return fetch(input, init);
   const ctx = trace.setSpan(parent, span);
   const headers = new Headers(init?.headers ?? request?.headers);
   propagation.inject(ctx, headers, { set: (carrier, key, value) => carrier.set(key, value) });

@@ -19,7 +19,9 @@ export class CountingBatchSpanProcessor extends BatchSpanProcessor {
       maxQueueSize: config.maxQueueSize,
       maxExportBatchSize: config.maxExportBatchSize,
       scheduledDelayMillis: config.scheduledDelayMs,
-      exportTimeoutMillis: config.exportTimeoutMs,
+      // Our exporter enforces spanBatch.exportTimeoutMs itself and reports the real cause; the processor's own
+      // timeout is only a backstop behind it.
+      exportTimeoutMillis: config.exportTimeoutMs + 1000,
     });
     this.maxQueueSize = config.maxQueueSize;
   }

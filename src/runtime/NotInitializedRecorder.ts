@@ -1,5 +1,5 @@
 import type { Diagnostics } from '../diagnostics/Diagnostics';
-import type { Recorder } from './Recorder';
+import type { Recorder } from '../metrics/Recorder';
 
 /**
  * The recorder before `initialize()` and after `shutdown()`: drops every call at almost no cost, counts it, and
@@ -10,7 +10,7 @@ export class NotInitializedRecorder implements Recorder {
   dropped = 0;
   private reported = false;
   /** Whether telemetry was shut down, which changes the advice. */
-  afterShutdown = false;
+  private afterShutdown = false;
 
   constructor(private readonly diagnostics: Diagnostics) {}
 
@@ -50,19 +50,15 @@ export class NotInitializedRecorder implements Recorder {
   private report(name: string): void {
     this.reported = true;
     const when = this.afterShutdown ? 'after shutdown()' : 'before initialize()';
+    let shown: string;
+    try {
+      shown = String(name).slice(0, 100);
+    } catch {
+      shown = 'of an unprintable name';
+    }
     this.diagnostics.warn(
-      `metric '${String(name)}' was recorded ${when} and dropped, like every such call (counted as ` +
+      `metric '${shown}' was recorded ${when} and dropped, like every such call (counted as ` +
         `'not_initialized' in getHealth()). Call initialize() at startup, before anything records.`,
     );
   }
-}
-
-/** The recorder when telemetry is disabled (`enabled: false` or OTEL_SDK_DISABLED=true): does nothing at all. */
-export class DisabledRecorder implements Recorder {
-  add(): void {}
-  gauge(): void {}
-  histogram(): void {}
-  emit(): void {}
-  ensureMetric(): void {}
-  recordList(): void {}
 }

@@ -1,0 +1,85 @@
+/** Why an export request did not succeed. */
+export type FailureKind =
+  /** The collector answered with an HTTP status outside 2xx. */
+  | 'http'
+  /** The connection failed: refused, reset, unreachable, name not found. */
+  | 'network'
+  /** No complete answer within the export's deadline. */
+  | 'timeout'
+  /** The request was abandoned because telemetry is shutting down. */
+  | 'closed'
+  /** Nothing was sent because the signal's circuit breaker is open. */
+  | 'circuit_open'
+  /** Anything else, such as an exporter that failed without saying why. */
+  | 'other';
+
+/** One failed export request, with what a person needs to fix it. */
+export interface ExportFailure {
+  /** What kind of failure. */
+  readonly kind: FailureKind;
+  /** The HTTP status, for `http`. */
+  readonly status?: number;
+  /** The system error code, such as `ECONNREFUSED`, for `network`. */
+  readonly code?: string;
+  /** Whether trying again may succeed (429, 502, 503, 504, network errors). */
+  readonly retryable: boolean;
+  /** How long the collector asked us to wait (`Retry-After`), if it did. */
+  readonly retryAfterMs?: number;
+  /** One line: `HTTP 503 Service Unavailable: <body>`, `connect ECONNREFUSED 127.0.0.1:4318`, `no answer within 2000 ms`. */
+  readonly detail: string;
+}
+
+/** HTTP statuses the OTLP specification says to retry. */
+const RETRYABLE_STATUSES = new Set([429, 502, 503, 504]);
+/** Connection errors worth another try. */
+const RETRYABLE_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ENOTFOUND', 'ENETUNREACH',
+  'EHOSTUNREACH', 'ECONNABORTED', 'UND_ERR_SOCKET']);
+/** Longest piece of a collector's answer quoted in a message. */
+const MAX_QUOTED = 200;
+
+/** The failure of an HTTP answer outside 2xx; `body` is the start of what the collector said. */
+export function httpFailure(status: number, statusText: string | undefined, body: string, retryAfter?: string, now = Date.now()): ExportFailure {
+  const quoted = body.replace(/\s+/g, ' ').trim();
+  const text = quoted === '' ? '' : `: ${quoted.length > MAX_QUOTED ? `${quoted.slice(0, MAX_QUOTED)}...` : quoted}`;
+  return {
+    kind: 'http',
+    status,
+    retryable: RETRYABLE_STATUSES.has(status),
+    retryAfterMs: parseRetryAfter(retryAfter, now),
+    detail: `HTTP ${status}${statusText ? ` ${statusText}` : ''}${text}`,
+  };
+}
+
+/** The failure of a connection error. */
+export function networkFailure(error: unknown): ExportFailure {
+  const code = typeof (error as { code?: unknown })?.code === 'string' ? (error as { code: string }).code : undefined;
+  const message = error instanceof Error ? error.message : String(error);
+  return {
+    kind: 'network',
+    code,
+    retryable: code === undefined || RETRYABLE_CODES.has(code),
+    detail: code !== undefined && !message.includes(code) ? `${message} (${code})` : message || 'connection failed',
+  };
+}
+
+/** The failure of a request that got no complete answer within `ms`. */
+export function timeoutFailure(ms: number, what = 'no complete answer'): ExportFailure {
+  return { kind: 'timeout', retryable: true, detail: `${what} within ${Math.round(ms)} ms (timeout)` };
+}
+
+/** The failure of an exporter that reported an error object (console or test exporters). */
+export function otherFailure(error: unknown): ExportFailure {
+  const message = error instanceof Error ? error.message || error.name : error === undefined ? 'export failed' : String(error);
+  return { kind: 'other', retryable: false, detail: message };
+}
+
+/** The failure of a request abandoned at shutdown. */
+export const CLOSED_FAILURE: ExportFailure = { kind: 'closed', retryable: false, detail: 'abandoned: telemetry is shutting down' };
+
+/** Parses `Retry-After`: seconds, or an HTTP date. */
+export function parseRetryAfter(value: string | undefined, now = Date.now()): number | undefined {
+  if (value === undefined || value.trim() === '') return undefined;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}

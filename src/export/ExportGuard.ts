@@ -1,0 +1,93 @@
+import type { CircuitBreakerConfig } from '../config/TelemetryConfig';
+import type { Diagnostics } from '../diagnostics/Diagnostics';
+import type { CircuitState, SignalHealth, SignalName } from '../health/Health';
+import { ExportStatus } from '../health/ExportStatus';
+import { CircuitBreaker } from '../protection/CircuitBreaker';
+import type { ExportFailure } from './ExportFailure';
+import { ExportReporter } from './ExportReporter';
+
+/**
+ * One signal's protection and bookkeeping around its exports: its own circuit breaker (so a dead traces endpoint
+ * never stops healthy metrics), its export status for `getHealth()`, and its reporter. Every export asks `admit()`
+ * first and reports one outcome.
+ */
+export class ExportGuard {
+  /** What this signal's exports did. */
+  readonly status: ExportStatus;
+  /** This signal's breaker. */
+  readonly breaker: CircuitBreaker;
+  /** This signal's voice. */
+  readonly reporter: ExportReporter;
+  private lastDetail: string | undefined;
+
+  constructor(
+    readonly signal: SignalName,
+    /** Where the signal is sent, for messages. */
+    readonly target: string,
+    breakerConfig: CircuitBreakerConfig,
+    diagnostics: Diagnostics,
+    onCircuitChange: (state: CircuitState, previous: CircuitState) => void,
+    now: () => number = Date.now,
+  ) {
+    this.status = new ExportStatus(now);
+    this.breaker = new CircuitBreaker(breakerConfig, now);
+    this.reporter = new ExportReporter(signal, target, diagnostics, now);
+    this.breaker.onStateChange((state, previous) => {
+      this.reporter.circuitChanged(state, previous, breakerConfig.maxFailures, this.breaker.retryAt, this.lastDetail);
+      onCircuitChange(state, previous);
+    });
+  }
+
+  /**
+   * Whether an export may touch the network. While the breaker is open the export is skipped and counted; `final`
+   * (the last attempt at shutdown) always goes through, as a probe.
+   */
+  admit(final: boolean): boolean {
+    if (final) {
+      this.breaker.forceAcquire();
+      return true;
+    }
+    if (this.breaker.tryAcquire()) return true;
+    this.status.skipped++;
+    return false;
+  }
+
+  /** An export succeeded. */
+  succeeded(): void {
+    this.status.succeeded();
+    this.reporter.succeeded();
+    this.breaker.success();
+  }
+
+  /** An export failed. */
+  failed(failure: ExportFailure): void {
+    this.lastDetail = failure.detail;
+    this.status.failed(`${this.target}: ${failure.detail}`);
+    this.reporter.failed(failure.detail);
+    this.breaker.failure();
+  }
+
+  /** The signal's health. */
+  health(exporter: SignalHealth['exporter'], maxItemsPerRequest: number): SignalHealth {
+    const status = this.status;
+    return {
+      exporter,
+      endpoint: exporter === 'otlp' ? this.target : undefined,
+      circuitState: this.breaker.current,
+      exports: status.successes,
+      exportFailures: status.failures,
+      exportsSkipped: status.skipped,
+      consecutiveFailures: status.consecutiveFailures,
+      lastExportAt: isoOrUndefined(status.lastSuccessAt),
+      lastError: status.lastError,
+      lastErrorAt: isoOrUndefined(status.lastErrorAt),
+      maxItemsPerRequest,
+      requestsTooLarge: status.tooLarge,
+    };
+  }
+}
+
+/** An ISO 8601 time, or undefined. */
+export function isoOrUndefined(ms: number | undefined): string | undefined {
+  return ms === undefined ? undefined : new Date(ms).toISOString();
+}

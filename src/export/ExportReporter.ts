@@ -1,0 +1,109 @@
+import type { Diagnostics } from '../diagnostics/Diagnostics';
+import type { CircuitState, SignalName } from '../health/Health';
+
+/** How often a signal that keeps failing is reported again. */
+const REPEAT_EVERY_MS = 60_000;
+
+const WHAT_HAPPENS: Readonly<Record<SignalName, string>> = {
+  metrics: 'Metrics keep aggregating in memory; the next successful export carries their full totals.',
+  traces: "Spans of failed exports are dropped and counted ('span_export_failed' in getHealth()).",
+};
+
+/**
+ * The voice of one signal's exports, in every profile: the first failure is reported at once with the endpoint and
+ * the real error; while failures go on, one line a minute says how many; recovery is reported once. Breaker
+ * transitions and requests the collector refused as too large are reported too.
+ */
+export class ExportReporter {
+  private failingSince: number | undefined;
+  private failuresInRow = 0;
+  private lastReportAt = -Infinity;
+
+  constructor(
+    private readonly signal: SignalName,
+    /** Where the signal is sent: a URL, or `console`. */
+    private readonly target: string,
+    private readonly diagnostics: Diagnostics,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** An export failed; `detail` is its cause in one line. */
+  failed(detail: string): void {
+    const now = this.now();
+    this.failuresInRow++;
+    if (this.failingSince === undefined) {
+      this.failingSince = now;
+      this.lastReportAt = now;
+      this.diagnostics.warn(
+        `${this.signal} export to ${this.target} failed: ${detail}. ${WHAT_HAPPENS[this.signal]}` +
+          (this.target.startsWith('http')
+            ? ' Check that the collector runs, is reachable from here, and accepts OTLP/HTTP at that URL (usually port 4318).'
+            : ''),
+      );
+      return;
+    }
+    if (now - this.lastReportAt >= REPEAT_EVERY_MS) {
+      this.lastReportAt = now;
+      this.diagnostics.warn(
+        `${this.signal} export to ${this.target} is still failing: ${this.failuresInRow} failed exports since ` +
+          `${new Date(this.failingSince).toISOString()}; the last one: ${detail}.`,
+      );
+    }
+  }
+
+  /** An export succeeded. */
+  succeeded(): void {
+    if (this.failingSince === undefined) return;
+    this.diagnostics.info(
+      `${this.signal} export to ${this.target} succeeded again after ${this.failuresInRow} failed ` +
+        `export${this.failuresInRow === 1 ? '' : 's'} since ${new Date(this.failingSince).toISOString()}.`,
+    );
+    this.failingSince = undefined;
+    this.failuresInRow = 0;
+  }
+
+  /** The signal's breaker changed state. */
+  circuitChanged(state: CircuitState, previous: CircuitState, maxFailures: number, retryAt: number | undefined, lastError: string | undefined): void {
+    if (state === 'open') {
+      const reason = previous === 'half-open' ? 'a probe export failed' : `${maxFailures} exports failed in a row`;
+      this.diagnostics.warn(
+        `${this.signal} export circuit breaker opened: ${reason} to ${this.target}; last error: ` +
+          `${lastError ?? 'none recorded'}. No ${this.signal} exports are attempted until ` +
+          `${retryAt === undefined ? 'the recovery time has passed' : new Date(retryAt).toISOString()}. ` +
+          WHAT_HAPPENS[this.signal],
+      );
+    } else if (state === 'closed' && previous !== 'disabled') {
+      this.diagnostics.info(`${this.signal} export circuit breaker closed: exports to ${this.target} succeed again.`);
+    }
+  }
+
+  /** The collector refused a request as too large; requests are now at most `limit` items. */
+  tooLarge(bytes: number | undefined, items: number, limit: number, unit: string): void {
+    const size = bytes === undefined ? `a request of ${items} ${unit}` : `a ${formatBytes(bytes)} request (${items} ${unit})`;
+    this.diagnostics.warn(
+      `the collector at ${this.target} refused ${size} as too large (HTTP 413); sending smaller requests ` +
+        `(at most ${limit} ${unit} each). Raise the collector's request size limit to send fewer, larger requests.`,
+    );
+  }
+
+  /** The collector refused even one item as too large: it was dropped. */
+  droppedTooLarge(unit: string): void {
+    this.diagnostics.warnOnce(`too_large_item:${this.signal}`,
+      `the collector at ${this.target} refused a request of a single ${unit} as too large (HTTP 413); it cannot be ` +
+        `sent and was dropped (counted as 'export_too_large'). Look for very long attribute values.`);
+  }
+
+  /** The collector accepted a request but rejected some of it (an OTLP partial success). */
+  rejected(count: number, message: string, unit: string): void {
+    this.diagnostics.warnOnce(`rejected:${this.signal}:${message.slice(0, 200)}`,
+      `the collector at ${this.target} accepted an export but rejected ${count} ${unit}` +
+        `${message === '' ? '' : `: ${message.slice(0, 500)}`}.`);
+  }
+}
+
+/** `1.2 MB`, `640 KB`, `512 B`. */
+export function formatBytes(bytes: number): string {
+  if (bytes >= 1024 * 1024) return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+  if (bytes >= 1024) return `${Math.round(bytes / 1024)} KB`;
+  return `${bytes} B`;
+}

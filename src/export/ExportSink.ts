@@ -1,0 +1,119 @@
+import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
+import type { ISerializer } from '@opentelemetry/otlp-transformer';
+import { otherFailure, timeoutFailure, type ExportFailure } from './ExportFailure';
+import type { OtlpHttpTransport } from './OtlpHttpTransport';
+
+/** What sending one request came to. */
+export type SinkResult =
+  | { readonly ok: true; readonly rejected?: { readonly count: number; readonly message: string } }
+  | { readonly ok: false; readonly failure: ExportFailure };
+
+/**
+ * Where a pipeline's requests go: OTLP over HTTP, the console, or an exporter given by a test. A sink that encodes
+ * its requests says how large each one is, so the pipeline can split requests over its byte limit before sending.
+ */
+export interface ExportSink<T> {
+  /** What the sink sends to, for messages: a URL, or `console`. */
+  readonly target: string;
+  /** The encoded request, for sinks that encode (undefined when there is nothing to send). */
+  encode?(items: T): Uint8Array | undefined;
+  /** Sends one request, before `deadlineAt` (ms since epoch). Never rejects. */
+  send(items: T, encoded: Uint8Array | undefined, deadlineAt: number): Promise<SinkResult>;
+  /** Releases sockets and timers; later sends fail. */
+  shutdown(): Promise<void>;
+}
+
+/** The partial-success part of an OTLP export response. */
+interface PartialSuccessResponse {
+  partialSuccess?: { rejectedDataPoints?: number | string; rejectedSpans?: number | string; errorMessage?: string };
+}
+
+/** Sends requests encoded by the official OTLP serializer over our HTTP transport. */
+export class OtlpHttpSink<T> implements ExportSink<T> {
+  constructor(
+    private readonly serializer: ISerializer<T, PartialSuccessResponse>,
+    private readonly transport: OtlpHttpTransport,
+  ) {}
+
+  get target(): string {
+    return this.transport.target;
+  }
+
+  encode(items: T): Uint8Array | undefined {
+    return this.serializer.serializeRequest(items);
+  }
+
+  async send(items: T, encoded: Uint8Array | undefined, deadlineAt: number): Promise<SinkResult> {
+    let body: Uint8Array | undefined;
+    try {
+      body = encoded ?? this.encode(items);
+    } catch (error) {
+      return { ok: false, failure: otherFailure(error) };
+    }
+    if (body === undefined) return { ok: true };
+    const result = await this.transport.send(body, deadlineAt);
+    if (!result.ok) return { ok: false, failure: result.failure };
+    return { ok: true, rejected: this.partialSuccess(result.body) };
+  }
+
+  async shutdown(): Promise<void> {
+    this.transport.shutdown();
+  }
+
+  private partialSuccess(body: Buffer): { count: number; message: string } | undefined {
+    if (body.length === 0) return undefined;
+    try {
+      const partial = this.serializer.deserializeResponse(body).partialSuccess;
+      const count = Number(partial?.rejectedDataPoints ?? partial?.rejectedSpans ?? 0);
+      const message = partial?.errorMessage ?? '';
+      return count > 0 || message !== '' ? { count, message } : undefined;
+    } catch {
+      // An answer we cannot read does not undo a 2xx.
+      return undefined;
+    }
+  }
+}
+
+/** An SDK-style exporter: the console exporters, or one a test hands to `initialize`. */
+export interface CallbackExporter<T> {
+  export(items: T, resultCallback: (result: ExportResult) => void): void;
+  shutdown(): Promise<void>;
+}
+
+/** Runs requests through an SDK-style exporter; no encoding, so no byte limit. */
+export class ExporterSink<T> implements ExportSink<T> {
+  constructor(
+    private readonly exporter: CallbackExporter<T>,
+    readonly target: string,
+  ) {}
+
+  send(items: T, _encoded: Uint8Array | undefined, deadlineAt: number): Promise<SinkResult> {
+    return new Promise((resolve) => {
+      let settled = false;
+      const settle = (result: SinkResult): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        resolve(result);
+      };
+      const waitMs = Math.max(0, deadlineAt - Date.now());
+      const timer = setTimeout(() => settle({ ok: false, failure: timeoutFailure(waitMs, 'the exporter did not answer') }), waitMs);
+      timer.unref();
+      try {
+        this.exporter.export(items, (result) => {
+          settle(result.code === ExportResultCode.SUCCESS ? { ok: true } : { ok: false, failure: otherFailure(result.error) });
+        });
+      } catch (error) {
+        settle({ ok: false, failure: otherFailure(error) });
+      }
+    });
+  }
+
+  async shutdown(): Promise<void> {
+    try {
+      await this.exporter.shutdown();
+    } catch {
+      // Shutting down must not fail because an exporter did.
+    }
+  }
+}

@@ -1,0 +1,119 @@
+import { ValueType, type HrTime } from '@opentelemetry/api';
+import { millisToHrTime } from '@opentelemetry/core';
+import {
+  AggregationTemporality,
+  DataPointType,
+  type DataPoint,
+  type MetricData,
+  type ScopeMetrics,
+} from '@opentelemetry/sdk-metrics';
+import type { MetricView } from '../metrics/MetricStore';
+import type { Series } from '../metrics/Series';
+
+/**
+ * Turns the series a snapshot visits into the SDK's `MetricData`, cumulative, as the SDK's own aggregators would
+ * have produced it, one request's worth at a time: `add` is the snapshot's visitor, `take` hands over what was
+ * gathered and starts afresh.
+ */
+export class MetricChunkBuilder {
+  private metrics = new Map<MetricView, MetricData>();
+  /** Data points gathered since the last `take()`. */
+  points = 0;
+
+  constructor(
+    /** The end time of every point of this collection. */
+    private readonly endTime: HrTime,
+  ) {}
+
+  /** Adds one series as a data point of its metric. */
+  readonly add = (metric: MetricView, series: Series): void => {
+    let data = this.metrics.get(metric);
+    if (data === undefined) {
+      data = emptyMetricData(metric);
+      this.metrics.set(metric, data);
+    }
+    (data.dataPoints as DataPoint<unknown>[]).push(toPoint(metric, series, this.endTime));
+    this.points++;
+  };
+
+  /** The metrics gathered since the last call. */
+  take(): MetricData[] {
+    const metrics = [...this.metrics.values()];
+    this.metrics = new Map();
+    this.points = 0;
+    return metrics;
+  }
+}
+
+/**
+ * Hands out the points of already collected `ScopeMetrics` (the SDK instruments of the MeterProvider) in slices of
+ * at most a given number of points, keeping scope and metric descriptors.
+ */
+export class ScopeMetricsSlicer {
+  private scope = 0;
+  private metric = 0;
+  private point = 0;
+
+  constructor(private readonly scopes: readonly ScopeMetrics[]) {}
+
+  /** Up to `limit` points, or an empty list when every point was handed out. */
+  take(limit: number): ScopeMetrics[] {
+    const out: ScopeMetrics[] = [];
+    let taken = 0;
+    while (taken < limit && this.scope < this.scopes.length) {
+      const scope = this.scopes[this.scope];
+      if (this.metric >= scope.metrics.length) {
+        this.scope++;
+        this.metric = 0;
+        this.point = 0;
+        continue;
+      }
+      const metric = scope.metrics[this.metric];
+      const points = metric.dataPoints as DataPoint<unknown>[];
+      const slice = points.slice(this.point, this.point + (limit - taken));
+      this.point += slice.length;
+      taken += slice.length;
+      if (slice.length > 0) {
+        let target = out[out.length - 1];
+        if (target?.scope !== scope.scope) out.push((target = { scope: scope.scope, metrics: [] }));
+        target.metrics.push({ ...metric, dataPoints: slice } as MetricData);
+      }
+      if (this.point >= points.length) {
+        this.metric++;
+        this.point = 0;
+      }
+    }
+    return out;
+  }
+}
+
+function emptyMetricData(metric: MetricView): MetricData {
+  const descriptor = { name: metric.name, description: metric.description, unit: metric.plan.unit, valueType: ValueType.DOUBLE };
+  const aggregationTemporality = AggregationTemporality.CUMULATIVE;
+  switch (metric.plan.kind) {
+    case 'counter':
+    case 'upDownCounter':
+      return { descriptor, aggregationTemporality, dataPointType: DataPointType.SUM, isMonotonic: metric.plan.kind === 'counter', dataPoints: [] };
+    case 'gauge':
+      return { descriptor, aggregationTemporality, dataPointType: DataPointType.GAUGE, dataPoints: [] };
+    case 'histogram':
+      return { descriptor, aggregationTemporality, dataPointType: DataPointType.HISTOGRAM, dataPoints: [] };
+  }
+}
+
+function toPoint(metric: MetricView, series: Series, endTime: HrTime): DataPoint<unknown> {
+  const startTime = millisToHrTime(series.startTimeMs);
+  if (metric.plan.kind !== 'histogram') return { startTime, endTime, attributes: series.attributes, value: series.value };
+  return {
+    startTime,
+    endTime,
+    attributes: series.attributes,
+    value: {
+      buckets: { boundaries: metric.plan.boundaries as number[], counts: Array.from(series.counts as Float64Array) },
+      count: series.count,
+      sum: series.sum,
+      min: series.count > 0 ? series.min : undefined,
+      max: series.count > 0 ? series.max : undefined,
+    },
+  };
+}

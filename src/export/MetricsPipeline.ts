@@ -1,0 +1,234 @@
+import { hrTime } from '@opentelemetry/core';
+import { ProtobufMetricsSerializer } from '@opentelemetry/otlp-transformer';
+import type { Resource } from '@opentelemetry/resources';
+import {
+  AggregationTemporality,
+  ConsoleMetricExporter,
+  MeterProvider,
+  type MetricReader,
+  type PushMetricExporter,
+  type ResourceMetrics,
+  type ScopeMetrics,
+} from '@opentelemetry/sdk-metrics';
+import type { ResolvedMetricsSignal } from '../config/TelemetryConfig';
+import type { Diagnostics } from '../diagnostics/Diagnostics';
+import type { DropCounters } from '../health/DropCounters';
+import type { CircuitState, SignalHealth } from '../health/Health';
+import type { MetricStore, StoreReader } from '../metrics/MetricStore';
+import { METRICS_BATCHING } from './batchings';
+import { deliver, type DeliveryHooks } from './deliver';
+import { ExportGuard } from './ExportGuard';
+import { ExporterSink, OtlpHttpSink, type ExportSink } from './ExportSink';
+import { MetricChunkBuilder, ScopeMetricsSlicer } from './MetricChunkBuilder';
+import { OtlpHttpTransport } from './OtlpHttpTransport';
+import { PrometheusEndpoint } from './PrometheusEndpoint';
+import { SdkMetricsReader } from './SdkMetricsReader';
+import { settleBy } from './settleBy';
+
+/** What the metrics pipeline is built from. */
+export interface MetricsPipelineOptions {
+  /** The metrics section of the resolved configuration. */
+  config: ResolvedMetricsSignal;
+  /** The store whose series are exported. */
+  store: MetricStore;
+  /** The resource on every request. */
+  resource: Resource;
+  /** The instrumentation scope of the store's metrics. */
+  scope: { name: string; version: string };
+  /** Where points the collector refuses outright are counted. */
+  counters: DropCounters;
+  /** Where problems are reported. */
+  diagnostics: Diagnostics;
+  /** Hears every change of this pipeline's breaker. */
+  onCircuitChange: (state: CircuitState, previous: CircuitState) => void;
+  /** The clock. */
+  now: () => number;
+  /** Replaces the push exporter (tests, embedders); the guard, chunking and deadline stay in front of it. */
+  exporter?: PushMetricExporter;
+}
+
+/**
+ * The metrics signal from store to collector. Every `intervalMs` it takes a snapshot of the store and of the
+ * MeterProvider's own instruments and pushes it in requests bounded in data points and bytes, one request at a
+ * time, so that no single turn of the event loop encodes more than one request's worth. A request the collector
+ * refuses as too large (413) is split and the limit lowered for good. The collection counts as delivered (and the
+ * store may evict what it held) only when every request succeeded; since values are cumulative, a failed or
+ * skipped export loses nothing. The breaker, status and reporter are this signal's own.
+ *
+ * Alongside or instead of pushing, the pipeline may serve a Prometheus scrape endpoint over the same store.
+ */
+export class MetricsPipeline {
+  /** The MeterProvider the application's own OpenTelemetry instruments live on. */
+  readonly meterProvider: MeterProvider;
+  /** This signal's breaker, status and reporter. */
+  readonly guard: ExportGuard;
+  /** The scrape endpoint, when metrics are served for Prometheus. */
+  readonly prometheus: PrometheusEndpoint | undefined;
+  private readonly push: { sink: ExportSink<ResourceMetrics>; reader: SdkMetricsReader; storeReader: StoreReader } | undefined;
+  private readonly options: MetricsPipelineOptions;
+  /** Lowered for good when the collector refuses a request as too large. */
+  private collectorLimit = Infinity;
+  /** Lowered when requests of this many points encode over the byte limit. */
+  private byteLimit = Infinity;
+  private timer: NodeJS.Timeout | undefined;
+  private chain: Promise<void> = Promise.resolve();
+  private queued = 0;
+  private stopped = false;
+
+  constructor(options: MetricsPipelineOptions) {
+    this.options = options;
+    const { config, store, diagnostics, now } = options;
+    const kind = options.exporter !== undefined ? 'otlp' : config.exporter;
+    const sink = kind === 'none' ? undefined : this.buildSink(kind, options.exporter);
+    this.guard = new ExportGuard('metrics', sink?.target ?? config.url, config.circuitBreaker, diagnostics, options.onCircuitChange, now);
+    const readers: MetricReader[] = [];
+    if (sink !== undefined) {
+      const reader = new SdkMetricsReader();
+      readers.push(reader);
+      this.push = { sink, reader, storeReader: store.addReader('push') };
+    }
+    if (config.prometheus !== undefined) {
+      this.prometheus = new PrometheusEndpoint(config.prometheus, store, options.resource, options.scope, options.counters, diagnostics, now);
+      readers.push(this.prometheus.sdkReader);
+    }
+    this.meterProvider = new MeterProvider({ resource: options.resource, readers });
+  }
+
+  /** Starts the periodic export and the scrape endpoint. */
+  start(): void {
+    this.prometheus?.start();
+    if (this.push !== undefined) this.schedule();
+  }
+
+  /** Exports now; resolves once everything recorded before the call was exported (or the export failed). */
+  flush(): Promise<void> {
+    return this.enqueue(false, Infinity);
+  }
+
+  /**
+   * Stops the periodic export and makes one last attempt, even while the breaker is open, before `deadlineAt`.
+   * Then it releases every socket, timer and the scrape endpoint, whatever the collector does.
+   */
+  async shutdown(deadlineAt: number): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await settleBy(this.enqueue(true, deadlineAt), deadlineAt, this.options.now);
+    await this.push?.sink.shutdown();
+    await this.prometheus?.close();
+    await settleBy(this.meterProvider.shutdown(), deadlineAt, this.options.now);
+  }
+
+  /** Releases sockets, timers and the scrape endpoint at once, whatever is still running. */
+  release(): void {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    void this.push?.sink.shutdown();
+    void this.prometheus?.close();
+  }
+
+  /** The signal's health. */
+  health(): SignalHealth {
+    const health = this.guard.health(this.options.exporter !== undefined ? 'otlp' : this.options.config.exporter, this.pointsPerRequest());
+    if (this.prometheus !== undefined) health.prometheus = this.prometheus.health();
+    return health;
+  }
+
+  private buildSink(kind: 'otlp' | 'console', exporter: PushMetricExporter | undefined): ExportSink<ResourceMetrics> {
+    const config = this.options.config;
+    if (exporter !== undefined) return new ExporterSink(exporter, config.url);
+    if (kind === 'console') {
+      return new ExporterSink(new ConsoleMetricExporter({ temporalitySelector: () => AggregationTemporality.CUMULATIVE }), 'console');
+    }
+    const transport = new OtlpHttpTransport({
+      url: config.url,
+      headers: config.headers,
+      compression: config.compression,
+      contentType: 'application/x-protobuf',
+      now: this.options.now,
+    });
+    return new OtlpHttpSink(ProtobufMetricsSerializer, transport);
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      // A collection still running (a slow collector) is not doubled up; the next tick tries again.
+      if (this.queued === 0) void this.enqueue(false, Infinity);
+      this.schedule();
+    }, this.options.config.intervalMs);
+    this.timer.unref();
+  }
+
+  private enqueue(final: boolean, deadlineAt: number): Promise<void> {
+    this.queued++;
+    const run = this.chain.then(() => this.exportOnce(final, deadlineAt)).finally(() => {
+      this.queued--;
+    });
+    this.chain = run;
+    return run;
+  }
+
+  private pointsPerRequest(): number {
+    return Math.max(1, Math.min(this.options.config.maxPointsPerRequest, this.collectorLimit, this.byteLimit));
+  }
+
+  /** One collection: snapshot, then one request after another until every point went, or one failed. */
+  private async exportOnce(final: boolean, deadlineAt: number): Promise<void> {
+    const push = this.push;
+    if (push === undefined) return;
+    const { config, store, now, resource, scope } = this.options;
+    const deadline = Math.min(now() + config.timeoutMs, deadlineAt);
+    const cursor = store.beginSnapshot();
+    let sdkScopes: ScopeMetrics[] = [];
+    try {
+      const collected = await push.reader.collect({ timeoutMillis: Math.max(1, deadline - now()) });
+      sdkScopes = collected.resourceMetrics.scopeMetrics;
+    } catch (error) {
+      this.options.diagnostics.warnOnce('sdk_collect_failed',
+        `collecting the application's own OpenTelemetry instruments failed: ${error instanceof Error ? error.message : String(error)}; ` +
+          "the library's metrics are exported anyway.");
+    }
+    const builder = new MetricChunkBuilder(hrTime());
+    const slicer = new ScopeMetricsSlicer(sdkScopes);
+    let storeDone = false;
+    let requests = 0;
+    const hooks = this.hooks();
+    for (;;) {
+      const limit = this.pointsPerRequest();
+      if (!storeDone) storeDone = !cursor.next(limit, builder.add);
+      const ours = builder.points;
+      const scopeMetrics: ScopeMetrics[] = ours > 0 ? [{ scope, metrics: builder.take() }] : [];
+      if (ours < limit) scopeMetrics.push(...slicer.take(limit - ours));
+      if (scopeMetrics.length === 0) break;
+      // The breaker is asked once per collection, when there is something to send.
+      if (requests === 0 && !this.guard.admit(final)) return;
+      const delivery = await deliver({ resource, scopeMetrics }, METRICS_BATCHING, push.sink, config.maxBytesPerRequest, deadline, hooks);
+      requests++;
+      if (!delivery.ok) {
+        this.guard.failed(delivery.failure);
+        return;
+      }
+    }
+    store.acknowledge(push.storeReader, cursor.epoch);
+    if (requests > 0) this.guard.succeeded();
+  }
+
+  private hooks(): DeliveryHooks<ResourceMetrics> {
+    const reporter = this.guard.reporter;
+    return {
+      tooLarge: (items, bytes) => {
+        this.guard.status.tooLarge++;
+        this.collectorLimit = Math.max(1, Math.floor(items / 2));
+        reporter.tooLarge(bytes, items, this.pointsPerRequest(), 'data points');
+      },
+      oversized: (items) => {
+        this.byteLimit = Math.max(1, Math.floor(items / 2));
+      },
+      dropped: (batch) => {
+        this.options.counters.drop('export_too_large', METRICS_BATCHING.size(batch));
+        reporter.droppedTooLarge('data point');
+      },
+      rejected: (count, message) => reporter.rejected(count, message, 'data points'),
+    };
+  }
+}

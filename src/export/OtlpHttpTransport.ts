@@ -1,0 +1,213 @@
+import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { gzip } from 'node:zlib';
+import { VERSION } from '../version';
+import {
+  CLOSED_FAILURE,
+  httpFailure,
+  networkFailure,
+  timeoutFailure,
+  type ExportFailure,
+} from './ExportFailure';
+
+/** How failed requests are tried again: exponential backoff with jitter, as the OTLP specification describes. */
+export interface RetryPolicy {
+  /** Attempts in all, the first included. */
+  maxAttempts: number;
+  /** Wait before the second attempt. */
+  initialBackoffMs: number;
+  /** Longest wait between attempts. */
+  maxBackoffMs: number;
+  /** Growth of the wait per attempt. */
+  multiplier: number;
+  /** Random share added or taken from each wait, so that many pods do not retry in step. */
+  jitter: number;
+}
+
+/** The retry policy unless one is given: 5 attempts, 1 s growing 1.5x up to 5 s, ±20%. */
+export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 5, initialBackoffMs: 1000, maxBackoffMs: 5000, multiplier: 1.5, jitter: 0.2 };
+
+/** Where and how a transport posts. */
+export interface TransportOptions {
+  /** The full URL, http:// or https://. */
+  url: string;
+  /** Headers sent with every request. */
+  headers: Readonly<Record<string, string>>;
+  /** `gzip` compresses request bodies. */
+  compression: 'gzip' | 'none';
+  /** `application/x-protobuf` or `application/json`. */
+  contentType: string;
+  /** TLS material for https:// URLs. */
+  tls?: { ca?: string | Buffer; cert?: string | Buffer; key?: string | Buffer };
+  /** Retries; DEFAULT_RETRY when absent. */
+  retry?: RetryPolicy;
+  /** The clock. */
+  now?: () => number;
+}
+
+/** What one `send()` came to. */
+export type SendResult =
+  | { readonly ok: true; readonly body: Buffer; readonly attempts: number }
+  | { readonly ok: false; readonly failure: ExportFailure; readonly attempts: number };
+
+/** Most of a collector's answer read: enough for a partial-success message or an error text, never a flood. */
+const MAX_RESPONSE_BYTES = 64 * 1024;
+
+/**
+ * Posts OTLP/HTTP requests under our own deadline. Unlike the OTLP exporters' transport, it keeps the real cause of
+ * every failure (a 503 stays a 503 after its retries), bounds each request by the deadline of the whole export
+ * (an answer that drips in byte by byte is cut off and its socket destroyed), and owns everything it starts:
+ * `shutdown()` aborts requests in flight, cancels pending retries and destroys the agent's sockets, so nothing of
+ * it keeps the process alive. Retry timers are unreferenced for the same reason.
+ */
+export class OtlpHttpTransport {
+  private readonly url: URL;
+  private readonly agent: HttpAgent;
+  private readonly request: typeof httpRequest;
+  private readonly retry: RetryPolicy;
+  private readonly now: () => number;
+  private readonly inFlight = new Set<ClientRequest>();
+  private readonly waits = new Set<{ timer: NodeJS.Timeout; resolve: () => void }>();
+  private closed = false;
+
+  constructor(private readonly options: TransportOptions) {
+    this.url = new URL(options.url);
+    const secure = this.url.protocol === 'https:';
+    this.agent = secure
+      ? new HttpsAgent({ keepAlive: true, maxSockets: 4, ca: options.tls?.ca, cert: options.tls?.cert, key: options.tls?.key })
+      : new HttpAgent({ keepAlive: true, maxSockets: 4 });
+    this.request = secure ? (httpsRequest as typeof httpRequest) : httpRequest;
+    this.retry = options.retry ?? DEFAULT_RETRY;
+    this.now = options.now ?? Date.now;
+  }
+
+  /** The URL posted to. */
+  get target(): string {
+    return this.options.url;
+  }
+
+  /**
+   * Posts `body`, trying again on retryable failures while time is left before `deadlineAt` (ms since epoch).
+   * Never rejects.
+   */
+  async send(body: Uint8Array, deadlineAt: number): Promise<SendResult> {
+    const started = this.now();
+    let payload: Uint8Array;
+    try {
+      payload = this.options.compression === 'gzip' ? await gzipAsync(body) : body;
+    } catch (error) {
+      return { ok: false, failure: networkFailure(error), attempts: 0 };
+    }
+    let backoff = this.retry.initialBackoffMs;
+    for (let attempt = 1; ; attempt++) {
+      if (this.closed) return { ok: false, failure: CLOSED_FAILURE, attempts: attempt - 1 };
+      const remaining = deadlineAt - this.now();
+      if (remaining <= 0) return { ok: false, failure: timeoutFailure(this.now() - started), attempts: attempt - 1 };
+      const result = await this.post(payload, remaining);
+      if (result.ok) return { ok: true, body: result.body, attempts: attempt };
+      const failure = result.failure;
+      if (!failure.retryable || attempt >= this.retry.maxAttempts || this.closed) return { ok: false, failure, attempts: attempt };
+      const jittered = backoff * (1 + (Math.random() * 2 - 1) * this.retry.jitter);
+      const wait = failure.retryAfterMs ?? Math.min(jittered, this.retry.maxBackoffMs);
+      backoff = Math.min(backoff * this.retry.multiplier, this.retry.maxBackoffMs);
+      // No time for another full try: report this failure, not a vaguer timeout.
+      if (wait >= deadlineAt - this.now()) return { ok: false, failure, attempts: attempt };
+      await this.delay(wait);
+    }
+  }
+
+  /** Aborts requests in flight, cancels retry waits and destroys every socket. Later sends fail at once. */
+  shutdown(): void {
+    this.closed = true;
+    for (const request of this.inFlight) request.destroy();
+    this.inFlight.clear();
+    for (const wait of this.waits) {
+      clearTimeout(wait.timer);
+      wait.resolve();
+    }
+    this.waits.clear();
+    this.agent.destroy();
+  }
+
+  private post(payload: Uint8Array, timeoutMs: number): Promise<{ ok: true; body: Buffer } | { ok: false; failure: ExportFailure }> {
+    return new Promise((resolve) => {
+      let done = false;
+      let request: ClientRequest | undefined;
+      const finish = (result: { ok: true; body: Buffer } | { ok: false; failure: ExportFailure }): void => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        if (request !== undefined) this.inFlight.delete(request);
+        resolve(result);
+      };
+      // Our deadline covers the whole exchange: connecting, sending and reading the answer to its last byte.
+      const timer = setTimeout(() => {
+        finish({ ok: false, failure: timeoutFailure(timeoutMs) });
+        request?.destroy();
+      }, timeoutMs);
+      timer.unref();
+      const headers: Record<string, string> = {
+        ...this.options.headers,
+        'content-type': this.options.contentType,
+        'content-length': String(payload.byteLength),
+        'user-agent': `otel-facade/${VERSION}`,
+      };
+      if (this.options.compression === 'gzip') headers['content-encoding'] = 'gzip';
+      try {
+        request = this.request(this.url, { method: 'POST', agent: this.agent, headers });
+      } catch (error) {
+        finish({ ok: false, failure: networkFailure(error) });
+        return;
+      }
+      this.inFlight.add(request);
+      request.on('response', (response: IncomingMessage) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        response.on('data', (chunk: Buffer) => {
+          if (size >= MAX_RESPONSE_BYTES) return;
+          size += chunk.length;
+          chunks.push(chunk);
+        });
+        response.on('error', (error) => finish({ ok: false, failure: networkFailure(error) }));
+        response.on('end', () => {
+          const status = response.statusCode ?? 0;
+          const body = Buffer.concat(chunks).subarray(0, MAX_RESPONSE_BYTES);
+          if (status >= 200 && status < 300) {
+            finish({ ok: true, body });
+          } else {
+            const retryAfter = response.headers['retry-after'];
+            finish({ ok: false, failure: httpFailure(status, response.statusMessage, textOf(body, response.headers['content-type']), retryAfter) });
+          }
+        });
+      });
+      request.on('error', (error) => finish({ ok: false, failure: this.closed ? CLOSED_FAILURE : networkFailure(error) }));
+      request.end(payload);
+    });
+  }
+
+  private delay(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const wait = {
+        timer: setTimeout(() => {
+          this.waits.delete(wait);
+          resolve();
+        }, ms),
+        resolve,
+      };
+      wait.timer.unref();
+      this.waits.add(wait);
+    });
+  }
+}
+
+function gzipAsync(body: Uint8Array): Promise<Buffer> {
+  return new Promise((resolve, reject) => gzip(body, (error, result) => (error ? reject(error) : resolve(result))));
+}
+
+/** The answer as text for a message, unless it is protobuf (a Status message): then its printable runs. */
+function textOf(body: Buffer, contentType: string | undefined): string {
+  if (body.length === 0) return '';
+  const text = body.toString('utf8');
+  if (contentType?.includes('protobuf') === true) return text.replace(/[^\x20-\x7e]+/g, ' ');
+  return text;
+}

@@ -1,0 +1,63 @@
+import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
+import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
+import type { DropCounters } from '../health/DropCounters';
+import { SPANS_BATCHING } from './batchings';
+import { deliver } from './deliver';
+import type { ExportGuard } from './ExportGuard';
+import type { ExportSink } from './ExportSink';
+
+/**
+ * The traces pipeline's exporter, behind the batch span processor: every batch goes through the signal's breaker,
+ * is split when it encodes over the byte limit or the collector answers 413, and must arrive before the traces
+ * deadline (`spanBatch.exportTimeoutMs`). Spans that could not be delivered are counted as dropped.
+ */
+export class PipelineSpanExporter implements SpanExporter {
+  /** Set at shutdown: the last batches go through even while the breaker is open. */
+  final = false;
+
+  constructor(
+    private readonly sink: ExportSink<ReadableSpan[]>,
+    private readonly guard: ExportGuard,
+    private readonly counters: DropCounters,
+    private readonly maxBytes: number,
+    private readonly timeoutMs: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
+    if (!this.guard.admit(this.final)) {
+      this.counters.drop('span_export_failed', spans.length);
+      resultCallback({ code: ExportResultCode.FAILED, error: new Error('otel-facade: traces circuit breaker is open') });
+      return;
+    }
+    const reporter = this.guard.reporter;
+    let tooLarge = 0;
+    void deliver(spans, SPANS_BATCHING, this.sink, this.maxBytes, this.now() + this.timeoutMs, {
+      tooLarge: (items, bytes) => {
+        this.guard.status.tooLarge++;
+        reporter.tooLarge(bytes, items, Math.max(1, items >> 1), 'spans');
+      },
+      dropped: (batch) => {
+        tooLarge += batch.length;
+        this.counters.drop('export_too_large', batch.length);
+        reporter.droppedTooLarge('span');
+      },
+      rejected: (count, message) => reporter.rejected(count, message, 'spans'),
+    }).then((delivery) => {
+      if (delivery.ok) {
+        this.guard.succeeded();
+        resultCallback({ code: ExportResultCode.SUCCESS });
+        return;
+      }
+      this.guard.failed(delivery.failure);
+      this.counters.drop('span_export_failed', spans.length - delivery.sent - tooLarge);
+      resultCallback({ code: ExportResultCode.FAILED, error: new Error(delivery.failure.detail) });
+    });
+  }
+
+  async forceFlush(): Promise<void> {}
+
+  shutdown(): Promise<void> {
+    return this.sink.shutdown();
+  }
+}

@@ -1,0 +1,97 @@
+import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
+import { ConsoleSpanExporter, type ReadableSpan, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { ResolvedTracesSignal, SpanBatchConfig } from '../config/TelemetryConfig';
+import type { Diagnostics } from '../diagnostics/Diagnostics';
+import type { DropCounters } from '../health/DropCounters';
+import type { CircuitState, SignalHealth } from '../health/Health';
+import { CountingBatchSpanProcessor } from './CountingBatchSpanProcessor';
+import { ExportGuard } from './ExportGuard';
+import { ExporterSink, OtlpHttpSink, type ExportSink } from './ExportSink';
+import { OtlpHttpTransport } from './OtlpHttpTransport';
+import { PipelineSpanExporter } from './PipelineSpanExporter';
+import { settleBy } from './settleBy';
+
+/** What the traces pipeline is built from. */
+export interface TracesPipelineOptions {
+  /** The traces section of the resolved configuration. */
+  config: ResolvedTracesSignal;
+  /** The batch span processor's settings. */
+  spanBatch: SpanBatchConfig;
+  /** Where dropped spans are counted. */
+  counters: DropCounters;
+  /** Where problems are reported. */
+  diagnostics: Diagnostics;
+  /** Hears every change of this pipeline's breaker. */
+  onCircuitChange: (state: CircuitState, previous: CircuitState) => void;
+  /** The clock. */
+  now: () => number;
+  /** Replaces the push exporter (tests, embedders); the guard and deadline stay in front of it. */
+  exporter?: SpanExporter;
+}
+
+/**
+ * The traces signal from ended span to collector: a bounded batch span processor (spans past its queue are counted
+ * as `span_queue_full`) in front of our exporter, with this signal's own breaker, status and reporter.
+ */
+export class TracesPipeline {
+  /** The processors the TracerProvider is built with; none when traces are not exported. */
+  readonly processors: SpanProcessor[];
+  /** This signal's breaker, status and reporter. */
+  readonly guard: ExportGuard;
+  private readonly exporter: PipelineSpanExporter | undefined;
+  private readonly kind: SignalHealth['exporter'];
+
+  constructor(private readonly options: TracesPipelineOptions) {
+    const { config, counters, diagnostics, now } = options;
+    this.kind = options.exporter !== undefined ? 'otlp' : config.exporter;
+    const sink = this.kind === 'none' ? undefined : this.buildSink(options.exporter);
+    this.guard = new ExportGuard('traces', sink?.target ?? config.url, config.circuitBreaker, diagnostics, options.onCircuitChange, now);
+    if (sink === undefined) {
+      this.processors = [];
+      return;
+    }
+    this.exporter = new PipelineSpanExporter(sink, this.guard, counters, config.maxBytesPerRequest, config.timeoutMs, now);
+    this.processors = [new CountingBatchSpanProcessor(this.exporter, options.spanBatch, () => counters.drop('span_queue_full'))];
+  }
+
+  /** Exports the spans queued so far. */
+  async flush(): Promise<void> {
+    await Promise.all(this.processors.map((processor) => processor.forceFlush()));
+  }
+
+  /**
+   * Exports what is queued as a last attempt, even while the breaker is open, before `deadlineAt`; then stops the
+   * processor and releases every socket, whatever the collector does.
+   */
+  async shutdown(deadlineAt: number): Promise<void> {
+    if (this.exporter === undefined) return;
+    this.exporter.final = true;
+    await settleBy(this.flush(), deadlineAt, this.options.now);
+    await settleBy(Promise.all(this.processors.map((processor) => processor.shutdown())), deadlineAt, this.options.now);
+    await this.exporter.shutdown();
+  }
+
+  /** Releases the exporter's sockets at once, whatever is still running. */
+  release(): void {
+    void this.exporter?.shutdown();
+  }
+
+  /** The signal's health. */
+  health(): SignalHealth {
+    return this.guard.health(this.kind, this.options.spanBatch.maxExportBatchSize);
+  }
+
+  private buildSink(exporter: SpanExporter | undefined): ExportSink<ReadableSpan[]> {
+    const config = this.options.config;
+    if (exporter !== undefined) return new ExporterSink(exporter, config.url);
+    if (config.exporter === 'console') return new ExporterSink(new ConsoleSpanExporter(), 'console');
+    const transport = new OtlpHttpTransport({
+      url: config.url,
+      headers: config.headers,
+      compression: config.compression,
+      contentType: 'application/x-protobuf',
+      now: this.options.now,
+    });
+    return new OtlpHttpSink(ProtobufTraceSerializer, transport);
+  }
+}

@@ -1,0 +1,77 @@
+import type { ExportFailure } from './ExportFailure';
+import type { ExportSink } from './ExportSink';
+
+/** How a batch of items (data points, spans) is measured and split. */
+export interface Batching<T> {
+  /** Items in a batch. */
+  size(batch: T): number;
+  /** Two batches holding the items of one, in order; only called with size >= 2. */
+  halve(batch: T): [T, T];
+}
+
+/** What happened on the way, for the pipeline's reporting. */
+export interface DeliveryHooks<T> {
+  /** The collector refused a request of `items` items and `bytes` bytes as too large (HTTP 413); it was split. */
+  tooLarge(items: number, bytes: number | undefined): void;
+  /** The collector refused even a single item as too large; it cannot be sent and was dropped. */
+  dropped(batch: T): void;
+  /** A request of `items` items encoded over the byte limit and was split before sending. */
+  oversized?(items: number): void;
+  /** The collector accepted a request but rejected part of it. */
+  rejected(count: number, message: string): void;
+}
+
+/**
+ * The outcome of delivering one batch: sent in full (possibly split), or the failure that stopped it; `sent` counts
+ * the items of requests the collector accepted.
+ */
+export type Delivery =
+  | { readonly ok: true; readonly requests: number; readonly sent: number }
+  | { readonly ok: false; readonly failure: ExportFailure; readonly sent: number };
+
+/**
+ * Sends `batch` through `sink` as one or more requests. A request that encodes to more than `maxBytes` is split in
+ * halves before it is sent; one the collector refuses as too large (HTTP 413) is split and its halves sent in its
+ * place. Any other failure stops the delivery, since the next request would most likely fail the same way.
+ */
+export async function deliver<T>(
+  batch: T,
+  batching: Batching<T>,
+  sink: ExportSink<T>,
+  maxBytes: number,
+  deadlineAt: number,
+  hooks: DeliveryHooks<T>,
+): Promise<Delivery> {
+  const pending: T[] = [batch];
+  let requests = 0;
+  let sent = 0;
+  while (pending.length > 0) {
+    const next = pending.shift() as T;
+    const items = batching.size(next);
+    if (items === 0) continue;
+    const encoded = sink.encode?.(next);
+    if (encoded !== undefined && encoded.byteLength > maxBytes && items > 1) {
+      hooks.oversized?.(items);
+      pending.unshift(...batching.halve(next));
+      continue;
+    }
+    const result = await sink.send(next, encoded, deadlineAt);
+    requests++;
+    if (result.ok) {
+      sent += items;
+      if (result.rejected !== undefined) hooks.rejected(result.rejected.count, result.rejected.message);
+      continue;
+    }
+    if (result.failure.kind === 'http' && result.failure.status === 413) {
+      if (items > 1) {
+        hooks.tooLarge(items, encoded?.byteLength);
+        pending.unshift(...batching.halve(next));
+      } else {
+        hooks.dropped(next);
+      }
+      continue;
+    }
+    return { ok: false, failure: result.failure, sent };
+  }
+  return { ok: true, requests, sent };
+}

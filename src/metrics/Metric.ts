@@ -1,0 +1,295 @@
+import type { Diagnostics } from '../diagnostics/Diagnostics';
+import type { DropCounters } from '../health/DropCounters';
+import type { CardinalityLimiter } from '../protection/CardinalityLimiter';
+import type { RateLimiter } from '../protection/RateLimiter';
+import type { InstrumentKind, InstrumentPlan } from './InstrumentRouter';
+import { seriesKey, toAttributes, type LabelNormalizer } from './LabelNormalizer';
+import { Series } from './Series';
+import { FLAG_COERCED, FLAG_REDACTED, FLAG_TRUNCATED, SeriesLocator } from './SeriesLocator';
+
+/** The standard attribute of the series that holds everything past a metric's series limit. */
+export const OVERFLOW_ATTRIBUTE = 'otel.metric.overflow';
+
+const REPORTED_RATE_LIMIT = 1;
+const REPORTED_INVALID_VALUE = 2;
+const REPORTED_KIND_MISMATCH = 4;
+
+/** The store's collection epoch, shared by every metric: the hot path stamps series with `current`. */
+export interface Epoch {
+  /** Incremented when a snapshot begins. */
+  current: number;
+}
+
+/** What every metric of a store shares, handed to each metric once when it is created. */
+export interface MetricContext {
+  /** Drops and changes, by reason. */
+  readonly counters: DropCounters;
+  /** Where problems are reported. */
+  readonly diagnostics: Diagnostics;
+  /** Sanitises, redacts, sorts and de-duplicates new label sets. */
+  readonly normalizer: LabelNormalizer;
+  /** The store's epoch. */
+  readonly epoch: Epoch;
+  /** The clock (ms since epoch). */
+  readonly now: () => number;
+  /** Per-label value limits, for messages. */
+  readonly cardinalityLimits: Readonly<Record<string, number>>;
+  /** Calls per second and burst of the rate limiter, for messages. */
+  readonly rateLimit: { readonly callsPerSecond: number; readonly burst: number };
+}
+
+/** How a new label set was placed. */
+type Placement = 'series' | 'other' | 'overflow';
+
+/**
+ * One metric name and everything recorded under it: its instrument plan, its series, the path cache that finds a
+ * series from the raw arguments of a call, and its protections (rate limit, per-label value limits, series limit).
+ *
+ * A recording call flows through here one way: rate limit, value, then the series found by the path cache; a new
+ * label combination goes on to the normalizer (its labels), the cardinality limiter and the series table, and only
+ * what was admitted is cached. Nothing on the way calls back into the store.
+ */
+export class Metric {
+  /** Series by their canonical label key. */
+  readonly series = new Map<string, Series>();
+  /** Raw label arguments to series. */
+  readonly locator: SeriesLocator;
+  /** The series past the series limit, created when first needed. */
+  overflow: Series | undefined;
+  /** REPORTED_* bits: problems of this metric already said, so repeated drops skip the diagnostics entirely. */
+  private reported = 0;
+  private readonly boundaries: Float64Array | null;
+
+  constructor(
+    /** The metric name, as exported. */
+    readonly name: string,
+    /** Kind, unit and buckets. */
+    readonly plan: InstrumentPlan,
+    /** Description for the exported metric. */
+    readonly description: string,
+    /** Most series held, the overflow series aside. */
+    readonly seriesLimit: number,
+    maxCachedNodes: number,
+    /** Per-label value limits, or null when no label of this metric is limited. */
+    readonly limiter: CardinalityLimiter | null,
+    /** Token bucket on recording calls, or null when calls are not rate limited. */
+    readonly rateLimiter: RateLimiter | null,
+    /** The label keys a declaration lists, or null when the metric was not declared with labels. */
+    readonly declaredLabels: ReadonlySet<string> | null,
+    private readonly context: MetricContext,
+  ) {
+    this.locator = new SeriesLocator(maxCachedNodes);
+    this.boundaries = plan.kind === 'histogram' ? Float64Array.from(plan.boundaries) : null;
+  }
+
+  /** counter() (+value, monotonic) and upDownCounter() (+delta). */
+  add(kind: 'counter' | 'upDownCounter', value: unknown, argc: number,
+    a0: unknown, a1: unknown, a2: unknown, a3: unknown, a4: unknown, a5: unknown, a6: unknown, a7: unknown,
+    args: ArrayLike<unknown> | undefined, start: number): void {
+    if (this.plan.kind !== kind) return this.kindMismatch(kind);
+    if (this.rateLimiter !== null && !this.rateLimiter.tryTake()) return this.rateLimited();
+    if (typeof value !== 'number' || !(kind === 'counter' ? value >= 0 && value < Infinity : value - value === 0)) {
+      return this.invalidValue(value);
+    }
+    this.locate(argc, a0, a1, a2, a3, a4, a5, a6, a7, args, start).value += value;
+    this.context.counters.emitted++;
+  }
+
+  /** gauge(): the last value wins. */
+  set(value: unknown, argc: number,
+    a0: unknown, a1: unknown, a2: unknown, a3: unknown, a4: unknown, a5: unknown, a6: unknown, a7: unknown,
+    args: ArrayLike<unknown> | undefined, start: number): void {
+    if (this.plan.kind !== 'gauge') return this.kindMismatch('gauge');
+    if (this.rateLimiter !== null && !this.rateLimiter.tryTake()) return this.rateLimited();
+    if (typeof value !== 'number' || value - value !== 0) return this.invalidValue(value);
+    this.locate(argc, a0, a1, a2, a3, a4, a5, a6, a7, args, start).value = value;
+    this.context.counters.emitted++;
+  }
+
+  /** histogram(): one observation. */
+  observe(value: unknown, argc: number,
+    a0: unknown, a1: unknown, a2: unknown, a3: unknown, a4: unknown, a5: unknown, a6: unknown, a7: unknown,
+    args: ArrayLike<unknown> | undefined, start: number): void {
+    if (this.plan.kind !== 'histogram') return this.kindMismatch('histogram');
+    if (this.rateLimiter !== null && !this.rateLimiter.tryTake()) return this.rateLimited();
+    if (typeof value !== 'number' || value - value !== 0) return this.invalidValue(value);
+    this.locate(argc, a0, a1, a2, a3, a4, a5, a6, a7, args, start).observe(value);
+    this.context.counters.emitted++;
+  }
+
+  /** Records with this metric's own kind (emit()). */
+  record(value: unknown, argc: number,
+    a0: unknown, a1: unknown, a2: unknown, a3: unknown, a4: unknown, a5: unknown, a6: unknown, a7: unknown,
+    args: ArrayLike<unknown> | undefined, start: number): void {
+    const kind = this.plan.kind;
+    if (kind === 'histogram') this.observe(value, argc, a0, a1, a2, a3, a4, a5, a6, a7, args, start);
+    else if (kind === 'gauge') this.set(value, argc, a0, a1, a2, a3, a4, a5, a6, a7, args, start);
+    else this.add(kind, value, argc, a0, a1, a2, a3, a4, a5, a6, a7, args, start);
+  }
+
+  /** Reports a value that cannot be recorded, such as a sample rate out of range, and drops the call. */
+  invalidValue(value: unknown, reason?: string): void {
+    this.context.counters.drop('invalid_value');
+    if ((this.reported & REPORTED_INVALID_VALUE) !== 0) return;
+    const why = reason ?? (this.plan.kind === 'counter'
+      ? 'counters take finite numbers >= 0 (use upDownCounter() for values that go down)'
+      : `${this.plan.kind}s take finite numbers`);
+    if (this.context.diagnostics.warnOnce(`invalid_value:${this.name}`,
+      `metric '${this.name}' got the value ${typeof value === 'number' ? String(value) : `of type ${typeof value}`}, ` +
+        `which was dropped: ${why}.`)) this.reported |= REPORTED_INVALID_VALUE;
+  }
+
+  /** Reports a call of another kind than this metric's and drops it. */
+  kindMismatch(kind: InstrumentKind): void {
+    this.context.counters.drop('kind_mismatch');
+    if ((this.reported & REPORTED_KIND_MISMATCH) !== 0) return;
+    if (this.context.diagnostics.warnOnce(`kind_mismatch:${this.name}`,
+      `metric '${this.name}' was first recorded as a ${this.plan.kind}; this ${kind} call was dropped. ` +
+        'Record each name with one kind, or give the other use its own name.')) this.reported |= REPORTED_KIND_MISMATCH;
+  }
+
+  /**
+   * Runs when a snapshot begins, and sweeps the series: those recorded since the last sweep (`stamp > sweptEpoch`)
+   * are marked active and keep their label values from expiring. A series idle for `idleMs` is evicted when every
+   * reader has acknowledged a snapshot holding its last change (`stamp <= ackedEpoch`) and it carries a limited
+   * label (its value has expired, so its place went to another value) or the metric is at its series limit; its
+   * cumulative total was delivered, and a later return starts a new series. Returns how many were evicted.
+   */
+  sweep(sweptEpoch: number, ackedEpoch: number, now: number, idleMs: number): number {
+    let evicted = 0;
+    const full = this.series.size >= this.seriesLimit;
+    for (const [key, series] of this.series) {
+      if (series.stamp > sweptEpoch) {
+        series.activeAt = now;
+        this.limiter?.touch(series.attributes);
+      } else if (
+        now - series.activeAt >= idleMs &&
+        series.stamp <= ackedEpoch &&
+        (full || this.limiter?.hasLimitedLabel(series.attributes) === true)
+      ) {
+        this.series.delete(key);
+        evicted++;
+      }
+    }
+    if (evicted > 0) this.locator.clear();
+    return evicted;
+  }
+
+  /** Series held, the overflow series included. */
+  get seriesCount(): number {
+    return this.series.size + (this.overflow === undefined ? 0 : 1);
+  }
+
+  /** The series of these raw label arguments: a cached path, or the slow path. */
+  private locate(argc: number,
+    a0: unknown, a1: unknown, a2: unknown, a3: unknown, a4: unknown, a5: unknown, a6: unknown, a7: unknown,
+    args: ArrayLike<unknown> | undefined, start: number): Series {
+    const locator = this.locator;
+    const series = args !== undefined
+      ? locator.findList(args, start)
+      : argc === 1 && typeof a0 === 'object' && a0 !== null
+        ? locator.findObject(a0 as Readonly<Record<string, unknown>>)
+        : locator.find(argc, a0, a1, a2, a3, a4, a5, a6, a7);
+    if (series === undefined) return this.resolve(argc, a0, a1, a2, a3, a4, a5, a6, a7, args, start);
+    if (locator.lastFlags !== 0) this.countFlags(locator.lastFlags);
+    series.stamp = this.context.epoch.current;
+    return series;
+  }
+
+  /** The slow path: a label combination not cached yet. */
+  private resolve(argc: number,
+    a0: unknown, a1: unknown, a2: unknown, a3: unknown, a4: unknown, a5: unknown, a6: unknown, a7: unknown,
+    args: ArrayLike<unknown> | undefined, start: number): Series {
+    let list: ArrayLike<unknown>;
+    if (args !== undefined) {
+      list = args;
+    } else if (argc === 1 && typeof a0 === 'object' && a0 !== null) {
+      list = Object.entries(a0).flat();
+      start = 0;
+    } else {
+      list = [a0, a1, a2, a3, a4, a5, a6, a7].slice(0, argc);
+      start = 0;
+    }
+    const labels = this.context.normalizer.normalize(this.name, list, start);
+    if (this.declaredLabels !== null) this.checkDeclaredLabels(labels.keys);
+    const { series, placement, folded } = this.place(labels.keys, labels.values);
+    if (placement === 'series') {
+      // Only paths to admitted series are cached: values folded into `other` or the overflow series take the slow
+      // path every time, so a flood of distinct values never grows the cache.
+      if (labels.cacheable) this.locator.remember(list, start, series, labels.flags);
+    } else {
+      this.folded(placement, folded);
+    }
+    if (labels.flags !== 0) this.countFlags(labels.flags);
+    series.stamp = this.context.epoch.current;
+    return series;
+  }
+
+  /**
+   * The series for a new label set: an existing one, a new one, the one with over-limit values as `other`, or the
+   * overflow series. `values` may be rewritten (`other`).
+   */
+  private place(keys: string[], values: string[]): { series: Series; placement: Placement; folded?: string[] } {
+    let series = this.series.get(seriesKey(keys, values));
+    if (series !== undefined) return { series, placement: 'series' };
+    const folded = this.limiter?.admit(keys, values);
+    const key = folded === undefined ? undefined : seriesKey(keys, values);
+    series = key === undefined ? undefined : this.series.get(key);
+    if (series === undefined && this.series.size < this.seriesLimit) {
+      series = new Series(toAttributes(keys, values), this.context.now(), this.boundaries);
+      this.series.set(key ?? seriesKey(keys, values), series);
+    }
+    if (series === undefined) {
+      this.overflow ??= new Series({ [OVERFLOW_ATTRIBUTE]: true }, this.context.now(), this.boundaries);
+      return { series: this.overflow, placement: 'overflow', folded };
+    }
+    return { series, placement: folded === undefined ? 'series' : 'other', folded };
+  }
+
+  private folded(placement: 'other' | 'overflow', labels: string[] | undefined): void {
+    const { counters, diagnostics, cardinalityLimits } = this.context;
+    counters.drop('cardinality');
+    if (labels !== undefined) {
+      for (const label of labels) {
+        diagnostics.warnOnce(`cardinality:${this.name}:${label}`,
+          `${this.name}: label '${label}' exceeded its limit of ${cardinalityLimits[label]} distinct ` +
+            "values; values beyond it are reported as 'other'. Keep unbounded values such as ids out of labels " +
+            '(put them on spans or in baggage), or raise cardinalityLimits.');
+      }
+    }
+    if (placement === 'overflow') {
+      diagnostics.warnOnce(`overflow:${this.name}`,
+        `${this.name}: reached its limit of ${this.seriesLimit} series; new label combinations are ` +
+          'folded into one series with otel.metric.overflow=true, so totals stay right. Find the label with many ' +
+          'values and bound it (cardinalityLimits), or raise cardinalityLimit.');
+    }
+  }
+
+  private rateLimited(): void {
+    this.context.counters.drop('rate_limited');
+    if ((this.reported & REPORTED_RATE_LIMIT) !== 0) return;
+    const rate = this.context.rateLimit;
+    if (this.context.diagnostics.warnOnce(`rate_limited:${this.name}`,
+      `${this.name}: more than ${rate.callsPerSecond} calls per second (burst ${rate.burst}); calls over the rate ` +
+        'are dropped. Record aggregated values from hot loops (one histogram() per batch), or raise ' +
+        'rateLimit.callsPerSecond.')) this.reported |= REPORTED_RATE_LIMIT;
+  }
+
+  private countFlags(flags: number): void {
+    const counters = this.context.counters;
+    if ((flags & FLAG_TRUNCATED) !== 0) counters.sanitize('label_value_truncated');
+    if ((flags & FLAG_COERCED) !== 0) counters.sanitize('label_value_coerced');
+    if ((flags & FLAG_REDACTED) !== 0) counters.sanitize('pii_redacted');
+  }
+
+  private checkDeclaredLabels(keys: readonly string[]): void {
+    const declared = this.declaredLabels as ReadonlySet<string>;
+    for (const key of keys) {
+      if (!declared.has(key)) {
+        this.context.diagnostics.warnOnce(`undeclared_label:${this.name}:${key}`,
+          `metric '${this.name}' got the label '${key}', which its declaration does not list ` +
+            `(${[...declared].join(', ') || 'no labels'}). Add it to the declaration or stop sending it.`);
+      }
+    }
+  }
+}

@@ -1,0 +1,303 @@
+import type { Diagnostics } from '../diagnostics/Diagnostics';
+import type { DropCounters } from '../health/DropCounters';
+import { CardinalityLimiter } from '../protection/CardinalityLimiter';
+import type { PiiRedactor } from '../protection/PiiRedactor';
+import { RateLimiter } from '../protection/RateLimiter';
+import type { HeldDeclaration } from './declarations';
+import { routeInstrument, type InstrumentKind } from './InstrumentRouter';
+import { LabelNormalizer } from './LabelNormalizer';
+import { Metric, type Epoch, type MetricContext } from './Metric';
+import type { MetricOptions, Recorder } from './Recorder';
+import type { Series } from './Series';
+import { UNIFIED_DECLARATIONS } from './unifiedVocabulary';
+
+/** OpenTelemetry's instrument name rule: a letter, then up to 254 letters, digits, `_`, `.`, `-` or `/`. */
+export const INSTRUMENT_NAME = /^[A-Za-z][A-Za-z0-9_.\-/]{0,254}$/;
+
+/** The limits a store enforces; a subset of the resolved configuration. */
+export interface StoreLimits {
+  /** Series per metric. */
+  cardinalityLimit: number;
+  /** Distinct values per label name. */
+  cardinalityLimits: Readonly<Record<string, number>>;
+  /** Idle time after which a label value is forgotten and an idle series may be evicted. */
+  labelValueTtlMs: number;
+  /** Distinct metric names. */
+  maxMetricNames: number;
+  /** Label pairs per call. */
+  maxLabelPairs: number;
+  /** Label value length. */
+  maxLabelValueLength: number;
+  /** Per-metric token bucket. */
+  rateLimit: { readonly enabled: boolean; readonly callsPerSecond: number; readonly burst: number };
+}
+
+/**
+ * Something that exports the store: a push pipeline or a scrape endpoint. Each acknowledges the snapshots it
+ * delivered, and a series may be evicted only once every reader has delivered its last change.
+ */
+export interface StoreReader {
+  /** For messages and tests. */
+  readonly name: string;
+  /** The epoch of the last snapshot this reader delivered in full; 0 before the first. */
+  acked: number;
+}
+
+/** A read-only view of one metric, for the code that turns snapshots into export requests. */
+export interface MetricView {
+  /** The metric name. */
+  readonly name: string;
+  /** Description of the exported metric. */
+  readonly description: string;
+  /** Kind, unit and buckets. */
+  readonly plan: Metric['plan'];
+}
+
+/** Visits one series of a snapshot. */
+export type SeriesVisitor = (metric: MetricView, series: Series) => void;
+
+/**
+ * Walks a store's series a slice at a time, so that a large collection is turned into export requests across many
+ * turns of the event loop. Series added while it walks may be visited (their values are cumulative, so that is
+ * harmless); series evicted meanwhile are skipped.
+ */
+export class SnapshotCursor {
+  private readonly metrics: Iterator<Metric>;
+  private metric: Metric | undefined;
+  private series: Iterator<Series> | undefined;
+  private overflowVisited = false;
+
+  constructor(
+    metrics: Iterable<Metric>,
+    /** The store's epoch when the snapshot began: it holds every change stamped up to this epoch. */
+    readonly epoch: number,
+  ) {
+    this.metrics = metrics[Symbol.iterator]();
+  }
+
+  /** Visits up to `limit` series; returns false once every series has been visited. */
+  next(limit: number, visit: SeriesVisitor): boolean {
+    let visited = 0;
+    while (visited < limit) {
+      if (this.metric === undefined) {
+        const next = this.metrics.next();
+        if (next.done === true) return false;
+        this.metric = next.value;
+        this.series = next.value.series.values();
+        this.overflowVisited = false;
+      }
+      const metric = this.metric;
+      const step = (this.series as Iterator<Series>).next();
+      if (step.done !== true) {
+        visit(metric, step.value);
+        visited++;
+        continue;
+      }
+      if (!this.overflowVisited && metric.overflow !== undefined) {
+        this.overflowVisited = true;
+        visit(metric, metric.overflow);
+        visited++;
+        continue;
+      }
+      this.metric = undefined;
+    }
+    return true;
+  }
+}
+
+/**
+ * The pure metric store behind the recording functions: the metric table, recording (it is the `Recorder` the
+ * global slot points at once initialized), snapshots for the export pipelines, and the sweep that evicts idle
+ * series. It imports nothing from the OpenTelemetry SDK; the pipelines turn its snapshots into export requests.
+ *
+ * A recording call looks its metric up by name and hands over to it; the metric does the rest (see `Metric`).
+ */
+export class MetricStore implements Recorder {
+  private readonly metrics = new Map<string, Metric>();
+  private readonly readers = new Set<StoreReader>();
+  private readonly context: MetricContext;
+  private readonly maxCachedNodes: number;
+  /** The epoch up to which series were swept (marked active or evicted). */
+  private sweptEpoch = 0;
+  /** Idle series evicted since the store was created. */
+  evicted = 0;
+
+  constructor(
+    private readonly limits: StoreLimits,
+    counters: DropCounters,
+    diagnostics: Diagnostics,
+    /** Metric declarations, read when a metric is first used. */
+    private readonly declarations: ReadonlyMap<string, HeldDeclaration>,
+    redactor: PiiRedactor | null,
+    private readonly now: () => number = Date.now,
+  ) {
+    const epoch: Epoch = { current: 1 };
+    this.context = {
+      counters,
+      diagnostics,
+      normalizer: new LabelNormalizer(limits, counters, diagnostics, redactor),
+      epoch,
+      now,
+      cardinalityLimits: limits.cardinalityLimits,
+      rateLimit: limits.rateLimit,
+    };
+    // Room for every admitted series reached through a few label orders; the cache starts over past it.
+    this.maxCachedNodes = 8 * (limits.cardinalityLimit + 1) + 1024;
+  }
+
+  add(kind: 'counter' | 'upDownCounter', name: string, value: unknown, argc: number,
+    a0: unknown, a1: unknown, a2: unknown, a3: unknown, a4: unknown, a5: unknown, a6: unknown, a7: unknown,
+    args: ArrayLike<unknown> | undefined, start: number): void {
+    (this.metrics.get(name) ?? this.create(name, kind))?.add(kind, value, argc, a0, a1, a2, a3, a4, a5, a6, a7, args, start);
+  }
+
+  gauge(name: string, value: unknown, argc: number,
+    a0: unknown, a1: unknown, a2: unknown, a3: unknown, a4: unknown, a5: unknown, a6: unknown, a7: unknown,
+    args: ArrayLike<unknown> | undefined, start: number): void {
+    (this.metrics.get(name) ?? this.create(name, 'gauge'))?.set(value, argc, a0, a1, a2, a3, a4, a5, a6, a7, args, start);
+  }
+
+  histogram(name: string, value: unknown, argc: number,
+    a0: unknown, a1: unknown, a2: unknown, a3: unknown, a4: unknown, a5: unknown, a6: unknown, a7: unknown,
+    args: ArrayLike<unknown> | undefined, start: number): void {
+    (this.metrics.get(name) ?? this.create(name, 'histogram'))?.observe(value, argc, a0, a1, a2, a3, a4, a5, a6, a7, args, start);
+  }
+
+  emit(name: string, value: unknown, argc: number,
+    a0: unknown, a1: unknown, a2: unknown, a3: unknown, a4: unknown, a5: unknown, a6: unknown, a7: unknown,
+    args: ArrayLike<unknown> | undefined, start: number): void {
+    (this.metrics.get(name) ?? this.create(name, undefined))?.record(value, argc, a0, a1, a2, a3, a4, a5, a6, a7, args, start);
+  }
+
+  ensureMetric(name: string, kind: InstrumentKind | undefined, options: MetricOptions): void {
+    if (!this.metrics.has(name)) this.create(name, kind, options);
+  }
+
+  recordList(kind: InstrumentKind | undefined, name: string, value: unknown,
+    labels: ArrayLike<unknown> | Readonly<Record<string, unknown>> | undefined, options: MetricOptions | undefined,
+    sampleRate: number): void {
+    const metric = this.metrics.get(name) ?? this.create(name, kind, options);
+    if (metric === undefined) return;
+    const actual = metric.plan.kind;
+    if (kind !== undefined && actual !== kind) return metric.kindMismatch(kind);
+    if (sampleRate !== 1) {
+      if (!(sampleRate > 0 && sampleRate < 1)) return metric.invalidValue(sampleRate, 'sampleRate must be a number in (0, 1]');
+      if (Math.random() >= sampleRate) return;
+      // A kept counter call stands for 1 / sampleRate calls, so totals stay unbiased.
+      if (typeof value === 'number' && (actual === 'counter' || actual === 'upDownCounter')) value = value / sampleRate;
+    }
+    if (labels === undefined || labels === null) {
+      metric.record(value, 0, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, 0);
+    } else if (Array.isArray(labels)) {
+      metric.record(value, labels.length, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, labels as ArrayLike<unknown>, 0);
+    } else {
+      metric.record(value, 1, labels, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, 0);
+    }
+  }
+
+  /** Forgets a metric that has no series yet, so that a declaration made after its first use applies. */
+  applyDeclaration(declaration: HeldDeclaration): void {
+    const metric = this.metrics.get(declaration.name);
+    if (metric === undefined) return;
+    if (metric.seriesCount === 0) {
+      this.metrics.delete(declaration.name);
+      return;
+    }
+    if (metric.plan.kind !== declaration.type) {
+      this.context.diagnostics.warnOnce(`late_declaration:${declaration.name}`,
+        `metric '${declaration.name}' was declared by module '${declaration.module}' as a ${declaration.type} after ` +
+          `it was first recorded as a ${metric.plan.kind}; it stays a ${metric.plan.kind} until the next initialize(). ` +
+          'Call declareMetrics() at import time, before anything records.');
+    }
+  }
+
+  /** Registers something that exports this store; see `StoreReader`. */
+  addReader(name: string): StoreReader {
+    const reader: StoreReader = { name, acked: 0 };
+    this.readers.add(reader);
+    return reader;
+  }
+
+  /**
+   * Begins a snapshot for `reader`: sweeps the series, then advances the epoch, so that the snapshot holds every
+   * change stamped up to the returned cursor's epoch (and possibly later ones, which is harmless for cumulative
+   * values). Acknowledge it with `acknowledge()` once the reader delivered every series of it.
+   */
+  beginSnapshot(): SnapshotCursor {
+    this.sweep();
+    const epoch = this.context.epoch.current++;
+    return new SnapshotCursor(this.metrics.values(), epoch);
+  }
+
+  /** Records that `reader` delivered the snapshot of `epoch` in full. */
+  acknowledge(reader: StoreReader, epoch: number): void {
+    if (epoch > reader.acked) reader.acked = epoch;
+  }
+
+  /** Metric names, series held and the fullest metric's series, for health. */
+  stats(): { metricNames: number; seriesCount: number; fullest: number } {
+    let seriesCount = 0;
+    let fullest = 0;
+    for (const metric of this.metrics.values()) {
+      seriesCount += metric.seriesCount;
+      if (metric.seriesCount > fullest) fullest = metric.seriesCount;
+    }
+    return { metricNames: this.metrics.size, seriesCount, fullest };
+  }
+
+  /** The metric recorded under `name`, for tests. */
+  metric(name: string): Metric | undefined {
+    return this.metrics.get(name);
+  }
+
+  private sweep(): void {
+    let acked = Infinity;
+    for (const reader of this.readers) if (reader.acked < acked) acked = reader.acked;
+    const now = this.now();
+    const swept = this.sweptEpoch;
+    for (const metric of this.metrics.values()) this.evicted += metric.sweep(swept, acked, now, this.limits.labelValueTtlMs);
+    this.sweptEpoch = this.context.epoch.current;
+  }
+
+  private create(name: unknown, kind: InstrumentKind | undefined, options?: MetricOptions): Metric | undefined {
+    const { counters, diagnostics } = this.context;
+    if (typeof name !== 'string' || !INSTRUMENT_NAME.test(name)) {
+      counters.drop('invalid_name');
+      const shown = typeof name === 'string' ? `'${name.length > 60 ? `${name.slice(0, 60)}...` : name}'` : `of type ${typeof name}`;
+      diagnostics.warnOnce(`invalid_name:${String(name).slice(0, 300)}`,
+        `metric name ${shown} is invalid and the call was dropped. Names start with a letter and hold at most ` +
+          '255 letters, digits, _ . - or /, such as weather.requests.total.');
+      return undefined;
+    }
+    if (this.metrics.size >= this.limits.maxMetricNames) {
+      counters.drop('metric_limit');
+      diagnostics.warnOnce(`metric_limit:${name}`,
+        `metric '${name}' was dropped: ${this.limits.maxMetricNames} metric names are in use already ` +
+          '(maxMetricNames). Put variable parts of names into labels instead, or raise maxMetricNames.');
+      return undefined;
+    }
+    const limits = this.limits.cardinalityLimits;
+    const rate = this.limits.rateLimit;
+    // A declaration is authoritative; then the caller's options; then the name heuristics.
+    const declared = this.declarations.get(name) ?? UNIFIED_DECLARATIONS.get(name);
+    const routed = routeInstrument(name, declared?.type ?? options?.kind ?? kind);
+    const plan = {
+      kind: routed.kind,
+      unit: declared?.unit ?? options?.unit ?? routed.unit,
+      boundaries: declared?.buckets ?? (routed.kind === 'histogram' ? options?.boundaries : undefined) ?? routed.boundaries,
+    };
+    const metric = new Metric(
+      name,
+      plan,
+      declared?.description ?? options?.description ?? '',
+      this.limits.cardinalityLimit,
+      this.maxCachedNodes,
+      Object.keys(limits).length > 0 ? new CardinalityLimiter({ perLabel: limits, valueTtlMs: this.limits.labelValueTtlMs }, this.now) : null,
+      rate.enabled ? new RateLimiter(rate.callsPerSecond, rate.burst, this.now) : null,
+      declared?.labels === undefined ? null : new Set(declared.labels),
+      this.context,
+    );
+    this.metrics.set(name, metric);
+    return metric;
+  }
+}

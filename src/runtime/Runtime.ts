@@ -1,0 +1,211 @@
+import type { Context, Span as OTelSpan } from '@opentelemetry/api';
+import type { PushMetricExporter } from '@opentelemetry/sdk-metrics';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
+import type { ResolvedConfig } from '../config/TelemetryConfig';
+import { Diagnostics } from '../diagnostics/Diagnostics';
+import { MetricsPipeline } from '../export/MetricsPipeline';
+import { buildResource } from '../export/resource';
+import { settleBy } from '../export/settleBy';
+import { TracesPipeline } from '../export/TracesPipeline';
+import { composeHealth, type HealthParts } from '../health/composeHealth';
+import { DropCounters, type DropReason } from '../health/DropCounters';
+import type { CircuitStateListener, Health, SignalName } from '../health/Health';
+import type { MetricDeclarations } from '../metrics/declarations';
+import { MetricStore } from '../metrics/MetricStore';
+import { PiiRedactor } from '../protection/PiiRedactor';
+import type { Span, SpanOptions } from '../tracing/Span';
+import { parentOf, Tracing } from '../tracing/Tracing';
+import { VERSION } from '../version';
+import type { CarriedState } from './CarriedState';
+import { IdleRuntime } from './IdleRuntime';
+import { OTelGlobals } from './OTelGlobals';
+import type { RuntimeHandle, RuntimeState } from './RuntimeHandle';
+
+/** Replacements for tests and embedders. */
+export interface RuntimeOptions {
+  /** Used instead of the OTLP/HTTP metric exporter; the pipeline's guard, chunking and deadline stay in front. */
+  metricExporter?: PushMetricExporter;
+  /** Used instead of the OTLP/HTTP span exporter; the pipeline's guard and deadline stay in front. */
+  spanExporter?: SpanExporter;
+  /** The clock (ms since epoch) for breakers, eviction and reports. */
+  now?: () => number;
+}
+
+/** The instrumentation scope of everything the library records. */
+const SCOPE = { name: 'otel-facade', version: VERSION };
+
+/**
+ * The composition root: `initialize()` builds one, and it owns everything that runs: the resolved configuration,
+ * the metric store (the recorder), one export pipeline per signal, tracing, health and diagnostics. The parts are
+ * wired here once and never reach through each other; the public functions ask the runtime (`RuntimeHandle`).
+ */
+export class Runtime implements RuntimeHandle {
+  /** The store, which recording calls go to. */
+  readonly recorder: MetricStore;
+  readonly baggageLabels: readonly string[];
+  private current: RuntimeState = 'active';
+  private readonly diagnostics: Diagnostics;
+  private readonly counters = new DropCounters();
+  private readonly metrics: MetricsPipeline;
+  private readonly traces: TracesPipeline;
+  private readonly tracing: Tracing;
+  private readonly globals = new OTelGlobals();
+  private readonly startedAt: number;
+  private readonly now: () => number;
+  private stopped: Promise<RuntimeHandle> | undefined;
+
+  constructor(
+    /** The configuration this runtime runs on. */
+    readonly config: ResolvedConfig,
+    notes: readonly string[],
+    readonly carried: CarriedState,
+    options: RuntimeOptions = {},
+  ) {
+    const now = (this.now = options.now ?? Date.now);
+    this.startedAt = now();
+    this.baggageLabels = config.baggageLabels;
+    this.diagnostics = new Diagnostics(config.logger, undefined, now);
+    carried.diagnostics.useLogger(config.logger);
+    const redactor = config.piiRedaction ? new PiiRedactor(config.piiPatterns) : null;
+    this.recorder = new MetricStore(config, this.counters, this.diagnostics, carried.declarations, redactor, now);
+    const resource = buildResource(config);
+    this.metrics = new MetricsPipeline({
+      config: config.metrics,
+      store: this.recorder,
+      resource,
+      scope: SCOPE,
+      counters: this.counters,
+      diagnostics: this.diagnostics,
+      onCircuitChange: (state, previous) => carried.notifyCircuit(state, previous, 'metrics'),
+      now,
+      exporter: options.metricExporter,
+    });
+    this.traces = new TracesPipeline({
+      config: config.traces,
+      spanBatch: config.spanBatch,
+      counters: this.counters,
+      diagnostics: this.diagnostics,
+      onCircuitChange: (state, previous) => carried.notifyCircuit(state, previous, 'traces'),
+      now,
+      exporter: options.spanExporter,
+    });
+    this.tracing = new Tracing({ resource, sampler: config.sampler, spanProcessors: this.traces.processors, redactor, scope: SCOPE });
+    this.globals.register(this.metrics.meterProvider, this.tracing.provider, config.registerGlobal, this.diagnostics);
+    for (const note of notes) this.diagnostics.warnOnce(`config:${note}`, note);
+    this.metrics.start();
+  }
+
+  get state(): RuntimeState {
+    return this.current;
+  }
+
+  health(): Health {
+    return composeHealth(this.healthParts(this.current === 'active'));
+  }
+
+  async forceFlush(): Promise<void> {
+    if (this.current !== 'active') return;
+    try {
+      await Promise.all([this.metrics.flush(), this.traces.flush()]);
+    } catch (error) {
+      this.counters.error(`forceFlush failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  shutdown(timeoutMs: number | undefined): Promise<RuntimeHandle> {
+    this.stopped ??= this.stop(timeoutMs ?? this.config.shutdownTimeoutMs);
+    return this.stopped;
+  }
+
+  declare(module: string, declarations: MetricDeclarations): void {
+    this.carried.declare(module, declarations, this.diagnostics, (held) => this.recorder.applyDeclaration(held));
+  }
+
+  onCircuitStateChange(listener: CircuitStateListener): () => void {
+    this.carried.listeners.add(listener);
+    return () => {
+      this.carried.listeners.delete(listener);
+    };
+  }
+
+  startSpan(name: string, options: SpanOptions | undefined, parent: Context = parentOf(options)): Span {
+    return this.tracing.startSpan(name, options, parent);
+  }
+
+  startOTelSpan(name: string, options: SpanOptions | undefined, parent: Context): OTelSpan | undefined {
+    return this.current === 'active' ? this.tracing.startOTelSpan(name, options, parent) : undefined;
+  }
+
+  dropped(reason: DropReason, count: number, key: string, message: string): void {
+    this.counters.drop(reason, count);
+    this.diagnostics.warnOnce(key, message);
+  }
+
+  internalError(message: string): void {
+    this.counters.error(`internal error while recording: ${message}`);
+    this.diagnostics.warnOnce(`internal:${message}`,
+      `internal error while recording, the call was dropped: ${message}. Please report this as a bug.`);
+  }
+
+  private async stop(timeoutMs: number): Promise<RuntimeHandle> {
+    this.current = 'stopping';
+    const deadlineAt = this.now() + timeoutMs;
+    this.globals.unregister();
+    const work = Promise.all([this.metrics.shutdown(deadlineAt), this.traces.shutdown(deadlineAt)])
+      .then(() => this.tracing.shutdown());
+    const inTime = await settleBy(work, deadlineAt, this.now);
+    if (!inTime) {
+      this.diagnostics.warn(
+        `shutdown() gave up after ${timeoutMs} ms; the last export may not have reached ${this.config.metrics.url} ` +
+          `or ${this.config.traces.url}. Check that the collector is reachable, or allow a longer timeoutMs.`,
+      );
+    }
+    // Whatever the collector does, nothing of ours outlives shutdown(): sockets, timers, the scrape endpoint.
+    this.metrics.release();
+    this.traces.release();
+    const parts = this.healthParts(false);
+    this.reportUndelivered(parts);
+    return new IdleRuntime(this.carried, parts, undefined, this.now);
+  }
+
+  /** Says which signal's last export failed at shutdown, so what it held is known to be lost. */
+  private reportUndelivered(parts: HealthParts): void {
+    for (const signal of ['metrics', 'traces'] as SignalName[]) {
+      const health = parts.signals[signal];
+      if (health.exporter === 'none' || health.consecutiveFailures === 0) continue;
+      this.diagnostics.warn(
+        `the last ${signal} export at shutdown failed (${health.lastError ?? 'no error recorded'}); what was recorded ` +
+          `since ${health.lastExportAt ?? 'initialize()'} did not reach the collector.`,
+      );
+    }
+  }
+
+  private healthParts(initialized: boolean): HealthParts {
+    const stats = this.recorder.stats();
+    return {
+      initialized,
+      enabled: true,
+      profile: this.config.profile,
+      serviceName: this.config.serviceName,
+      signals: { metrics: this.metrics.health(), traces: this.traces.health() },
+      counters: this.counters,
+      store: { ...stats, evicted: this.recorder.evicted },
+      cardinalityMax: this.config.cardinalityLimit + 1,
+      uptimeMs: this.now() - this.startedAt,
+      notInitialized: this.carried.notInitialized.dropped,
+    };
+  }
+}
+
+/**
+ * Builds the runtime for a resolved configuration: an active `Runtime`, or, with telemetry disabled, an idle one
+ * whose recorder does nothing.
+ */
+export function startRuntime(config: ResolvedConfig, notes: readonly string[], carried: CarriedState, options: RuntimeOptions = {}): RuntimeHandle {
+  if (!config.enabled) {
+    carried.diagnostics.useLogger(config.logger);
+    config.logger.info('otel-facade: telemetry is disabled (enabled: false or OTEL_SDK_DISABLED=true); every call is a no-op.');
+    return new IdleRuntime(carried, undefined, config, options.now);
+  }
+  return new Runtime(config, notes, carried, options);
+}

@@ -1,0 +1,51 @@
+import type { Context, Span as OTelSpan } from '@opentelemetry/api';
+import type { DropReason } from '../health/DropCounters';
+import type { CircuitStateListener, Health } from '../health/Health';
+import type { MetricDeclarations } from '../metrics/declarations';
+import type { Recorder } from '../metrics/Recorder';
+import type { Span, SpanOptions } from '../tracing/Span';
+import type { CarriedState } from './CarriedState';
+
+/**
+ * Where the process is: `idle` (before initialize() or after shutdown()), `disabled` (initialized with
+ * `enabled: false`), `active`, `stopping` (shutdown() running), or `incompatible` (another, incompatible copy of
+ * this package owns telemetry in the process, and this copy stands aside).
+ */
+export type RuntimeState = 'idle' | 'disabled' | 'active' | 'stopping' | 'incompatible';
+
+/**
+ * The contract between the public functions and the runtime, and between copies of this package of compatible
+ * versions sharing one global slot: they call each other only through this interface. Every method is safe in
+ * every state; what does not apply does nothing.
+ */
+export interface RuntimeHandle {
+  /** The state. */
+  readonly state: RuntimeState;
+  /** Where recording calls go while this runtime is current. */
+  readonly recorder: Recorder;
+  /** What outlives this runtime; the next one starts from it. */
+  readonly carried: CarriedState;
+  /** Baggage keys that may become labels (`baggageLabels`). */
+  readonly baggageLabels: readonly string[];
+  /** Health now; after shutdown(), the final snapshot of the runtime that ran. */
+  health(): Health;
+  /** Exports every signal now; never rejects. */
+  forceFlush(): Promise<void>;
+  /**
+   * Stops within `timeoutMs` (the configured default when undefined), making one last export per signal; resolves
+   * with the runtime that follows. Concurrent calls share one shutdown. Never rejects.
+   */
+  shutdown(timeoutMs: number | undefined): Promise<RuntimeHandle>;
+  /** Keeps metric declarations, and applies them to a running store. */
+  declare(module: string, declarations: MetricDeclarations): void;
+  /** Adds a breaker listener that outlives runtimes; returns the function that removes it. */
+  onCircuitStateChange(listener: CircuitStateListener): () => void;
+  /** Starts a span: a facade span when active, the no-op span otherwise. */
+  startSpan(name: string, options: SpanOptions | undefined, parent?: Context): Span;
+  /** Starts an OpenTelemetry span (attributes redacted) when active; undefined otherwise. */
+  startOTelSpan(name: string, options: SpanOptions | undefined, parent: Context): OTelSpan | undefined;
+  /** Counts dropped items and says once why, for drops outside the metric store (baggage over its limits). */
+  dropped(reason: DropReason, count: number, key: string, message: string): void;
+  /** Counts and reports an error of the library itself. */
+  internalError(message: string): void;
+}
