@@ -1,7 +1,22 @@
+import type { EventEmitter } from 'node:events';
 import type { IncomingMessage } from 'node:http';
 
 /** How the collector answers export requests. */
-export type CollectorMode = { kind: 'ok' } | { kind: 'status'; status: number } | { kind: 'hang' };
+export type CollectorMode =
+  | { kind: 'ok' }
+  | { kind: 'status'; status: number }
+  | { kind: 'hang' }
+  | { kind: 'limit'; maxBytes: number };
+
+/** One request as the collector saw it. */
+export interface RequestLogEntry {
+  /** `/v1/metrics` or `/v1/traces`. */
+  path: string;
+  /** Body size as received (compressed when gzip). */
+  bytes: number;
+  /** The status answered; 0 while hung. */
+  status: number;
+}
 
 /** One data point as the collector saw it, flattened. */
 export interface ReceivedPoint {
@@ -45,11 +60,12 @@ export interface ReceivedSpan {
 }
 
 /** A loopback OTLP/HTTP collector that decodes with the official protobuf definitions. */
-export declare class LocalCollector {
+export declare class LocalCollector extends EventEmitter {
   readonly metricRequests: ReceivedMetricsRequest[];
   readonly traceRequests: Record<string, unknown>[];
   requestCount: number;
   mode: CollectorMode;
+  readonly log: RequestLogEntry[];
   port: number;
   readonly url: string;
   readonly listening: boolean;
@@ -58,7 +74,8 @@ export declare class LocalCollector {
   allPoints(): ReceivedPoint[];
   latest(metric: string): ReceivedPoint[];
   spans(): ReceivedSpan[];
-  waitFor(predicate: () => boolean, timeoutMs?: number, what?: string): Promise<void>;
+  waitFor(predicate: () => boolean): Promise<void>;
+  nextRequest(): Promise<RequestLogEntry>;
 }
 
 /** Flattens OTLP KeyValue attributes into a plain object. */

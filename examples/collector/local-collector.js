@@ -2,9 +2,11 @@
 /*
  * A local OTLP/HTTP collector for the demo and the tests: listens on 127.0.0.1, decodes protobuf requests
  * (gzip or not) with the generated code of the official OpenTelemetry protocol definitions, and keeps what
- * it received. It can also misbehave on purpose: answer with an error status, accept and never answer, or
- * stop listening so that exports get "connection refused".
+ * it received. It can also misbehave on purpose: answer with an error status, accept and never answer, refuse
+ * bodies over a size limit with 413, or stop listening so that exports get "connection refused".
+ * It emits 'request' after answering each request, so tests wait for events rather than sleeping.
  */
+const { EventEmitter } = require('node:events');
 const { createServer } = require('node:http');
 const { gunzipSync } = require('node:zlib');
 const root = require('otlp-proto-decoder/build/src/generated/root.js');
@@ -15,16 +17,22 @@ const TraceRequest = proto.collector.trace.v1.ExportTraceServiceRequest;
 const TO_OBJECT = { longs: String, enums: String, bytes: String, defaults: true, arrays: true, objects: true, oneofs: true };
 const POINT_KINDS = ['sum', 'gauge', 'histogram', 'exponentialHistogram', 'summary'];
 
-class LocalCollector {
+class LocalCollector extends EventEmitter {
   constructor() {
+    super();
     /** Decoded metric export requests, oldest first. */
     this.metricRequests = [];
     /** Decoded span export requests, oldest first. */
     this.traceRequests = [];
     /** Every request that reached the server, whatever the answer. */
     this.requestCount = 0;
-    /** How requests are answered: { kind: 'ok' } | { kind: 'status', status } | { kind: 'hang' }. */
+    /**
+     * How requests are answered: { kind: 'ok' } | { kind: 'status', status } | { kind: 'hang' } |
+     * { kind: 'limit', maxBytes } (413 for bodies, as received, over maxBytes).
+     */
     this.mode = { kind: 'ok' };
+    /** Every request: its path, body size as received, and the status answered (0 for none). */
+    this.log = [];
     this.port = 0;
     this.server = undefined;
     this.sockets = new Set();
@@ -71,11 +79,15 @@ class LocalCollector {
     return this.metricRequests.flatMap((r) => r.points);
   }
 
-  /** The points of `metric` in the latest request that carried it. */
+  /**
+   * The points of `metric` from the latest collection that carried it. A collection may arrive in several requests
+   * (large ones are chunked); its points share one end time, which is how they are found.
+   */
   latest(metric) {
     for (let i = this.metricRequests.length - 1; i >= 0; i--) {
-      const points = this.metricRequests[i].points.filter((p) => p.metric === metric);
-      if (points.length > 0) return points;
+      const newest = this.metricRequests[i].points.find((p) => p.metric === metric);
+      if (newest === undefined) continue;
+      return this.allPoints().filter((p) => p.metric === metric && p.timeUnixNano === newest.timeUnixNano);
     }
     return [];
   }
@@ -103,13 +115,25 @@ class LocalCollector {
     return out;
   }
 
-  /** Polls until `predicate()` holds; rejects after `timeoutMs`. */
-  async waitFor(predicate, timeoutMs = 10000, what = 'condition') {
-    const until = Date.now() + timeoutMs;
-    while (!predicate()) {
-      if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+  /**
+   * Resolves once `predicate()` holds, checking now and after every request; no timers, so it works under fake
+   * timers too. The test runner's timeout bounds the wait.
+   */
+  waitFor(predicate) {
+    if (predicate()) return Promise.resolve();
+    return new Promise((resolve) => {
+      const check = () => {
+        if (!predicate()) return;
+        this.off('request', check);
+        resolve();
+      };
+      this.on('request', check);
+    });
+  }
+
+  /** Resolves with the next request's log entry. */
+  nextRequest() {
+    return new Promise((resolve) => this.once('request', resolve));
   }
 
   handle(req, res) {
@@ -118,12 +142,25 @@ class LocalCollector {
     req.on('end', () => {
       this.requestCount++;
       const mode = this.mode;
+      const size = chunks.reduce((sum, chunk) => sum + chunk.length, 0);
+      const entry = { path: req.url, bytes: size, status: 0 };
+      this.log.push(entry);
+      const answer = (status, contentType, body) => {
+        entry.status = status;
+        res.writeHead(status, { 'content-type': contentType }).end(body);
+        this.emit('request', entry);
+      };
       if (mode.kind === 'hang') {
         this.hung.push(res);
+        this.emit('request', entry);
         return;
       }
       if (mode.kind === 'status') {
-        res.writeHead(mode.status, { 'content-type': 'text/plain' }).end('local collector refuses on purpose');
+        answer(mode.status, 'text/plain', 'local collector refuses on purpose');
+        return;
+      }
+      if (mode.kind === 'limit' && size > mode.maxBytes) {
+        answer(413, 'text/plain', `request body of ${size} bytes is over the limit of ${mode.maxBytes}`);
         return;
       }
       try {
@@ -131,9 +168,9 @@ class LocalCollector {
         if (req.headers['content-encoding'] === 'gzip') body = gunzipSync(body);
         if (req.url === '/v1/metrics') this.metricRequests.push(decodeMetrics(body, req.headers));
         else if (req.url === '/v1/traces') this.traceRequests.push(TraceRequest.toObject(TraceRequest.decode(body), TO_OBJECT));
-        res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end();
+        answer(200, 'application/x-protobuf');
       } catch (error) {
-        res.writeHead(400, { 'content-type': 'text/plain' }).end(String(error));
+        answer(400, 'text/plain', String(error));
       }
     });
   }

@@ -101,6 +101,7 @@ export function resolveConfig(
 
   const sharedHeaders = { ...environment.headers, ...(explicit.headers ?? {}) };
   const sharedBreaker = { ...(profile.circuitBreaker as CircuitBreakerConfig), ...(explicit.circuitBreaker ?? {}) };
+  validateBreaker('circuitBreaker', sharedBreaker);
   const compression = pick('compression') as 'gzip' | 'none';
   const spanBatch = { ...(profile.spanBatch as SpanBatchConfig), ...(explicit.spanBatch ?? {}) };
   const exportIntervalMs = pick('exportIntervalMs', environment.exportIntervalMs) as number;
@@ -214,13 +215,8 @@ function validate(c: ResolvedConfig): void {
   bool('rateLimit.enabled', c.rateLimit.enabled);
   integer('rateLimit.callsPerSecond', c.rateLimit.callsPerSecond, 1, 1_000_000_000);
   integer('rateLimit.burst', c.rateLimit.burst, 1, 1_000_000_000);
-  for (const [field, breaker] of [['metrics.circuitBreaker', c.metrics.circuitBreaker], ['traces.circuitBreaker', c.traces.circuitBreaker]] as const) {
-    objectOf(field, breaker);
-    bool(`${field}.enabled`, breaker.enabled);
-    integer(`${field}.maxFailures`, breaker.maxFailures, 1, 1000);
-    integer(`${field}.recoveryTimeMs`, breaker.recoveryTimeMs, 100, 3_600_000);
-    integer(`${field}.halfOpenMax`, breaker.halfOpenMax, 1, 100);
-  }
+  validateBreaker('metrics.circuitBreaker', c.metrics.circuitBreaker);
+  validateBreaker('traces.circuitBreaker', c.traces.circuitBreaker);
   bool('piiRedaction', c.piiRedaction);
   if (!Array.isArray(c.baggageLabels) || c.baggageLabels.some((k) => typeof k !== 'string' || k === '')) {
     throw new TelemetryConfigError('baggageLabels', c.baggageLabels, 'an array of non-empty baggage keys');
@@ -247,6 +243,14 @@ function validate(c: ResolvedConfig): void {
  * The scrape endpoint: the `prometheus` field, or `prometheus` among the metrics exporters (then host and port come
  * from OTEL_EXPORTER_PROMETHEUS_HOST / _PORT, else 9464 on this profile's default host).
  */
+function validateBreaker(field: string, breaker: CircuitBreakerConfig): void {
+  objectOf(field, breaker);
+  bool(`${field}.enabled`, breaker.enabled);
+  integer(`${field}.maxFailures`, breaker.maxFailures, 1, 1000);
+  integer(`${field}.recoveryTimeMs`, breaker.recoveryTimeMs, 100, 3_600_000);
+  integer(`${field}.halfOpenMax`, breaker.halfOpenMax, 1, 100);
+}
+
 function resolvePrometheus(
   given: TelemetryConfig['prometheus'],
   listed: boolean,

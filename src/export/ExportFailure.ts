@@ -53,7 +53,7 @@ export function httpFailure(status: number, statusText: string | undefined, body
 /** The failure of a connection error. */
 export function networkFailure(error: unknown): ExportFailure {
   const code = typeof (error as { code?: unknown })?.code === 'string' ? (error as { code: string }).code : undefined;
-  const message = error instanceof Error ? error.message : String(error);
+  const message = messageOf(error);
   return {
     kind: 'network',
     code,
@@ -69,8 +69,19 @@ export function timeoutFailure(ms: number, what = 'no complete answer'): ExportF
 
 /** The failure of an exporter that reported an error object (console or test exporters). */
 export function otherFailure(error: unknown): ExportFailure {
-  const message = error instanceof Error ? error.message || error.name : error === undefined ? 'export failed' : String(error);
-  return { kind: 'other', retryable: false, detail: message };
+  return { kind: 'other', retryable: false, detail: error === undefined ? 'export failed' : messageOf(error) };
+}
+
+/**
+ * The message of an error, whatever realm it comes from (`instanceof Error` fails for errors of another VM context),
+ * or of an AggregateError (Node's connection attempts to several addresses), the first inner message.
+ */
+function messageOf(error: unknown): string {
+  const candidate = error as { message?: unknown; name?: unknown; errors?: unknown };
+  if (typeof candidate?.message === 'string' && candidate.message !== '') return candidate.message;
+  if (Array.isArray(candidate?.errors) && candidate.errors.length > 0) return messageOf(candidate.errors[0]);
+  if (typeof candidate?.name === 'string' && candidate.name !== '') return candidate.name;
+  return String(error);
 }
 
 /** The failure of a request abandoned at shutdown. */

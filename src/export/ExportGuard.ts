@@ -19,6 +19,8 @@ export class ExportGuard {
   /** This signal's voice. */
   readonly reporter: ExportReporter;
   private lastDetail: string | undefined;
+  /** The failure of the last export, until one succeeds. */
+  lastFailure: ExportFailure | undefined;
 
   constructor(
     readonly signal: SignalName,
@@ -54,6 +56,7 @@ export class ExportGuard {
 
   /** An export succeeded. */
   succeeded(): void {
+    this.lastFailure = undefined;
     this.status.succeeded();
     this.reporter.succeeded();
     this.breaker.success();
@@ -61,6 +64,7 @@ export class ExportGuard {
 
   /** An export failed. */
   failed(failure: ExportFailure): void {
+    this.lastFailure = failure;
     this.lastDetail = failure.detail;
     this.status.failed(`${this.target}: ${failure.detail}`);
     this.reporter.failed(failure.detail);

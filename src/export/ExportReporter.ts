@@ -35,10 +35,7 @@ export class ExportReporter {
       this.failingSince = now;
       this.lastReportAt = now;
       this.diagnostics.warn(
-        `${this.signal} export to ${this.target} failed: ${detail}. ${WHAT_HAPPENS[this.signal]}` +
-          (this.target.startsWith('http')
-            ? ' Check that the collector runs, is reachable from here, and accepts OTLP/HTTP at that URL (usually port 4318).'
-            : ''),
+        `${this.signal} export to ${this.target} failed: ${detail}. ${WHAT_HAPPENS[this.signal]}${this.hint()}`,
       );
       return;
     }
@@ -49,6 +46,13 @@ export class ExportReporter {
           `${new Date(this.failingSince).toISOString()}; the last one: ${detail}.`,
       );
     }
+  }
+
+  /** What to check, for a target that is a URL. */
+  private hint(): string {
+    return this.target.startsWith('http')
+      ? ' Check that the collector runs, is reachable from here, and accepts OTLP/HTTP at that URL (usually port 4318).'
+      : '';
   }
 
   /** An export succeeded. */
@@ -70,7 +74,7 @@ export class ExportReporter {
         `${this.signal} export circuit breaker opened: ${reason} to ${this.target}; last error: ` +
           `${lastError ?? 'none recorded'}. No ${this.signal} exports are attempted until ` +
           `${retryAt === undefined ? 'the recovery time has passed' : new Date(retryAt).toISOString()}. ` +
-          WHAT_HAPPENS[this.signal],
+          `${WHAT_HAPPENS[this.signal]}${this.hint()}`,
       );
     } else if (state === 'closed' && previous !== 'disabled') {
       this.diagnostics.info(`${this.signal} export circuit breaker closed: exports to ${this.target} succeed again.`);

@@ -17,6 +17,7 @@ import type { CircuitState, SignalHealth } from '../health/Health';
 import type { MetricStore, StoreReader } from '../metrics/MetricStore';
 import { METRICS_BATCHING } from './batchings';
 import { deliver, type DeliveryHooks } from './deliver';
+import type { ExportFailure } from './ExportFailure';
 import { ExportGuard } from './ExportGuard';
 import { ExporterSink, OtlpHttpSink, type ExportSink } from './ExportSink';
 import { MetricChunkBuilder, ScopeMetricsSlicer } from './MetricChunkBuilder';
@@ -124,6 +125,11 @@ export class MetricsPipeline {
     clearTimeout(this.timer);
     void this.push?.sink.shutdown();
     void this.prometheus?.close();
+  }
+
+  /** Why the last export failed, until one succeeds. */
+  get lastFailure(): ExportFailure | undefined {
+    return this.guard.lastFailure;
   }
 
   /** The signal's health. */

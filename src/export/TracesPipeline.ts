@@ -5,6 +5,7 @@ import type { Diagnostics } from '../diagnostics/Diagnostics';
 import type { DropCounters } from '../health/DropCounters';
 import type { CircuitState, SignalHealth } from '../health/Health';
 import { CountingBatchSpanProcessor } from './CountingBatchSpanProcessor';
+import type { ExportFailure } from './ExportFailure';
 import { ExportGuard } from './ExportGuard';
 import { ExporterSink, OtlpHttpSink, type ExportSink } from './ExportSink';
 import { OtlpHttpTransport } from './OtlpHttpTransport';
@@ -54,9 +55,12 @@ export class TracesPipeline {
     this.processors = [new CountingBatchSpanProcessor(this.exporter, options.spanBatch, () => counters.drop('span_queue_full'))];
   }
 
-  /** Exports the spans queued so far. */
+  /**
+   * Exports the spans queued so far. Never rejects: the batch processor rejects when an export fails, but the
+   * failure is already in this signal's status, reported and counted.
+   */
   async flush(): Promise<void> {
-    await Promise.all(this.processors.map((processor) => processor.forceFlush()));
+    await Promise.allSettled(this.processors.map((processor) => processor.forceFlush()));
   }
 
   /**
@@ -67,13 +71,18 @@ export class TracesPipeline {
     if (this.exporter === undefined) return;
     this.exporter.final = true;
     await settleBy(this.flush(), deadlineAt, this.options.now);
-    await settleBy(Promise.all(this.processors.map((processor) => processor.shutdown())), deadlineAt, this.options.now);
+    await settleBy(Promise.allSettled(this.processors.map((processor) => processor.shutdown())), deadlineAt, this.options.now);
     await this.exporter.shutdown();
   }
 
   /** Releases the exporter's sockets at once, whatever is still running. */
   release(): void {
     void this.exporter?.shutdown();
+  }
+
+  /** Why the last export failed, until one succeeds. */
+  get lastFailure(): ExportFailure | undefined {
+    return this.guard.lastFailure;
   }
 
   /** The signal's health. */

@@ -9,7 +9,8 @@ import { settleBy } from '../export/settleBy';
 import { TracesPipeline } from '../export/TracesPipeline';
 import { composeHealth, type HealthParts } from '../health/composeHealth';
 import { DropCounters, type DropReason } from '../health/DropCounters';
-import type { CircuitStateListener, Health, SignalName } from '../health/Health';
+import type { CircuitStateListener, Health, SignalHealth, SignalName } from '../health/Health';
+import type { ExportFailure } from '../export/ExportFailure';
 import type { MetricDeclarations } from '../metrics/declarations';
 import { MetricStore } from '../metrics/MetricStore';
 import { PiiRedactor } from '../protection/PiiRedactor';
@@ -105,11 +106,8 @@ export class Runtime implements RuntimeHandle {
 
   async forceFlush(): Promise<void> {
     if (this.current !== 'active') return;
-    try {
-      await Promise.all([this.metrics.flush(), this.traces.flush()]);
-    } catch (error) {
-      this.counters.error(`forceFlush failed: ${error instanceof Error ? error.message : String(error)}`);
-    }
+    // Both pipelines run to the end: one signal's failure never cuts the other's export short.
+    await Promise.allSettled([this.metrics.flush(), this.traces.flush()]);
   }
 
   shutdown(timeoutMs: number | undefined): Promise<RuntimeHandle> {
@@ -150,33 +148,38 @@ export class Runtime implements RuntimeHandle {
   private async stop(timeoutMs: number): Promise<RuntimeHandle> {
     this.current = 'stopping';
     const deadlineAt = this.now() + timeoutMs;
+    const attemptsBefore = [attempts(this.metrics.health()), attempts(this.traces.health())];
     this.globals.unregister();
-    const work = Promise.all([this.metrics.shutdown(deadlineAt), this.traces.shutdown(deadlineAt)])
-      .then(() => this.tracing.shutdown());
-    const inTime = await settleBy(work, deadlineAt, this.now);
-    if (!inTime) {
-      this.diagnostics.warn(
-        `shutdown() gave up after ${timeoutMs} ms; the last export may not have reached ${this.config.metrics.url} ` +
-          `or ${this.config.traces.url}. Check that the collector is reachable, or allow a longer timeoutMs.`,
-      );
-    }
+    const finished = [false, false];
+    const work = Promise.all([
+      this.metrics.shutdown(deadlineAt).then(() => { finished[0] = true; }),
+      this.traces.shutdown(deadlineAt).then(() => { finished[1] = true; }),
+    ]).then(() => this.tracing.shutdown());
+    await settleBy(work, deadlineAt, this.now);
     // Whatever the collector does, nothing of ours outlives shutdown(): sockets, timers, the scrape endpoint.
     this.metrics.release();
     this.traces.release();
     const parts = this.healthParts(false);
-    this.reportUndelivered(parts);
+    const tried = [attempts(parts.signals.metrics) > attemptsBefore[0], attempts(parts.signals.traces) > attemptsBefore[1]];
+    this.reportUndelivered(parts, timeoutMs, finished, tried);
     return new IdleRuntime(this.carried, parts, undefined, this.now);
   }
 
-  /** Says which signal's last export failed at shutdown, so what it held is known to be lost. */
-  private reportUndelivered(parts: HealthParts): void {
-    for (const signal of ['metrics', 'traces'] as SignalName[]) {
+  /** Says which signal's last export failed at shutdown, and why, so that what it held is known to be lost. */
+  private reportUndelivered(parts: HealthParts, timeoutMs: number, finished: boolean[], tried: boolean[]): void {
+    const failures: [SignalName, ExportFailure | undefined][] = [['metrics', this.metrics.lastFailure], ['traces', this.traces.lastFailure]];
+    for (const [i, [signal, failure]] of failures.entries()) {
       const health = parts.signals[signal];
-      if (health.exporter === 'none' || health.consecutiveFailures === 0) continue;
-      this.diagnostics.warn(
-        `the last ${signal} export at shutdown failed (${health.lastError ?? 'no error recorded'}); what was recorded ` +
-          `since ${health.lastExportAt ?? 'initialize()'} did not reach the collector.`,
-      );
+      if (health.exporter === 'none' || (finished[i] && (failure === undefined || !tried[i]))) continue;
+      const since = `what was recorded since ${health.lastExportAt ?? 'initialize()'} did not reach the collector`;
+      if (!finished[i] || failure?.kind === 'timeout' || failure?.kind === 'closed') {
+        this.diagnostics.warn(
+          `shutdown() gave up after ${timeoutMs} ms: the last ${signal} export to ${health.endpoint ?? health.exporter} ` +
+            `got no complete answer in time; ${since}. Check that the collector is reachable, or allow a longer timeoutMs.`,
+        );
+      } else if (failure !== undefined) {
+        this.diagnostics.warn(`the last ${signal} export at shutdown, to ${health.endpoint ?? health.exporter}, failed: ${failure.detail}; ${since}.`);
+      }
     }
   }
 
@@ -195,6 +198,11 @@ export class Runtime implements RuntimeHandle {
       notInitialized: this.carried.notInitialized.dropped,
     };
   }
+}
+
+/** Exports a signal attempted, successful or not. */
+function attempts(signal: SignalHealth): number {
+  return signal.exports + signal.exportFailures;
 }
 
 /**

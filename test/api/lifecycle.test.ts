@@ -9,7 +9,7 @@ afterEach(() => telemetry.shutdown({ timeoutMs: 1000 }));
 describe('before initialize()', () => {
   it('drops calls cheaply, counts them and says once what to do', () => {
     const logger = new CapturingLogger();
-    globalSlot().diagnostics.useLogger(logger);
+    globalSlot().runtime.carried.diagnostics.useLogger(logger);
     const before = telemetry.getHealth().droppedByReason.not_initialized ?? 0;
     telemetry.counter('early.total', 'a', 'b');
     telemetry.histogram('early.duration_ms', 5);
@@ -29,7 +29,7 @@ describe('before initialize()', () => {
 
 describe('the global slot', () => {
   it('lives on globalThis under a Symbol.for key carrying the major version', () => {
-    expect(GLOBAL_SLOT_KEY).toBe(Symbol.for('otel-facade.registry.v0'));
+    expect(GLOBAL_SLOT_KEY).toBe(Symbol.for('otel-facade.api.v0'));
     expect((globalThis as Record<symbol, unknown>)[GLOBAL_SLOT_KEY]).toBe(globalSlot());
   });
 

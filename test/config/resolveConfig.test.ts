@@ -25,26 +25,26 @@ describe('endpoint priority', () => {
 
   it('prefers the explicit config over every variable', () => {
     const { config } = resolve({ endpoint: 'http://explicit:4318' }, { ...env, OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: 'http://m:1/x' });
-    expect(config.metricsUrl).toBe('http://explicit:4318/v1/metrics');
-    expect(config.tracesUrl).toBe('http://explicit:4318/v1/traces');
+    expect(config.metrics.url).toBe('http://explicit:4318/v1/metrics');
+    expect(config.traces.url).toBe('http://explicit:4318/v1/traces');
   });
 
   it('prefers OTEL_EXPORTER_OTLP_METRICS_ENDPOINT, used as given, for metrics', () => {
     const { config } = resolve({}, { ...env, OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: 'http://metrics-env:9999/custom/path' });
-    expect(config.metricsUrl).toBe('http://metrics-env:9999/custom/path');
-    expect(config.tracesUrl).toBe('http://otlp-env:4318/v1/traces');
+    expect(config.metrics.url).toBe('http://metrics-env:9999/custom/path');
+    expect(config.traces.url).toBe('http://otlp-env:4318/v1/traces');
   });
 
   it('then OTEL_EXPORTER_OTLP_ENDPOINT, then OTEL_FACADE_ENDPOINT, then the profile, then the default', () => {
-    expect(resolve({}, env).config.metricsUrl).toBe('http://otlp-env:4318/v1/metrics');
-    expect(resolve({}, { OTEL_FACADE_ENDPOINT: 'http://facade-env:4318' }).config.metricsUrl).toBe('http://facade-env:4318/v1/metrics');
+    expect(resolve({}, env).config.metrics.url).toBe('http://otlp-env:4318/v1/metrics');
+    expect(resolve({}, { OTEL_FACADE_ENDPOINT: 'http://facade-env:4318' }).config.metrics.url).toBe('http://facade-env:4318/v1/metrics');
     expect(resolve({}, {}).config.endpoint).toBe(loadProfile('development').endpoint);
     expect(DEFAULT_ENDPOINT).toBe('http://localhost:4318');
   });
 
   it('adds http:// to an endpoint without a scheme and says so', () => {
     const { config, notes } = resolve({}, { OTEL_EXPORTER_OTLP_ENDPOINT: 'otel-collector:4318' });
-    expect(config.metricsUrl).toBe('http://otel-collector:4318/v1/metrics');
+    expect(config.metrics.url).toBe('http://otel-collector:4318/v1/metrics');
     expect(notes.join('\n')).toMatch(/OTEL_EXPORTER_OTLP_ENDPOINT 'otel-collector:4318' has no scheme/);
   });
 
@@ -69,7 +69,7 @@ describe('environment variables', () => {
     expect(config.serviceName).toBe('from-env');
     expect(config.serviceVersion).toBe('1.2.3');
     expect(config.resourceAttributes).toMatchObject({ team: 'payments', region: 'eu-west' });
-    expect(config.headers).toEqual({ 'api-key': 'secret', 'x-tenant': 'acme' });
+    expect(config.metrics.headers).toEqual({ 'api-key': 'secret', 'x-tenant': 'acme' });
   });
 
   it('lets explicit values win over the environment', () => {
@@ -78,7 +78,7 @@ describe('environment variables', () => {
       OTEL_EXPORTER_OTLP_HEADERS: 'api-key=env,other=1',
     });
     expect(config.serviceName).toBe('explicit');
-    expect(config.headers).toEqual({ 'api-key': 'mine', other: '1' });
+    expect(config.metrics.headers).toEqual({ 'api-key': 'mine', other: '1' });
   });
 
   it('reads the export interval and timeout, below explicit values and above the profile', () => {
@@ -106,12 +106,12 @@ describe('profiles', () => {
     const staging = resolve({ profile: 'staging' }).config;
     const prod = resolve({ profile: 'production' }).config;
     expect(dev.samplingRate).toBe(1);
-    expect(dev.circuitBreaker.enabled).toBe(false);
+    expect(dev.metrics.circuitBreaker.enabled).toBe(false);
     expect(dev.rateLimit.enabled).toBe(false);
     expect(staging.samplingRate).toBe(0.1);
-    expect(staging.circuitBreaker).toMatchObject({ enabled: true, maxFailures: 10, recoveryTimeMs: 15000 });
+    expect(staging.metrics.circuitBreaker).toMatchObject({ enabled: true, maxFailures: 10, recoveryTimeMs: 15000 });
     expect(prod.samplingRate).toBe(0.001);
-    expect(prod.circuitBreaker).toMatchObject({ enabled: true, maxFailures: 10, recoveryTimeMs: 30000 });
+    expect(prod.metrics.circuitBreaker).toMatchObject({ enabled: true, maxFailures: 10, recoveryTimeMs: 30000 });
     expect(prod.cardinalityLimits).toEqual({ agent_id: 100, capability: 50, error_type: 50, user_id: 100 });
     expect(prod.piiRedaction).toBe(true);
     for (const config of [dev, staging, prod]) expect(config.exportTimeoutMs).toBeLessThanOrEqual(config.exportIntervalMs);

@@ -38,7 +38,7 @@ describe('the Prometheus endpoint', () => {
 
   it('listens on 0.0.0.0 by default outside development, so a scraper can reach it', async () => {
     const { resolveConfig } = await import('../../src/config/resolveConfig');
-    expect(resolveConfig({ serviceName: 's', profile: 'production', prometheus: { port: 9464 } }, {}).config.prometheus)
+    expect(resolveConfig({ serviceName: 's', profile: 'production', prometheus: { port: 9464 } }, {}).config.metrics.prometheus)
       .toEqual({ port: 9464, host: '0.0.0.0', endpoint: '/metrics' });
   });
 });

@@ -11,9 +11,14 @@ export interface TestBed {
   stop(): Promise<void>;
 }
 
-/** Starts a loopback receiver and initializes telemetry to export to it (long interval: tests flush by hand). */
-export async function startTestBed(config: TelemetryConfig = {}, options: RuntimeOptions = {}): Promise<TestBed> {
+/**
+ * Starts a loopback receiver and initializes telemetry to export to it (long interval: tests flush by hand).
+ * `beforeInitialize` sees the receiver's URL first, for tests that configure through environment variables.
+ */
+export async function startTestBed(config: TelemetryConfig = {}, options: RuntimeOptions = {},
+  beforeInitialize?: (url: string) => void): Promise<TestBed> {
   const receiver = await new LocalCollector().start();
+  beforeInitialize?.(receiver.url);
   const logger = new CapturingLogger();
   initializeWith({
     serviceName: 'test-service',
