@@ -1,4 +1,3 @@
-import { performance } from 'node:perf_hooks';
 import { globalSlot } from '../global/GlobalSlot';
 import type { MetricOptions } from '../metrics/Recorder';
 import { MILLISECOND_BUCKETS } from '../metrics/InstrumentRouter';

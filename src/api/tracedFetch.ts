@@ -1,4 +1,3 @@
-import { performance } from 'node:perf_hooks';
 import { context, propagation, trace, SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { globalSlot } from '../global/GlobalSlot';
 import { METRIC_HTTP_CLIENT_DURATION } from '../metrics/unifiedVocabulary';

@@ -1,4 +1,3 @@
-import { performance } from 'node:perf_hooks';
 import { context, trace, type Span as OTelSpan } from '@opentelemetry/api';
 import { globalSlot } from '../global/GlobalSlot';
 import { FacadeSpan, NOOP_SPAN, type Span, type SpanOptions } from '../tracing/Span';

@@ -67,6 +67,13 @@ export function timeoutFailure(ms: number, what = 'no complete answer'): ExportF
   return { kind: 'timeout', retryable: true, detail: `${what} within ${Math.round(ms)} ms (timeout)` };
 }
 
+/** The failure of a request whose deadline passed before it could be sent (earlier requests used the time up). */
+export const DEADLINE_PASSED_FAILURE: ExportFailure = {
+  kind: 'timeout',
+  retryable: false,
+  detail: 'the export deadline passed before the request could be sent (timeout)',
+};
+
 /** The failure of an exporter that reported an error object (console or test exporters). */
 export function otherFailure(error: unknown): ExportFailure {
   return { kind: 'other', retryable: false, detail: error === undefined ? 'export failed' : messageOf(error) };

@@ -24,7 +24,7 @@ import { MetricChunkBuilder, ScopeMetricsSlicer } from './MetricChunkBuilder';
 import { OtlpHttpTransport } from './OtlpHttpTransport';
 import { PrometheusEndpoint } from './PrometheusEndpoint';
 import { SdkMetricsReader } from './SdkMetricsReader';
-import { settleBy } from './settleBy';
+import { attemptDeadline, settleBy } from './settleBy';
 
 /** What the metrics pipeline is built from. */
 export interface MetricsPipelineOptions {
@@ -113,7 +113,8 @@ export class MetricsPipeline {
   async shutdown(deadlineAt: number): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
-    await settleBy(this.enqueue(true, deadlineAt), deadlineAt, this.options.now);
+    const now = this.options.now;
+    await settleBy(this.enqueue(true, attemptDeadline(deadlineAt, now())), deadlineAt, now);
     await this.push?.sink.shutdown();
     await this.prometheus?.close();
     await settleBy(this.meterProvider.shutdown(), deadlineAt, this.options.now);

@@ -4,6 +4,7 @@ import { gzip } from 'node:zlib';
 import { VERSION } from '../version';
 import {
   CLOSED_FAILURE,
+  DEADLINE_PASSED_FAILURE,
   httpFailure,
   networkFailure,
   timeoutFailure,
@@ -52,6 +53,8 @@ export type SendResult =
 
 /** Most of a collector's answer read: enough for a partial-success message or an error text, never a flood. */
 const MAX_RESPONSE_BYTES = 64 * 1024;
+/** Node's longest timer; longer delays would fire at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * Posts OTLP/HTTP requests under our own deadline. Unlike the OTLP exporters' transport, it keeps the real cause of
@@ -73,9 +76,11 @@ export class OtlpHttpTransport {
   constructor(private readonly options: TransportOptions) {
     this.url = new URL(options.url);
     const secure = this.url.protocol === 'https:';
+    // No socket cap: a capped agent queues requests, and a queued request makes it open a new connection when a
+    // socket closes, even after shutdown(). Each pipeline sends one request at a time, which bounds the sockets.
     this.agent = secure
-      ? new HttpsAgent({ keepAlive: true, maxSockets: 4, ca: options.tls?.ca, cert: options.tls?.cert, key: options.tls?.key })
-      : new HttpAgent({ keepAlive: true, maxSockets: 4 });
+      ? new HttpsAgent({ keepAlive: true, ca: options.tls?.ca, cert: options.tls?.cert, key: options.tls?.key })
+      : new HttpAgent({ keepAlive: true });
     this.request = secure ? (httpsRequest as typeof httpRequest) : httpRequest;
     this.retry = options.retry ?? DEFAULT_RETRY;
     this.now = options.now ?? Date.now;
@@ -102,7 +107,10 @@ export class OtlpHttpTransport {
     for (let attempt = 1; ; attempt++) {
       if (this.closed) return { ok: false, failure: CLOSED_FAILURE, attempts: attempt - 1 };
       const remaining = deadlineAt - this.now();
-      if (remaining <= 0) return { ok: false, failure: timeoutFailure(this.now() - started), attempts: attempt - 1 };
+      if (remaining <= 0) {
+        const failure = attempt === 1 ? DEADLINE_PASSED_FAILURE : timeoutFailure(this.now() - started);
+        return { ok: false, failure, attempts: attempt - 1 };
+      }
       const result = await this.post(payload, remaining);
       if (result.ok) return { ok: true, body: result.body, attempts: attempt };
       const failure = result.failure;
@@ -144,7 +152,7 @@ export class OtlpHttpTransport {
       const timer = setTimeout(() => {
         finish({ ok: false, failure: timeoutFailure(timeoutMs) });
         request?.destroy();
-      }, timeoutMs);
+      }, Math.min(timeoutMs, MAX_TIMER_MS));
       timer.unref();
       const headers: Record<string, string> = {
         ...this.options.headers,
@@ -163,22 +171,28 @@ export class OtlpHttpTransport {
       request.on('response', (response: IncomingMessage) => {
         const chunks: Buffer[] = [];
         let size = 0;
-        response.on('data', (chunk: Buffer) => {
-          if (size >= MAX_RESPONSE_BYTES) return;
-          size += chunk.length;
-          chunks.push(chunk);
-        });
-        response.on('error', (error) => finish({ ok: false, failure: networkFailure(error) }));
-        response.on('end', () => {
+        const answer = (): void => {
           const status = response.statusCode ?? 0;
           const body = Buffer.concat(chunks).subarray(0, MAX_RESPONSE_BYTES);
           if (status >= 200 && status < 300) {
             finish({ ok: true, body });
           } else {
             const retryAfter = response.headers['retry-after'];
-            finish({ ok: false, failure: httpFailure(status, response.statusMessage, textOf(body, response.headers['content-type']), retryAfter) });
+            const text = textOf(body, response.headers['content-type']);
+            finish({ ok: false, failure: httpFailure(status, response.statusMessage, text, retryAfter, this.now()) });
+          }
+        };
+        response.on('data', (chunk: Buffer) => {
+          chunks.push(chunk);
+          size += chunk.length;
+          // Enough read: the status decides, and the rest of a huge answer is not waited for.
+          if (size >= MAX_RESPONSE_BYTES) {
+            answer();
+            request?.destroy();
           }
         });
+        response.on('error', (error) => finish({ ok: false, failure: this.closed ? CLOSED_FAILURE : networkFailure(error) }));
+        response.on('end', answer);
       });
       request.on('error', (error) => finish({ ok: false, failure: this.closed ? CLOSED_FAILURE : networkFailure(error) }));
       request.end(payload);

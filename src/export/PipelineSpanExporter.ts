@@ -12,8 +12,8 @@ import type { ExportSink } from './ExportSink';
  * deadline (`spanBatch.exportTimeoutMs`). Spans that could not be delivered are counted as dropped.
  */
 export class PipelineSpanExporter implements SpanExporter {
-  /** Set at shutdown: the last batches go through even while the breaker is open. */
-  final = false;
+  /** Set at shutdown: the last batches go through even while the breaker is open, before this deadline. */
+  finalDeadline: number | undefined;
 
   constructor(
     private readonly sink: ExportSink<ReadableSpan[]>,
@@ -25,14 +25,16 @@ export class PipelineSpanExporter implements SpanExporter {
   ) {}
 
   export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
-    if (!this.guard.admit(this.final)) {
+    const final = this.finalDeadline !== undefined;
+    if (!this.guard.admit(final)) {
       this.counters.drop('span_export_failed', spans.length);
       resultCallback({ code: ExportResultCode.FAILED, error: new Error('otel-facade: traces circuit breaker is open') });
       return;
     }
     const reporter = this.guard.reporter;
     let tooLarge = 0;
-    void deliver(spans, SPANS_BATCHING, this.sink, this.maxBytes, this.now() + this.timeoutMs, {
+    const deadline = Math.min(this.now() + this.timeoutMs, this.finalDeadline ?? Infinity);
+    void deliver(spans, SPANS_BATCHING, this.sink, this.maxBytes, deadline, {
       tooLarge: (items, bytes) => {
         this.guard.status.tooLarge++;
         reporter.tooLarge(bytes, items, Math.max(1, items >> 1), 'spans');

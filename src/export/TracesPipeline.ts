@@ -10,7 +10,7 @@ import { ExportGuard } from './ExportGuard';
 import { ExporterSink, OtlpHttpSink, type ExportSink } from './ExportSink';
 import { OtlpHttpTransport } from './OtlpHttpTransport';
 import { PipelineSpanExporter } from './PipelineSpanExporter';
-import { settleBy } from './settleBy';
+import { attemptDeadline, settleBy } from './settleBy';
 
 /** What the traces pipeline is built from. */
 export interface TracesPipelineOptions {
@@ -69,7 +69,7 @@ export class TracesPipeline {
    */
   async shutdown(deadlineAt: number): Promise<void> {
     if (this.exporter === undefined) return;
-    this.exporter.final = true;
+    this.exporter.finalDeadline = attemptDeadline(deadlineAt, this.options.now());
     await settleBy(this.flush(), deadlineAt, this.options.now);
     await settleBy(Promise.allSettled(this.processors.map((processor) => processor.shutdown())), deadlineAt, this.options.now);
     await this.exporter.shutdown();

@@ -15,3 +15,12 @@ export async function settleBy(work: Promise<unknown>, deadlineAt: number, now: 
     clearTimeout(timer);
   }
 }
+
+/**
+ * The deadline of a last attempt made before `deadlineAt`: a little earlier, so that the attempt's own timeout
+ * fires first and its outcome (the real cause) is recorded before whoever waits on `deadlineAt` gives up.
+ */
+export function attemptDeadline(deadlineAt: number, now: number): number {
+  const remaining = deadlineAt - now;
+  return remaining <= 0 ? deadlineAt : deadlineAt - Math.min(100, remaining * 0.1);
+}

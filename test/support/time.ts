@@ -35,3 +35,16 @@ export class ManualClock {
     this.time += ms;
   }
 }
+
+/**
+ * Under fake timers: runs the timers that are due and yields to the event loop, again and again, until `predicate`
+ * holds, so that work mixing real I/O and (fake) zero-delay timers can finish. Never advances the clock.
+ */
+export async function runDueUntil(predicate: () => boolean, what = 'the condition', maxTurns = 100_000): Promise<void> {
+  for (let turn = 0; turn < maxTurns; turn++) {
+    if (predicate()) return;
+    await jest.advanceTimersByTimeAsync(0);
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+  throw new Error(`${what} did not happen within ${maxTurns} turns of the event loop`);
+}
