@@ -12,7 +12,7 @@ describe('baggage', () => {
   it('withBaggage() adds entries for the duration of fn, across awaits; getBaggage() reads them', async () => {
     expect(telemetry.getBaggage('tenant_id')).toBeUndefined();
     await telemetry.withBaggage({ tenant_id: 'acme' }, async () => {
-      await new Promise((resolve) => setTimeout(resolve, 1));
+      await new Promise((resolve) => setTimeout(resolve, 0)); // across a timer: the baggage must follow
       expect(telemetry.getBaggage('tenant_id')).toBe('acme');
       telemetry.withBaggage({ plan: 'pro' }, () => {
         expect(telemetry.getBaggage('tenant_id')).toBe('acme');

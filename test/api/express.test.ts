@@ -12,6 +12,8 @@ describe('tracingMiddleware with Express', () => {
   let server: Server;
   let url: string;
   let activeInHandler: string | undefined;
+  const slowResponses: import('node:http').ServerResponse[] = [];
+  let slowArrived: (() => void) | undefined;
 
   beforeAll(async () => {
     spans = new InMemorySpanExporter();
@@ -27,7 +29,8 @@ describe('tracingMiddleware with Express', () => {
       throw new Error('handler crashed');
     });
     api.get('/slow', (_req, res) => {
-      setTimeout(() => res.end('late'), 300);
+      slowResponses.push(res); // answered never: the client goes away first
+      slowArrived?.();
     });
     app.use('/api', api);
     app.get('/ready', (req, res) => telemetry.healthHandler(req, res));
@@ -43,17 +46,16 @@ describe('tracingMiddleware with Express', () => {
   it('ends the span with status ERROR when the client closes the connection before the response', async () => {
     spans.reset();
     const controller = new AbortController();
+    const arrived = new Promise<void>((resolve) => { slowArrived = resolve; });
     const request = fetch(`${url}/api/slow`, { signal: controller.signal }).catch(() => undefined);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await arrived;
+    const response = slowResponses[slowResponses.length - 1];
+    const closed = new Promise((resolve) => response.once('close', resolve)); // after the middleware's own listener
     controller.abort();
     await request;
-    // The server learns of the closed connection asynchronously: poll for the ended span.
-    const ended = () => spans.getFinishedSpans().filter((s) => s.name === 'GET /api/slow');
-    for (let i = 0; i < 100 && ended().length === 0; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
-      await telemetry.forceFlush();
-    }
-    const [aborted] = ended();
+    await closed;
+    await telemetry.forceFlush();
+    const [aborted] = spans.getFinishedSpans().filter((s) => s.name === 'GET /api/slow');
     expect(aborted.status).toMatchObject({ code: SpanStatusCode.ERROR, message: 'connection closed before the response finished' });
     expect(aborted.attributes['error.type']).toBe('aborted');
   });

@@ -1,8 +1,8 @@
 import { context, propagation } from '@opentelemetry/api';
-import { performance } from 'node:perf_hooks';
 import * as telemetry from '../../src/index';
 import { MILLISECOND_BUCKETS } from '../../src/metrics/InstrumentRouter';
 import { startTestBed, type TestBed } from '../support/telemetry';
+import { useFakeClock } from '../support/time';
 
 const sum = (points: { value?: number }[]) => points.reduce((s, p) => s + (p.value ?? 0), 0);
 
@@ -14,20 +14,25 @@ describe('level 2 helpers', () => {
   afterEach(() => bed.stop());
 
   it('duration() and timeOperation() record milliseconds in a ms histogram', async () => {
-    const start = performance.now() - 25;
-    telemetry.duration('import.duration', start, 'kind', 'csv');
-    const done = telemetry.timeOperation('query.time', { table: 'users' });
-    await new Promise((resolve) => setTimeout(resolve, 15));
-    const elapsed = done();
-    expect(done()).toBe(elapsed); // records once
+    useFakeClock(); // performance.now() included: the elapsed times are exact
+    try {
+      const start = performance.now();
+      jest.advanceTimersByTime(25);
+      telemetry.duration('import.duration', start, 'kind', 'csv');
+      const done = telemetry.timeOperation('query.time', { table: 'users' });
+      jest.advanceTimersByTime(15);
+      const elapsed = done();
+      jest.advanceTimersByTime(5);
+      expect(done()).toBe(elapsed); // records once
+      expect(elapsed).toBe(15);
+    } finally {
+      jest.useRealTimers();
+    }
     await telemetry.forceFlush();
     const [imported] = bed.receiver.latest('import.duration');
-    expect(imported).toMatchObject({ kind: 'histogram', unit: 'ms', count: 1, attributes: { kind: 'csv' }, explicitBounds: MILLISECOND_BUCKETS });
-    expect(imported.sum).toBeGreaterThanOrEqual(25);
+    expect(imported).toMatchObject({ kind: 'histogram', unit: 'ms', count: 1, sum: 25, attributes: { kind: 'csv' }, explicitBounds: MILLISECOND_BUCKETS });
     const [query] = bed.receiver.latest('query.time');
-    expect(query).toMatchObject({ kind: 'histogram', unit: 'ms', count: 1, attributes: { table: 'users' } });
-    expect(query.sum).toBeGreaterThanOrEqual(14);
-    expect(query.sum).toBeCloseTo(elapsed, 6);
+    expect(query).toMatchObject({ kind: 'histogram', unit: 'ms', count: 1, sum: 15, attributes: { table: 'users' } });
   });
 
   it('recordError(), recordSuccess() and recordBytes() record counters with their labels and units', async () => {

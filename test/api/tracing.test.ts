@@ -40,7 +40,7 @@ describe('spans', () => {
       await new Promise<void>((resolve) => setTimeout(() => {
         telemetry.startSpan('timer-child').end();
         resolve();
-      }, 5));
+      }, 0)); // across a timer: the context must follow
       await Promise.all([1, 2].map((i) => telemetry.withSpan(`async-child-${i}`, async () => {
         await new Promise((resolve) => setImmediate(resolve));
         telemetry.startSpan(`grandchild-${i}`).end();

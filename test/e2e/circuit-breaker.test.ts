@@ -20,6 +20,7 @@ describe('export circuit breaker against a misbehaving collector', () => {
     bed = await startTestBed({
       exportIntervalMs: 3_600_000, // exports are driven by forceFlush() below
       exportTimeoutMs: 200,
+      spanBatch: { exportTimeoutMs: 200 },
       circuitBreaker: { enabled: true, maxFailures: 3, recoveryTimeMs: RECOVERY_MS, halfOpenMax: 1 },
     }, { now: clock.now }); // the breakers read this clock: recovery time passes when the test says so
   });

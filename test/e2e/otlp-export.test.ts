@@ -1,5 +1,6 @@
 import * as telemetry from '../../src/index';
 import { startTestBed, type TestBed } from '../support/telemetry';
+import { eventually, useFakeClock } from '../support/time';
 import { MILLISECOND_BUCKETS, BYTE_BUCKETS } from '../../src/metrics/InstrumentRouter';
 
 describe('export over OTLP/HTTP protobuf to a loopback receiver', () => {
@@ -118,15 +119,25 @@ describe('export over OTLP/HTTP protobuf to a loopback receiver', () => {
     expect(hist.reduce((sum, p) => sum + (p.sum ?? 0), 0)).toBe(expectedSum);
   });
 
-  it('exports on its own timer', async () => {
+  it('exports on its own timer, every exportIntervalMs', async () => {
     await bed.stop();
-    bed = await startTestBed({ exportIntervalMs: 200, exportTimeoutMs: 150 });
-    telemetry.counter('timer.total');
-    // The receiver stores the request before the exporter has read the answer: wait for both.
-    await bed.receiver.waitFor(
-      () => bed.receiver.latest('timer.total').length > 0 && telemetry.getHealth().lastExportAt !== undefined,
-      5000, 'a periodic export');
-    expect(bed.receiver.latest('timer.total')[0].value).toBe(1);
-    expect(Date.parse(telemetry.getHealth().lastExportAt as string)).toBeLessThanOrEqual(Date.now());
+    useFakeClock();
+    try {
+      bed = await startTestBed({ exportIntervalMs: 10_000, exportTimeoutMs: 5000 });
+      telemetry.counter('timer.total');
+      await jest.advanceTimersByTimeAsync(9_999);
+      expect(bed.receiver.requestCount).toBe(0);
+      await jest.advanceTimersByTimeAsync(1);
+      await bed.receiver.waitFor(() => bed.receiver.latest('timer.total').length > 0);
+      // The receiver stores the request before the exporter has read the answer: wait for the export's outcome.
+      await eventually(() => telemetry.getHealth().lastExportAt !== undefined, 'the export outcome');
+      expect(bed.receiver.latest('timer.total')[0].value).toBe(1);
+      telemetry.counter('timer.total');
+      await jest.advanceTimersByTimeAsync(10_000);
+      await bed.receiver.waitFor(() => bed.receiver.latest('timer.total')[0]?.value === 2);
+      expect(bed.receiver.metricRequests).toHaveLength(2);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 });
