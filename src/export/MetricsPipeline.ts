@@ -26,6 +26,17 @@ import { PrometheusEndpoint } from './PrometheusEndpoint';
 import { SdkMetricsReader } from './SdkMetricsReader';
 import { attemptDeadline, settleBy } from './settleBy';
 
+/** Data points gathered per turn of the event loop while a request is built. */
+const POINTS_PER_TURN = 500;
+/**
+ * The first request a pipeline sends holds at most this many points: the serializer's first run is unoptimized
+ * (measured at 11-21 ms for 2000 points, against 1-4 ms once warm), so it is kept short.
+ */
+const FIRST_REQUEST_POINTS = 200;
+
+/** Lets the event loop run: I/O, timers and other callbacks waiting since this turn began. */
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 /** What the metrics pipeline is built from. */
 export interface MetricsPipelineOptions {
   /** The metrics section of the resolved configuration. */
@@ -71,6 +82,7 @@ export class MetricsPipeline {
   private collectorLimit = Infinity;
   /** Lowered when requests of this many points encode over the byte limit. */
   private byteLimit = Infinity;
+  private warmedUp = false;
   private timer: NodeJS.Timeout | undefined;
   private chain: Promise<void> = Promise.resolve();
   private queued = 0;
@@ -200,9 +212,14 @@ export class MetricsPipeline {
     let storeDone = false;
     let requests = 0;
     const hooks = this.hooks();
+    await nextTurn();
     for (;;) {
-      const limit = this.pointsPerRequest();
-      if (!storeDone) storeDone = !cursor.next(limit, builder.add);
+      const limit = this.warmedUp ? this.pointsPerRequest() : Math.min(this.pointsPerRequest(), FIRST_REQUEST_POINTS);
+      // A request is gathered a slice per turn (the cursor sweeps as it walks), then encoded and sent in one.
+      while (!storeDone && builder.points < limit) {
+        storeDone = !cursor.next(Math.min(POINTS_PER_TURN, limit - builder.points), builder.add);
+        if (!storeDone && builder.points < limit) await nextTurn();
+      }
       const ours = builder.points;
       const scopeMetrics: ScopeMetrics[] = ours > 0 ? [{ scope, metrics: builder.take() }] : [];
       if (ours < limit) scopeMetrics.push(...slicer.take(limit - ours));
@@ -211,6 +228,7 @@ export class MetricsPipeline {
       if (requests === 0 && !this.guard.admit(final)) return;
       const delivery = await deliver({ resource, scopeMetrics }, METRICS_BATCHING, push.sink, config.maxBytesPerRequest, deadline, hooks);
       requests++;
+      this.warmedUp = true;
       if (!delivery.ok) {
         this.guard.failed(delivery.failure);
         return;

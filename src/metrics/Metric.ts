@@ -149,30 +149,23 @@ export class Metric {
   }
 
   /**
-   * Runs when a snapshot begins, and sweeps the series: those recorded since the last sweep (`stamp > sweptEpoch`)
-   * are marked active and keep their label values from expiring. A series idle for `idleMs` is evicted when every
-   * reader has acknowledged a snapshot holding its last change (`stamp <= ackedEpoch`) and it carries a limited
-   * label (its value has expired, so its place went to another value) or the metric is at its series limit; its
-   * cumulative total was delivered, and a later return starts a new series. Returns how many were evicted.
+   * Sweeps one series as a snapshot walks past it. `lastActiveAt` is the latest time it may have been recorded
+   * into (the start of the snapshot after its last recording). A series active within `idleMs` keeps its label
+   * values from expiring. One idle for longer is evicted when every reader has acknowledged a snapshot holding its
+   * last change (`stamp <= ackedEpoch`) and it carries a limited label (its value has expired, so its place went to
+   * another value) or the metric was at its series limit (`full`); its cumulative total was delivered, and a later
+   * return starts a new series. Returns true when it was evicted (the caller clears the path cache afterwards).
    */
-  sweep(sweptEpoch: number, ackedEpoch: number, now: number, idleMs: number): number {
-    let evicted = 0;
-    const full = this.series.size >= this.seriesLimit;
-    for (const [key, series] of this.series) {
-      if (series.stamp > sweptEpoch) {
-        series.activeAt = now;
-        this.limiter?.touch(series.attributes);
-      } else if (
-        now - series.activeAt >= idleMs &&
-        series.stamp <= ackedEpoch &&
-        (full || this.limiter?.hasLimitedLabel(series.attributes) === true)
-      ) {
-        this.series.delete(key);
-        evicted++;
-      }
+  sweepSeries(key: string, series: Series, lastActiveAt: number, ackedEpoch: number, now: number, idleMs: number, full: boolean): boolean {
+    if (now - lastActiveAt < idleMs) {
+      this.limiter?.touch(series.attributes);
+      return false;
     }
-    if (evicted > 0) this.locator.clear();
-    return evicted;
+    if (series.stamp <= ackedEpoch && (full || this.limiter?.hasLimitedLabel(series.attributes) === true)) {
+      this.series.delete(key);
+      return true;
+    }
+    return false;
   }
 
   /** Series held, the overflow series included. */

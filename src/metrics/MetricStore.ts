@@ -11,6 +11,9 @@ import type { MetricOptions, Recorder } from './Recorder';
 import type { Series } from './Series';
 import { UNIFIED_DECLARATIONS } from './unifiedVocabulary';
 
+/** Most snapshot dates kept; past it the oldest go first, which can only make a series look idle sooner. */
+const MAX_EPOCH_TIMES = 4096;
+
 /** OpenTelemetry's instrument name rule: a letter, then up to 254 letters, digits, `_`, `.`, `-` or `/`. */
 export const INSTRUMENT_NAME = /^[A-Za-z][A-Za-z0-9_.\-/]{0,254}$/;
 
@@ -56,49 +59,79 @@ export interface MetricView {
 /** Visits one series of a snapshot. */
 export type SeriesVisitor = (metric: MetricView, series: Series) => void;
 
+/** What a snapshot sweeps with, fixed when it begins. */
+interface SweepRule {
+  /** The latest time a series stamped with `epoch` may have been recorded into. */
+  lastActiveAt: (epoch: number) => number;
+  /** Series stamped up to this epoch were delivered by every reader. */
+  ackedEpoch: number;
+  /** The clock, read when the snapshot began. */
+  now: number;
+  /** Idle time before eviction. */
+  idleMs: number;
+  /** Hears each eviction. */
+  evicted: () => void;
+}
+
 /**
  * Walks a store's series a slice at a time, so that a large collection is turned into export requests across many
- * turns of the event loop. Series added while it walks may be visited (their values are cumulative, so that is
+ * turns of the event loop, and sweeps each series as it passes (see `Metric.sweepSeries`), so the sweep is spread
+ * over the same turns. Series added while it walks may be visited (their values are cumulative, so that is
  * harmless); series evicted meanwhile are skipped.
  */
 export class SnapshotCursor {
   private readonly metrics: Iterator<Metric>;
   private metric: Metric | undefined;
-  private series: Iterator<Series> | undefined;
+  private series: Iterator<[string, Series]> | undefined;
   private overflowVisited = false;
+  private full = false;
+  private evictedHere = 0;
 
   constructor(
     metrics: Iterable<Metric>,
     /** The store's epoch when the snapshot began: it holds every change stamped up to this epoch. */
     readonly epoch: number,
+    private readonly sweep: SweepRule,
   ) {
     this.metrics = metrics[Symbol.iterator]();
   }
 
-  /** Visits up to `limit` series; returns false once every series has been visited. */
+  /** Visits up to `limit` series (evicted ones count as work but are not visited); false once all were walked. */
   next(limit: number, visit: SeriesVisitor): boolean {
-    let visited = 0;
-    while (visited < limit) {
+    const rule = this.sweep;
+    let work = 0;
+    while (work < limit) {
       if (this.metric === undefined) {
         const next = this.metrics.next();
         if (next.done === true) return false;
         this.metric = next.value;
-        this.series = next.value.series.values();
+        this.series = next.value.series.entries();
         this.overflowVisited = false;
+        this.full = next.value.series.size >= next.value.seriesLimit;
+        this.evictedHere = 0;
       }
       const metric = this.metric;
-      const step = (this.series as Iterator<Series>).next();
+      const step = (this.series as Iterator<[string, Series]>).next();
       if (step.done !== true) {
-        visit(metric, step.value);
-        visited++;
+        work++;
+        const [key, series] = step.value;
+        const lastActiveAt = rule.lastActiveAt(series.stamp);
+        if (metric.sweepSeries(key, series, lastActiveAt, rule.ackedEpoch, rule.now, rule.idleMs, this.full)) {
+          this.evictedHere++;
+          rule.evicted();
+        } else {
+          visit(metric, series);
+        }
         continue;
       }
       if (!this.overflowVisited && metric.overflow !== undefined) {
         this.overflowVisited = true;
         visit(metric, metric.overflow);
-        visited++;
+        work++;
         continue;
       }
+      // Paths cached to evicted series must go; the cache refills from the slow path.
+      if (this.evictedHere > 0) metric.locator.clear();
       this.metric = undefined;
     }
     return true;
@@ -117,8 +150,13 @@ export class MetricStore implements Recorder {
   private readonly readers = new Set<StoreReader>();
   private readonly context: MetricContext;
   private readonly maxCachedNodes: number;
-  /** The epoch up to which series were swept (marked active or evicted). */
-  private sweptEpoch = 0;
+  /**
+   * When each recent snapshot began: `epochTimes[i]` for epoch `firstEpoch + i`. A series stamped with epoch E was
+   * last recorded into before snapshot E began, which dates its last activity without a clock read on the hot path.
+   * Only the epochs within the idle time (and one before) are kept, and at most MAX_EPOCH_TIMES of them.
+   */
+  private readonly epochTimes: number[] = [];
+  private firstEpoch = 1;
   /** Idle series evicted since the store was created. */
   evicted = 0;
 
@@ -219,14 +257,48 @@ export class MetricStore implements Recorder {
   }
 
   /**
-   * Begins a snapshot for `reader`: sweeps the series, then advances the epoch, so that the snapshot holds every
-   * change stamped up to the returned cursor's epoch (and possibly later ones, which is harmless for cumulative
-   * values). Acknowledge it with `acknowledge()` once the reader delivered every series of it.
+   * Begins a snapshot and advances the epoch, so that the snapshot holds every change stamped up to the returned
+   * cursor's epoch (and possibly later ones, which is harmless for cumulative values). Costs nothing up front: the
+   * cursor walks and sweeps the series as it is asked for them. Acknowledge it with `acknowledge()` once the reader
+   * delivered every series of it.
    */
   beginSnapshot(): SnapshotCursor {
-    this.sweep();
+    let acked = Infinity;
+    for (const reader of this.readers) if (reader.acked < acked) acked = reader.acked;
+    const now = this.now();
     const epoch = this.context.epoch.current++;
-    return new SnapshotCursor(this.metrics.values(), epoch);
+    this.dateEpoch(epoch, now);
+    const rule: SweepRule = {
+      lastActiveAt: (stamp) => this.lastActiveAt(stamp, now),
+      ackedEpoch: acked,
+      now,
+      idleMs: this.limits.labelValueTtlMs,
+      evicted: () => {
+        this.evicted++;
+      },
+    };
+    return new SnapshotCursor(this.metrics.values(), epoch, rule);
+  }
+
+  /** Keeps when the snapshot of `epoch` began, dropping dates older than the idle time needs. */
+  private dateEpoch(epoch: number, now: number): void {
+    if (this.epochTimes.length === 0) this.firstEpoch = epoch;
+    this.epochTimes.push(now);
+    const horizon = now - this.limits.labelValueTtlMs;
+    while (this.epochTimes.length > 2 && (this.epochTimes[1] < horizon || this.epochTimes.length > MAX_EPOCH_TIMES)) {
+      this.epochTimes.shift();
+      this.firstEpoch++;
+    }
+  }
+
+  /**
+   * The latest time a series stamped `stamp` may have been recorded into: the start of snapshot `stamp`, or now if
+   * none began since. A stamp older than every date kept is older than the idle time.
+   */
+  private lastActiveAt(stamp: number, now: number): number {
+    const index = stamp - this.firstEpoch;
+    if (index < 0) return -Infinity;
+    return index < this.epochTimes.length ? this.epochTimes[index] : now;
   }
 
   /** Records that `reader` delivered the snapshot of `epoch` in full. */
@@ -248,15 +320,6 @@ export class MetricStore implements Recorder {
   /** The metric recorded under `name`, for tests. */
   metric(name: string): Metric | undefined {
     return this.metrics.get(name);
-  }
-
-  private sweep(): void {
-    let acked = Infinity;
-    for (const reader of this.readers) if (reader.acked < acked) acked = reader.acked;
-    const now = this.now();
-    const swept = this.sweptEpoch;
-    for (const metric of this.metrics.values()) this.evicted += metric.sweep(swept, acked, now, this.limits.labelValueTtlMs);
-    this.sweptEpoch = this.context.epoch.current;
   }
 
   private create(name: unknown, kind: InstrumentKind | undefined, options?: MetricOptions): Metric | undefined {

@@ -15,10 +15,8 @@ export class Series {
   min = Infinity;
   /** Histogram: largest observation. */
   max = -Infinity;
-  /** The store's epoch at the last recording: the hot path's only bookkeeping. */
+  /** The store's epoch at the last recording: the hot path's only bookkeeping (it also dates the last activity). */
   stamp = 0;
-  /** Clock time (ms) of the sweep that last saw the series active. */
-  activeAt: number;
 
   constructor(
     /** The attributes as exported, sorted by key; never mutated after creation. */
@@ -28,7 +26,6 @@ export class Series {
     /** Histogram bucket boundaries, or null for other kinds. */
     readonly boundaries: Float64Array | null,
   ) {
-    this.activeAt = startTimeMs;
     this.counts = boundaries === null ? null : new Float64Array(boundaries.length + 1);
   }
 

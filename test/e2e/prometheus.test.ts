@@ -1,4 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { channel } from 'node:diagnostics_channel';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -73,23 +74,38 @@ if (PROMETHEUS === undefined) {
       rmSync(dir, { recursive: true, force: true });
     });
 
-    /** Polls the query API until the query returns `count` samples (first samples take about 5 s). */
+    /**
+     * Queries once Prometheus has scraped us twice (so the samples of the first scrape are stored); again after the
+     * next scrape while it has fewer than `count` samples. Waits on scrapes our endpoint served,
+     * seen through Node's HTTP diagnostics channel: no polling, no timers.
+     */
+    let scraped: Promise<void> | undefined;
     async function query(q: string, count: number): Promise<Sample[]> {
-      const until = Date.now() + 40_000;
       let last: Sample[] = [];
-      while (Date.now() < until) {
-        try {
-          const response = await fetch(`${promUrl}/api/v1/query?query=${encodeURIComponent(q)}`);
-          if (response.ok) {
-            last = ((await response.json()) as { data: { result: Sample[] } }).data.result;
-            if (last.length >= count) return last;
-          }
-        } catch {
-          // Prometheus is still starting.
+      for (let attempt = 0; attempt < 5; attempt++) {
+        await (attempt === 0 ? (scraped ??= scrapesServed(2)) : scrapesServed(1));
+        const response = await fetch(`${promUrl}/api/v1/query?query=${encodeURIComponent(q)}`);
+        if (response.ok) {
+          last = ((await response.json()) as { data: { result: Sample[] } }).data.result;
+          if (last.length >= count) return last;
         }
-        await new Promise((resolve) => setTimeout(resolve, 250));
       }
       throw new Error(`query ${q} returned ${last.length} samples, wanted ${count}`);
+    }
+
+    /** Resolves once our endpoint has answered `n` more scrapes. */
+    function scrapesServed(n: number): Promise<void> {
+      const finished = channel('http.server.response.finish');
+      return new Promise((resolve) => {
+        let seen = 0;
+        const onFinish = (message: unknown): void => {
+          const { request } = message as { request: { url?: string } };
+          if (request.url !== '/metrics' || ++seen < n) return;
+          finished.unsubscribe(onFinish);
+          resolve();
+        };
+        finished.subscribe(onFinish);
+      });
     }
 
     it('exposes translated names and exact values, the overflow series included', async () => {

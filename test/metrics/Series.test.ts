@@ -2,7 +2,7 @@ import { Series } from '../../src/metrics/Series';
 
 describe('Series.observe', () => {
   it('counts values into buckets with inclusive upper bounds, like OpenTelemetry', () => {
-    const s = new Series({}, [0, 0], Float64Array.from([1, 5, 10]));
+    const s = new Series({}, 0, Float64Array.from([1, 5, 10]));
     for (const v of [0, 1, 1.5, 5, 7, 10, 10.1, 1000]) s.observe(v);
     expect(Array.from(s.counts as Float64Array)).toEqual([2, 2, 2, 2]);
     expect([s.count, s.sum, s.min, s.max]).toEqual([8, 1034.6, 0, 1000]);
@@ -10,7 +10,7 @@ describe('Series.observe', () => {
 
   it('uses binary search on long bucket lists with the same result as a scan', () => {
     const bounds = Array.from({ length: 40 }, (_, i) => i * 10);
-    const long = new Series({}, [0, 0], Float64Array.from(bounds));
+    const long = new Series({}, 0, Float64Array.from(bounds));
     const expected = new Array(41).fill(0);
     for (let v = -5; v < 420; v += 3.5) {
       long.observe(v);

@@ -1,7 +1,7 @@
 import { SeriesLocator } from '../../src/metrics/SeriesLocator';
 import { Series } from '../../src/metrics/Series';
 
-const series = (name: string) => new Series({ name }, [0, 0], null);
+const series = (name: string) => new Series({ name }, 0, null);
 const find = (locator: SeriesLocator, ...args: unknown[]) =>
   locator.find(args.length, args[0], args[1], args[2], args[3], args[4], args[5], args[6], args[7]);
 
