@@ -71,4 +71,24 @@ describe('the packed package, installed into a fresh project', () => {
     expect(readdirSync(join(dir, 'node_modules', 'otel-facade', 'profiles')).sort()).toEqual(['development.json', 'production.json', 'staging.json']);
     expect(readdirSync(join(dir, 'node_modules', '@opentelemetry'))).toContain('api');
   });
+
+  it("gives the consumer one copy of each @opentelemetry package (no overrides of ours apply there)", () => {
+    const ls = spawnSync(NPM, ['ls', '--all', '--json'], { cwd: dir, encoding: 'utf8' });
+    const versions = new Map<string, Set<string>>();
+    const walk = (deps: Record<string, { version?: string; dependencies?: Record<string, unknown> }> | undefined): void => {
+      for (const [name, info] of Object.entries(deps ?? {})) {
+        if (name.startsWith('@opentelemetry/') && info.version !== undefined) {
+          versions.set(name, (versions.get(name) ?? new Set()).add(info.version));
+        }
+        walk(info.dependencies as typeof deps);
+      }
+    };
+    walk((JSON.parse(ls.stdout) as { dependencies?: Parameters<typeof walk>[0] }).dependencies);
+    expect(versions.size).toBeGreaterThanOrEqual(8);
+    const duplicated = [...versions].filter(([, found]) => found.size > 1).map(([name, found]) => `${name}@${[...found].join('|')}`);
+    expect(duplicated).toEqual([]);
+    // The one release set: SDK 2.12.0 and the experimental packages 0.223.0.
+    expect([...versions.get('@opentelemetry/sdk-metrics') ?? []]).toEqual(['2.12.0']);
+    expect([...versions.get('@opentelemetry/otlp-transformer') ?? []]).toEqual(['0.223.0']);
+  });
 });
