@@ -30,10 +30,7 @@ export function getBaggage(key: string): string | undefined {
 export function setBaggage(ctx: Context, ...labels: string[]): Context;
 export function setBaggage(ctx: Context, labels: Labels): Context;
 export function setBaggage(ctx: Context): Context {
-  const given = labelsOf(arguments, 1);
-  const pairs: [string, string][] = Array.isArray(given)
-    ? Array.from({ length: given.length >> 1 }, (_, i) => [String(given[2 * i]), String(given[2 * i + 1])])
-    : Object.entries(given);
+  const pairs = baggagePairs(labelsOf(arguments, 1));
   const current = propagation.getBaggage(ctx)?.getAllEntries() ?? [];
   const merged = new Map<string, BaggageEntry>(current);
   for (const [key, value] of pairs) {
@@ -43,12 +40,29 @@ export function setBaggage(ctx: Context): Context {
   return propagation.setBaggage(ctx, limitBaggage(propagation.createBaggage(Object.fromEntries(merged))));
 }
 
+/** Entries as key/value strings; keys that are not non-empty strings and values that are not primitives are left out. */
+function baggagePairs(given: unknown[] | Labels): [string, string][] {
+  const pairs: [string, string][] = [];
+  const add = (key: unknown, value: unknown): void => {
+    if (typeof key !== 'string' || key === '') return;
+    if (typeof value === 'string') pairs.push([key, value]);
+    else if (typeof value === 'number' || typeof value === 'boolean') pairs.push([key, String(value)]);
+  };
+  try {
+    if (Array.isArray(given)) for (let i = 0; i + 1 < given.length; i += 2) add(given[i], given[i + 1]);
+    else for (const [key, value] of Object.entries(given)) add(key, value);
+  } catch {
+    // A hostile entries object: what was read before it threw is kept.
+  }
+  return pairs;
+}
+
 /**
  * Keeps the entries of a baggage that fit the W3C limits, in order; the rest are counted as `baggage_limit` and
- * reported once. Incoming baggage is untrusted: the middleware passes what it extracts through here too.
+ * reported once (`lostByReason.baggage_limit`). Incoming baggage is untrusted: the middleware passes what it extracts through here too.
  */
 export function limitBaggage(baggage: Baggage): Baggage {
-  return limitToW3C(baggage, (dropped) => slot.runtime.dropped('baggage_limit', dropped, 'baggage_limit',
+  return limitToW3C(baggage, (dropped) => slot.runtime.lost('baggage_limit', dropped, 'baggage_limit',
     `${dropped} baggage entr${dropped === 1 ? 'y was' : 'ies were'} dropped for exceeding the W3C limits (64 entries, ` +
       '128-byte keys, 512-byte values, 8 KB in all). Keep baggage small: it travels with every request.'));
 }

@@ -33,10 +33,22 @@ export interface EmitOptions {
  */
 export function emitWithOptions(name: string, value: number, options: EmitOptions = {}): void {
   guard(() => {
-    let labels: Labels | undefined = options.labels;
-    if (options.context !== undefined) labels = withBaggageLabels(labels, options.context, slot.runtime.baggageLabels);
-    slot.recorder.recordList(options.type, name, value, labels,
-      { kind: options.type, unit: options.unit, description: options.description }, options.sampleRate ?? 1);
+    let read: Required<Pick<EmitOptions, 'sampleRate'>> & EmitOptions;
+    try {
+      // Read once, up front: options whose getters throw are a dropped call, not an error of ours.
+      const given: EmitOptions = options ?? {};
+      read = {
+        labels: given.labels, unit: given.unit, description: given.description, type: given.type,
+        sampleRate: given.sampleRate ?? 1, context: given.context,
+      };
+    } catch {
+      slot.recorder.dropCall('invalid_value', name);
+      return;
+    }
+    let labels: Labels | undefined = read.labels;
+    if (read.context !== undefined) labels = withBaggageLabels(labels, read.context, slot.runtime.baggageLabels);
+    slot.recorder.recordList(read.type, name, value, labels,
+      { kind: read.type, unit: read.unit, description: read.description }, read.sampleRate);
   });
 }
 
@@ -48,8 +60,9 @@ export function emitWithOptions(name: string, value: number, options: EmitOption
 export function withBaggageLabels(labels: Labels | undefined, context: Context, allowed: readonly string[]): Labels | undefined {
   const extra = baggageLabelPairs(context, allowed);
   if (extra.length === 0) return labels;
-  const merged: Record<string, string> = { ...labels };
-  for (const [key, value] of extra) merged[key] = value;
+  // Defined, not assigned: an allowed key such as `__proto__` stays an ordinary label.
+  const merged: Record<string, string> = Object.assign(Object.create(null) as Record<string, string>, labels);
+  for (const [key, value] of extra) Object.defineProperty(merged, key, { value, enumerable: true, writable: true, configurable: true });
   return merged;
 }
 

@@ -89,7 +89,8 @@ export function recordLatency(name: string, ms: number, a0?: unknown, a1?: unkno
   try {
     const recorder = slot.recorder;
     recorder.ensureMetric(name, 'histogram', MILLISECONDS);
-    const bucket = latencyBucket(ms);
+    // Only a number gets a bucket: comparing anything else would run its valueOf(), which may throw.
+    const bucket = typeof ms === 'number' ? latencyBucket(ms) : 'invalid';
     // Up to three label pairs go positionally, with the bucket pair after them: no allocation.
     switch (argc) {
       case 0:

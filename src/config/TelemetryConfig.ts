@@ -35,6 +35,14 @@ export interface SpanBatchConfig {
   exportTimeoutMs: number;
 }
 
+/** Limits on what one span carries. */
+export interface SpanLimitsConfig {
+  /** Most characters of a string attribute value (each string of an array too); longer ones are cut. */
+  attributeValueLengthLimit: number;
+  /** Most attributes on one span, event or link; further ones are left out. */
+  attributeCountLimit: number;
+}
+
 /** The trace sampler, from `samplingRate` or from OTEL_TRACES_SAMPLER / OTEL_TRACES_SAMPLER_ARG. */
 export interface SamplerConfig {
   /** One of OpenTelemetry's sampler names. */
@@ -194,16 +202,25 @@ export interface TelemetryConfig {
   maxMetricNames?: number;
   /** Most label pairs per call; extra pairs are dropped. */
   maxLabelPairs?: number;
-  /** Longest label value kept; longer values are truncated. */
+  /** Most UTF-8 bytes of a label value kept; longer values are truncated. */
   maxLabelValueLength?: number;
+  /** Most UTF-8 bytes of a label key kept; longer keys are truncated. */
+  maxLabelKeyLength?: number;
   /** Per-metric token bucket on recording calls. */
   rateLimit?: RateLimitConfig;
   /** The export circuit breaker. */
   circuitBreaker?: CircuitBreakerConfig;
   /** Replace label values that look like personal data with `[REDACTED]`. */
   piiRedaction?: boolean;
-  /** Extra patterns whose matches are redacted too (with `piiRedaction` on); strings are compiled as RegExp. */
+  /**
+   * Extra patterns whose matches are redacted too (with `piiRedaction` on); strings are compiled as RegExp. A pattern
+   * that may take super-linear time (nested quantifiers) is refused at initialize().
+   */
   piiPatterns?: readonly (string | RegExp)[];
+  /** Label and attribute keys whose values are not checked for IP addresses (infrastructure, such as `server.address`). */
+  piiIpExemptKeys?: readonly string[];
+  /** Limits on span attributes (OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT, OTEL_ATTRIBUTE_COUNT_LIMIT...). */
+  spanLimits?: Partial<SpanLimitsConfig>;
   /** Baggage keys that `emitWithContext()` and `emitWithOptions({ context })` may turn into labels. */
   baggageLabels?: readonly string[];
   /** Compression of OTLP payloads. */
@@ -256,14 +273,20 @@ export interface ResolvedConfig {
   maxMetricNames: number;
   /** Label pairs per call. */
   maxLabelPairs: number;
-  /** Label value length. */
+  /** Label value length, in UTF-8 bytes. */
   maxLabelValueLength: number;
+  /** Label key length, in UTF-8 bytes. */
+  maxLabelKeyLength: number;
   /** Rate limit. */
   rateLimit: RateLimitConfig;
   /** PII redaction. */
   piiRedaction: boolean;
   /** Custom PII patterns, compiled. */
   piiPatterns: RegExp[];
+  /** Keys exempt from IP redaction. */
+  piiIpExemptKeys: string[];
+  /** Span attribute limits. */
+  spanLimits: SpanLimitsConfig;
   /** Baggage keys allowed as labels. */
   baggageLabels: string[];
   /** Register as OpenTelemetry globals. */

@@ -35,6 +35,10 @@ export interface EnvironmentConfig {
   prometheusHost?: string;
   /** OTEL_EXPORTER_PROMETHEUS_PORT. */
   prometheusPort?: number;
+  /** OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT, else OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT. */
+  attributeValueLengthLimit?: number;
+  /** OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT, else OTEL_ATTRIBUTE_COUNT_LIMIT. */
+  attributeCountLimit?: number;
   /** Variables that were malformed or named something unknown: warned about once, and ignored. */
   notes: string[];
 }
@@ -62,6 +66,10 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): Environme
     tracesExporter: parseExporterList('OTEL_TRACES_EXPORTER', env.OTEL_TRACES_EXPORTER, TRACES_EXPORTERS, notes)?.[0],
     prometheusHost: nonEmpty(env.OTEL_EXPORTER_PROMETHEUS_HOST),
     prometheusPort: parsePort('OTEL_EXPORTER_PROMETHEUS_PORT', env.OTEL_EXPORTER_PROMETHEUS_PORT, notes),
+    attributeValueLengthLimit: parseCount('OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT', env.OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT, notes)
+      ?? parseCount('OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT', env.OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT, notes),
+    attributeCountLimit: parseCount('OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT', env.OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT, notes)
+      ?? parseCount('OTEL_ATTRIBUTE_COUNT_LIMIT', env.OTEL_ATTRIBUTE_COUNT_LIMIT, notes),
     notes,
   };
 }
@@ -88,6 +96,18 @@ function parseExporterList<T extends string>(name: string, raw: string | undefin
   }
   if (found.length === 0) return undefined;
   return found.includes('none' as T) ? ['none' as T] : found;
+}
+
+/** A whole number from 1 to 1,000,000, or undefined (warned about) when malformed. */
+function parseCount(name: string, raw: string | undefined, notes: string[]): number | undefined {
+  const text = nonEmpty(raw);
+  if (text === undefined) return undefined;
+  const count = Number(text);
+  if (!/^\d+$/.test(text) || count < 1 || count > 1_000_000) {
+    notes.push(`${name}=${JSON.stringify(raw)} is not a whole number from 1 to 1000000; it was ignored.`);
+    return undefined;
+  }
+  return count;
 }
 
 function parsePort(name: string, raw: string | undefined, notes: string[]): number | undefined {

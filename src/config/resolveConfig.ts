@@ -4,6 +4,7 @@ import type {
   ResolvedMetricsSignal,
   SamplerConfig,
   SpanBatchConfig,
+  SpanLimitsConfig,
   CircuitBreakerConfig,
   DiagnosticLogger,
   ProfileName,
@@ -12,6 +13,7 @@ import type {
   TelemetryConfig,
 } from './TelemetryConfig';
 import { TelemetryConfigError } from './TelemetryConfigError';
+import isSafeRegex from 'safe-regex2';
 import { loadProfile, useProfile } from './profiles';
 import { readEnvironment, type EnvironmentConfig } from './environment';
 import { normalizeEndpoint, signalUrl } from './endpoint';
@@ -35,8 +37,8 @@ export interface ConfigResolution {
 const KNOWN_FIELDS = new Set<string>([
   'profile', 'serviceName', 'serviceVersion', 'serviceNamespace', 'resourceAttributes', 'enabled', 'endpoint', 'metrics', 'traces',
   'headers', 'exportIntervalMs', 'exportTimeoutMs', 'samplingRate', 'exporter', 'prometheus', 'spanBatch', 'cardinalityLimit', 'cardinalityLimits',
-  'labelValueTtlMs', 'maxMetricNames', 'maxLabelPairs', 'maxLabelValueLength', 'rateLimit', 'circuitBreaker',
-  'piiRedaction', 'piiPatterns', 'baggageLabels', 'compression', 'registerGlobal', 'shutdownTimeoutMs', 'logger',
+  'labelValueTtlMs', 'maxMetricNames', 'maxLabelPairs', 'maxLabelValueLength', 'maxLabelKeyLength', 'rateLimit', 'circuitBreaker',
+  'piiRedaction', 'piiPatterns', 'piiIpExemptKeys', 'spanLimits', 'baggageLabels', 'compression', 'registerGlobal', 'shutdownTimeoutMs', 'logger',
 ]);
 
 /**
@@ -152,9 +154,16 @@ export function resolveConfig(
     maxMetricNames: pick('maxMetricNames') as number,
     maxLabelPairs: pick('maxLabelPairs') as number,
     maxLabelValueLength: pick('maxLabelValueLength') as number,
+    maxLabelKeyLength: pick('maxLabelKeyLength') as number,
     rateLimit: { ...(profile.rateLimit as RateLimitConfig), ...(explicit.rateLimit ?? {}) },
     piiRedaction: pick('piiRedaction') as boolean,
     piiPatterns: compilePatterns(pick('piiPatterns') ?? []),
+    piiIpExemptKeys: [...((pick('piiIpExemptKeys') ?? []) as string[])],
+    spanLimits: {
+      ...(profile.spanLimits as SpanLimitsConfig),
+      ...definedOnly({ attributeValueLengthLimit: environment.attributeValueLengthLimit, attributeCountLimit: environment.attributeCountLimit }),
+      ...(objectOrEmpty('spanLimits', explicit.spanLimits)),
+    },
     baggageLabels: [...((pick('baggageLabels') ?? []) as string[])],
     registerGlobal: pick('registerGlobal') as boolean,
     shutdownTimeoutMs: pick('shutdownTimeoutMs') as number,
@@ -211,6 +220,7 @@ function validate(c: ResolvedConfig): void {
   integer('maxMetricNames', c.maxMetricNames, 1, 100_000);
   integer('maxLabelPairs', c.maxLabelPairs, 1, 128);
   integer('maxLabelValueLength', c.maxLabelValueLength, 16, 65_536);
+  integer('maxLabelKeyLength', c.maxLabelKeyLength, 16, 1024);
   objectOf('rateLimit', c.rateLimit);
   bool('rateLimit.enabled', c.rateLimit.enabled);
   integer('rateLimit.callsPerSecond', c.rateLimit.callsPerSecond, 1, 1_000_000_000);
@@ -218,6 +228,11 @@ function validate(c: ResolvedConfig): void {
   validateBreaker('metrics.circuitBreaker', c.metrics.circuitBreaker);
   validateBreaker('traces.circuitBreaker', c.traces.circuitBreaker);
   bool('piiRedaction', c.piiRedaction);
+  if (!Array.isArray(c.piiIpExemptKeys) || c.piiIpExemptKeys.some((k) => typeof k !== 'string' || k === '')) {
+    throw new TelemetryConfigError('piiIpExemptKeys', c.piiIpExemptKeys, 'an array of non-empty label or attribute keys');
+  }
+  integer('spanLimits.attributeValueLengthLimit', c.spanLimits.attributeValueLengthLimit, 16, 1_000_000);
+  integer('spanLimits.attributeCountLimit', c.spanLimits.attributeCountLimit, 1, 10_000);
   if (!Array.isArray(c.baggageLabels) || c.baggageLabels.some((k) => typeof k !== 'string' || k === '')) {
     throw new TelemetryConfigError('baggageLabels', c.baggageLabels, 'an array of non-empty baggage keys');
   }
@@ -318,19 +333,36 @@ function resolveSampler(explicitRate: number | undefined, envSampler: string | u
   return { type: envSampler as SamplerConfig['type'], ratio };
 }
 
+/**
+ * Compiles the custom PII patterns, refusing any that may take super-linear time on a crafted value (nested
+ * quantifiers such as `(a+)+`, as `safe-regex2` finds them). They only ever see values cut to their limit, which
+ * bounds the cost of the shapes the checker cannot see.
+ */
 function compilePatterns(patterns: unknown): RegExp[] {
   if (!Array.isArray(patterns)) throw new TelemetryConfigError('piiPatterns', patterns, 'an array of regular expressions or strings');
   return patterns.map((pattern: unknown, i) => {
-    if (pattern instanceof RegExp) return pattern;
-    if (typeof pattern !== 'string' || pattern === '') {
+    let compiled: RegExp;
+    if (pattern instanceof RegExp) {
+      compiled = pattern;
+    } else if (typeof pattern !== 'string' || pattern === '') {
       throw new TelemetryConfigError(`piiPatterns[${i}]`, pattern, 'a RegExp or a non-empty regular expression string');
+    } else {
+      try {
+        compiled = new RegExp(pattern);
+      } catch (error) {
+        throw new TelemetryConfigError(`piiPatterns[${i}]`, pattern, `a valid regular expression (${(error as Error).message})`);
+      }
     }
-    try {
-      return new RegExp(pattern);
-    } catch (error) {
-      throw new TelemetryConfigError(`piiPatterns[${i}]`, pattern, `a valid regular expression (${(error as Error).message})`);
+    if (!isSafeRegex(compiled)) {
+      throw new TelemetryConfigError(`piiPatterns[${i}]`, compiled.source,
+        'a pattern without nested quantifiers such as (a+)+ or (\\w+\\s?)*, which can take exponential time on a crafted value');
     }
+    return compiled;
   });
+}
+
+function definedOnly<T extends object>(values: T): Partial<T> {
+  return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined)) as Partial<T>;
 }
 
 function integer(field: string, value: unknown, min: number, max: number, why = ''): void {

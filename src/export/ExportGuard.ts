@@ -62,22 +62,25 @@ export class ExportGuard {
     this.breaker.success();
   }
 
-  /** An export failed. */
-  failed(failure: ExportFailure): void {
+  /**
+   * An export failed. The last attempt at shutdown (`final`) is not reported here: there is no next export to carry
+   * anything, and the runtime says what was lost once it has stopped.
+   */
+  failed(failure: ExportFailure, final = false): void {
     this.lastFailure = failure;
     this.lastDetail = failure.detail;
     this.status.failed(`${this.target}: ${failure.detail}`);
-    this.reporter.failed(failure.detail);
+    if (!final) this.reporter.failed(failure.detail);
     this.breaker.failure();
   }
 
-  /** The signal's health. */
+  /** The signal's health; a signal that pushes nothing has no breaker to speak of (`disabled`). */
   health(exporter: SignalHealth['exporter'], maxItemsPerRequest: number): SignalHealth {
     const status = this.status;
     return {
       exporter,
       endpoint: exporter === 'otlp' ? this.target : undefined,
-      circuitState: this.breaker.current,
+      circuitState: exporter === 'none' ? 'disabled' : this.breaker.current,
       exports: status.successes,
       exportFailures: status.failures,
       exportsSkipped: status.skipped,

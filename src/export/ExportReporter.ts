@@ -16,6 +16,7 @@ const WHAT_HAPPENS: Readonly<Record<SignalName, string>> = {
  */
 export class ExportReporter {
   private failingSince: number | undefined;
+  private toldTooLarge = false;
   private failuresInRow = 0;
   private lastReportAt = -Infinity;
 
@@ -81,8 +82,13 @@ export class ExportReporter {
     }
   }
 
-  /** The collector refused a request as too large; requests are now at most `limit` items. */
+  /**
+   * The collector refused a request as too large; requests are now at most `limit` items. Said the first time only:
+   * further halvings show in health (`maxItemsPerRequest`, `requestsTooLarge`).
+   */
   tooLarge(bytes: number | undefined, items: number, limit: number, unit: string): void {
+    if (this.toldTooLarge) return;
+    this.toldTooLarge = true;
     const size = bytes === undefined ? `a request of ${items} ${unit}` : `a ${formatBytes(bytes)} request (${items} ${unit})`;
     this.diagnostics.warn(
       `the collector at ${this.target} refused ${size} as too large (HTTP 413); sending smaller requests ` +

@@ -226,11 +226,12 @@ export class MetricsPipeline {
       if (scopeMetrics.length === 0) break;
       // The breaker is asked once per collection, when there is something to send.
       if (requests === 0 && !this.guard.admit(final)) return;
-      const delivery = await deliver({ resource, scopeMetrics }, METRICS_BATCHING, push.sink, config.maxBytesPerRequest, deadline, hooks);
+      const delivery = await deliver({ resource, scopeMetrics }, METRICS_BATCHING, push.sink, config.maxBytesPerRequest, deadline, hooks,
+        () => this.pointsPerRequest());
       requests++;
       this.warmedUp = true;
       if (!delivery.ok) {
-        this.guard.failed(delivery.failure);
+        this.guard.failed(delivery.failure, final);
         return;
       }
     }
@@ -250,7 +251,7 @@ export class MetricsPipeline {
         this.byteLimit = Math.max(1, Math.floor(items / 2));
       },
       dropped: (batch) => {
-        this.options.counters.drop('export_too_large', METRICS_BATCHING.size(batch));
+        this.options.counters.lose('export_too_large', METRICS_BATCHING.size(batch));
         reporter.droppedTooLarge('data point');
       },
       rejected: (count, message) => reporter.rejected(count, message, 'data points'),

@@ -14,6 +14,8 @@ import type { ExportSink } from './ExportSink';
 export class PipelineSpanExporter implements SpanExporter {
   /** Set at shutdown: the last batches go through even while the breaker is open, before this deadline. */
   finalDeadline: number | undefined;
+  /** Spans per request; lowered for good when the collector refuses a request as too large. */
+  maxSpans = Infinity;
 
   constructor(
     private readonly sink: ExportSink<ReadableSpan[]>,
@@ -27,7 +29,7 @@ export class PipelineSpanExporter implements SpanExporter {
   export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
     const final = this.finalDeadline !== undefined;
     if (!this.guard.admit(final)) {
-      this.counters.drop('span_export_failed', spans.length);
+      this.counters.lose('span_export_failed', spans.length);
       resultCallback({ code: ExportResultCode.FAILED, error: new Error('otel-facade: traces circuit breaker is open') });
       return;
     }
@@ -37,22 +39,23 @@ export class PipelineSpanExporter implements SpanExporter {
     void deliver(spans, SPANS_BATCHING, this.sink, this.maxBytes, deadline, {
       tooLarge: (items, bytes) => {
         this.guard.status.tooLarge++;
-        reporter.tooLarge(bytes, items, Math.max(1, items >> 1), 'spans');
+        this.maxSpans = Math.max(1, Math.min(this.maxSpans, items >> 1));
+        reporter.tooLarge(bytes, items, this.maxSpans, 'spans');
       },
       dropped: (batch) => {
         tooLarge += batch.length;
-        this.counters.drop('export_too_large', batch.length);
+        this.counters.lose('export_too_large', batch.length);
         reporter.droppedTooLarge('span');
       },
       rejected: (count, message) => reporter.rejected(count, message, 'spans'),
-    }).then((delivery) => {
+    }, () => this.maxSpans).then((delivery) => {
       if (delivery.ok) {
         this.guard.succeeded();
         resultCallback({ code: ExportResultCode.SUCCESS });
         return;
       }
-      this.guard.failed(delivery.failure);
-      this.counters.drop('span_export_failed', spans.length - delivery.sent - tooLarge);
+      this.guard.failed(delivery.failure, final);
+      this.counters.lose('span_export_failed', spans.length - delivery.sent - tooLarge);
       resultCallback({ code: ExportResultCode.FAILED, error: new Error(delivery.failure.detail) });
     });
   }

@@ -52,7 +52,7 @@ export class TracesPipeline {
       return;
     }
     this.exporter = new PipelineSpanExporter(sink, this.guard, counters, config.maxBytesPerRequest, config.timeoutMs, now);
-    this.processors = [new CountingBatchSpanProcessor(this.exporter, options.spanBatch, () => counters.drop('span_queue_full'))];
+    this.processors = [new CountingBatchSpanProcessor(this.exporter, options.spanBatch, () => counters.lose('span_queue_full'))];
   }
 
   /**

@@ -30,9 +30,10 @@ export type Delivery =
   | { readonly ok: false; readonly failure: ExportFailure; readonly sent: number };
 
 /**
- * Sends `batch` through `sink` as one or more requests. A request that encodes to more than `maxBytes` is split in
- * halves before it is sent; one the collector refuses as too large (HTTP 413) is split and its halves sent in its
- * place. Any other failure stops the delivery, since the next request would most likely fail the same way.
+ * Sends `batch` through `sink` as one or more requests. A request over `maxItems()` items or encoding to more than
+ * `maxBytes` is split in halves before it is sent; one the collector refuses as too large (HTTP 413) is split and
+ * its halves sent in its place (the hook lowers `maxItems()`, so the rest is split to fit before it is sent). Any
+ * other failure stops the delivery, since the next request would most likely fail the same way.
  */
 export async function deliver<T>(
   batch: T,
@@ -41,6 +42,7 @@ export async function deliver<T>(
   maxBytes: number,
   deadlineAt: number,
   hooks: DeliveryHooks<T>,
+  maxItems: () => number = () => Infinity,
 ): Promise<Delivery> {
   const pending: T[] = [batch];
   let requests = 0;
@@ -49,6 +51,10 @@ export async function deliver<T>(
     const next = pending.shift() as T;
     const items = batching.size(next);
     if (items === 0) continue;
+    if (items > 1 && items > maxItems()) {
+      pending.unshift(...batching.halve(next));
+      continue;
+    }
     const encoded = sink.encode?.(next);
     if (encoded !== undefined && encoded.byteLength > maxBytes && items > 1) {
       hooks.oversized?.(items);

@@ -30,7 +30,7 @@ export class IncompatibleRuntime extends IdleRuntime {
       carried.notInitialized.dropped++;
       say();
     };
-    this.standAside = { add: drop, gauge: drop, histogram: drop, emit: drop, ensureMetric: say, recordList: drop };
+    this.standAside = { add: drop, gauge: drop, histogram: drop, emit: drop, ensureMetric: say, recordList: drop, dropCall: drop };
     this.sayOnce = say;
   }
 

@@ -1,4 +1,4 @@
-/** Why a recording call, or part of it, was not recorded as given. */
+/** Why a whole recording call was not recorded. */
 export type DropReason =
   | 'not_initialized'
   | 'invalid_name'
@@ -6,52 +6,75 @@ export type DropReason =
   | 'invalid_label'
   | 'kind_mismatch'
   | 'metric_limit'
-  | 'rate_limited'
-  | 'cardinality'
-  | 'span_queue_full'
-  | 'span_export_failed'
-  | 'export_too_large'
-  | 'baggage_limit';
+  | 'rate_limited';
 
-/** Why a label was changed before it was recorded. */
-export type SanitizeReason = 'label_value_truncated' | 'label_value_coerced' | 'pii_redacted';
+/** Why a label of a recorded call was changed or left out. */
+export type SanitizeReason = 'label_value_truncated' | 'label_key_truncated' | 'label_value_coerced' | 'pii_redacted' | 'label_dropped';
+
+/** Why a recorded call went into a folded series: a value past its label's limit (`other`), or past the series limit. */
+export type FoldReason = 'label_limit' | 'series_limit';
+
+/** What was lost outside recording calls: spans, data points the collector refused, baggage entries. */
+export type LossReason = 'span_queue_full' | 'span_export_failed' | 'export_too_large' | 'baggage_limit';
 
 const DROP_REASONS: readonly DropReason[] = [
-  'not_initialized', 'invalid_name', 'invalid_value', 'invalid_label', 'kind_mismatch', 'metric_limit',
-  'rate_limited', 'cardinality', 'span_queue_full', 'span_export_failed', 'export_too_large', 'baggage_limit',
+  'not_initialized', 'invalid_name', 'invalid_value', 'invalid_label', 'kind_mismatch', 'metric_limit', 'rate_limited',
 ];
-const SANITIZE_REASONS: readonly SanitizeReason[] = ['label_value_truncated', 'label_value_coerced', 'pii_redacted'];
+const SANITIZE_REASONS: readonly SanitizeReason[] = ['label_value_truncated', 'label_key_truncated', 'label_value_coerced', 'pii_redacted', 'label_dropped'];
+const FOLD_REASONS: readonly FoldReason[] = ['label_limit', 'series_limit'];
+const LOSS_REASONS: readonly LossReason[] = ['span_queue_full', 'span_export_failed', 'export_too_large', 'baggage_limit'];
 
 /**
- * Counts what the metric store and the pipelines dropped or changed, by reason, for `getHealth()`. Every reason is a property that exists
- * from the start, so counting is a plain increment on a fast object, cheap enough for the hot path.
+ * Counts what became of recording calls, and what was lost on the way out. Every recording call lands in exactly
+ * one of `emitted`, `dropped` (by reason) and `sampledOut`; a folded call is emitted (its value counts in the
+ * totals) and also counted under `folded`. Sanitising counts labels changed in calls that were recorded. Every
+ * reason is a property that exists from the start, so counting is a plain increment on a fast object.
  */
 export class DropCounters {
-  /** Calls recorded. */
+  /** Calls recorded (folded ones included). */
   emitted = 0;
-  /** Calls or label pairs dropped, by reason. */
+  /** Calls left out by `emitWithOptions({ sampleRate })`. */
+  sampledOut = 0;
+  /** Calls dropped, by reason. */
   readonly dropped = zeroes(DROP_REASONS);
-  /** Labels changed before recording, by reason. */
+  /** Labels changed or left out in recorded calls, by reason. */
   readonly sanitized = zeroes(SANITIZE_REASONS);
-  /** Errors seen outside recording calls, such as failed exports. */
+  /** Recorded calls that went into a folded series, by reason. */
+  readonly folded = zeroes(FOLD_REASONS);
+  /** Spans, data points and baggage entries lost outside recording calls, by reason. */
+  readonly lost = zeroes(LOSS_REASONS);
+  /** Errors seen outside recording calls, such as a listen error. */
   errors = 0;
   /** The most recent such error. */
   lastError: string | undefined;
 
+  /** Counts a dropped call. */
   drop(reason: DropReason, count = 1): void {
     this.dropped[reason] += count;
   }
 
+  /** Counts a changed or left-out label. */
   sanitize(reason: SanitizeReason, count = 1): void {
     this.sanitized[reason] += count;
   }
 
+  /** Counts a recorded call that went into a folded series. */
+  fold(reason: FoldReason): void {
+    this.folded[reason]++;
+  }
+
+  /** Counts items lost outside recording calls. */
+  lose(reason: LossReason, count = 1): void {
+    this.lost[reason] += count;
+  }
+
+  /** Records an error outside recording calls. */
   error(message: string): void {
     this.errors++;
     this.lastError = message;
   }
 
-  /** Total of every drop reason. */
+  /** Calls dropped, all reasons together. */
   totalDropped(): number {
     let total = 0;
     for (const reason of DROP_REASONS) total += this.dropped[reason];
@@ -66,6 +89,16 @@ export class DropCounters {
   /** The sanitising reasons that occurred, with their counts. */
   sanitizedByReason(): Record<string, number> {
     return nonZero(this.sanitized);
+  }
+
+  /** The fold reasons that occurred, with their counts. */
+  foldedByReason(): Record<string, number> {
+    return nonZero(this.folded);
+  }
+
+  /** The loss reasons that occurred, with their counts. */
+  lostByReason(): Record<string, number> {
+    return nonZero(this.lost);
   }
 }
 

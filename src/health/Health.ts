@@ -68,14 +68,23 @@ export interface Health {
   circuitState: CircuitState;
   /** Each signal's pipeline. */
   signals: Record<SignalName, SignalHealth>;
-  /** Recording calls recorded since initialize(). */
+  /**
+   * Recording calls recorded since initialize(), folded ones included. Every recording call lands in exactly one of
+   * `metricsEmitted`, `metricsDropped` and `sampledOut`.
+   */
   metricsEmitted: number;
-  /** Recording calls (or label pairs) dropped, all reasons together. */
+  /** Recording calls dropped, all reasons together. */
   metricsDropped: number;
-  /** Drops by reason; see README.md for each reason. */
+  /** Recording calls dropped, by reason; see README.md for each reason. */
   droppedByReason: Record<string, number>;
-  /** Labels changed before recording (truncated, coerced), by reason. */
+  /** Recording calls left out by `emitWithOptions({ sampleRate })`. */
+  sampledOut: number;
+  /** Recorded calls that went into a folded series: `label_limit` (a value recorded as `other`), `series_limit` (the overflow series). */
+  foldedByReason: Record<string, number>;
+  /** Recorded calls whose labels were changed or left out (truncated, coerced, redacted, a pair dropped), by reason. */
   sanitizedByReason: Record<string, number>;
+  /** What was lost outside recording calls, by reason: spans (queue full, failed export), data points refused as too large, baggage entries. */
+  lostByReason: Record<string, number>;
   /** Errors outside recording calls, such as failed exports. */
   errors: number;
   /** The most recent such error. */

@@ -1,7 +1,7 @@
-import type { DropCounters } from '../health/DropCounters';
 import type { Diagnostics } from '../diagnostics/Diagnostics';
-import { FLAG_COERCED, FLAG_REDACTED, FLAG_TRUNCATED } from './SeriesLocator';
 import { REDACTED, type PiiRedactor } from '../protection/PiiRedactor';
+import { truncateToBytes } from '../protection/truncate';
+import { FLAG_COERCED, FLAG_DROPPED, FLAG_KEY_TRUNCATED, FLAG_REDACTED, FLAG_TRUNCATED } from './SeriesLocator';
 
 /** Labels of one call after sanitising: sorted, de-duplicated, ready to identify a series. */
 export interface NormalizedLabels {
@@ -11,7 +11,11 @@ export interface NormalizedLabels {
   values: string[];
   /** FLAG_* bits describing what was changed. */
   flags: number;
-  /** Whether the raw arguments may be cached as a path to the series (nothing was dropped, nothing huge). */
+  /**
+   * Whether the raw arguments may be cached as a path to the series: only when they are the normalised labels (up
+   * to numbers and booleans written as strings). A truncated or redacted value maps many raw values onto one
+   * series; caching each of them would let a flood of distinct values wipe the cache of a hot metric.
+   */
   cacheable: boolean;
 }
 
@@ -19,19 +23,22 @@ export interface NormalizedLabels {
 export interface LabelLimits {
   /** Label pairs kept per call. */
   maxLabelPairs: number;
-  /** Characters kept per label value. */
+  /** UTF-8 bytes kept per label value. */
   maxLabelValueLength: number;
+  /** UTF-8 bytes kept per label key. */
+  maxLabelKeyLength: number;
 }
 
 /**
  * Turns the raw label arguments of a recording call into clean labels. Never throws: a dangling key, a key that
  * is not a non-empty string, or a value that cannot be a string drops that pair; numbers and booleans are
- * coerced; long values are truncated. Every change is counted and reported once, with how to fix it.
+ * coerced; long keys and values are truncated (to new strings, so the originals are not kept alive) before
+ * anything else looks at them; values that look like personal data are redacted. Every change is reported once,
+ * with how to fix it, and flagged (FLAG_*) for the caller to count once per call.
  */
 export class LabelNormalizer {
   constructor(
     private readonly limits: LabelLimits,
-    private readonly counters: DropCounters,
     private readonly diagnostics: Diagnostics,
     /** Redacts values that look like personal data, when `piiRedaction` is on. */
     private readonly redactor: PiiRedactor | null = null,
@@ -43,7 +50,7 @@ export class LabelNormalizer {
     let cacheable = true;
     if ((argc & 1) !== 0) {
       cacheable = false;
-      this.counters.drop('invalid_label');
+      flags |= FLAG_DROPPED;
       this.diagnostics.warnOnce(`odd_labels:${metric}`,
         `${metric}: labels are key/value pairs but ${argc} label arguments were given; the unpaired key ` +
           `${describe(list[list.length - 1])} was dropped. Pass labels as 'key', 'value', 'key', 'value'.`);
@@ -51,22 +58,33 @@ export class LabelNormalizer {
     const byKey = new Map<string, string>();
     const pairs = argc >> 1;
     for (let p = 0; p < pairs; p++) {
-      const rawKey = list[start + 2 * p];
-      const rawValue = list[start + 2 * p + 1];
       if (p >= this.limits.maxLabelPairs) {
         cacheable = false;
-        this.counters.drop('invalid_label', pairs - p);
+        flags |= FLAG_DROPPED;
         this.diagnostics.warnOnce(`label_limit:${metric}`,
           `${metric}: ${pairs} label pairs given, at most ${this.limits.maxLabelPairs} are kept; the rest were ` +
             'dropped. Use fewer labels (or raise maxLabelPairs).');
         break;
       }
-      if (typeof rawKey !== 'string' || rawKey === '') {
+      let key = list[start + 2 * p];
+      const rawValue = list[start + 2 * p + 1];
+      if (typeof key !== 'string' || key === '') {
         cacheable = false;
-        this.counters.drop('invalid_label');
+        flags |= FLAG_DROPPED;
         this.diagnostics.warnOnce(`label_key:${metric}`,
-          `${metric}: label key ${describe(rawKey)} is not a non-empty string; that pair was dropped.`);
+          `${metric}: label key ${describe(key)} is not a non-empty string; that pair was dropped.`);
         continue;
+      }
+      if (key.length * 3 > this.limits.maxLabelKeyLength) {
+        const cut = truncateToBytes(key, this.limits.maxLabelKeyLength);
+        if (cut !== key) {
+          cacheable = false;
+          flags |= FLAG_KEY_TRUNCATED;
+          this.diagnostics.warnOnce(`label_key_truncated:${metric}`,
+            `${metric}: a label key of ${key.length} characters was truncated to ${this.limits.maxLabelKeyLength} bytes ` +
+              `('${cut.slice(0, 40)}...'). Label keys are names: keep them short and fixed.`);
+          key = cut;
+        }
       }
       let value: string;
       if (typeof rawValue === 'string') {
@@ -74,32 +92,32 @@ export class LabelNormalizer {
       } else if (typeof rawValue === 'number' || typeof rawValue === 'boolean' || typeof rawValue === 'bigint') {
         value = String(rawValue);
         flags |= FLAG_COERCED;
-        this.diagnostics.warnOnce(`label_coerced:${metric}:${rawKey}`,
-          `${metric}: label '${rawKey}' has a ${typeof rawValue} value; it was recorded as the string '${value}'. ` +
-            'Pass label values as strings.');
       } else {
         cacheable = false;
-        this.counters.drop('invalid_label');
-        this.diagnostics.warnOnce(`label_value:${metric}:${rawKey}`,
-          `${metric}: label '${rawKey}' has a value of type ${rawValue === null ? 'null' : typeof rawValue}; ` +
-            'that pair was dropped. Pass label values as strings.');
+        flags |= FLAG_DROPPED;
+        this.diagnostics.warnOnce(`label_value:${metric}:${key as string}`,
+          `${metric}: label '${key as string}' has a value of type ${rawValue === null ? 'null' : typeof rawValue}; ` +
+            'that pair was dropped. Pass label values as strings, numbers or booleans.');
         continue;
       }
-      if (this.redactor !== null && this.redactor.redact(value) === REDACTED) {
-        // Redacted before the limiter, the series table and the exporter see it. The path of the raw value may be
-        // cached: it leads to the `[REDACTED]` series, and repeated calls then skip the check entirely.
+      if (value.length * 3 > this.limits.maxLabelValueLength) {
+        const cut = truncateToBytes(value, this.limits.maxLabelValueLength);
+        if (cut !== value) {
+          cacheable = false;
+          flags |= FLAG_TRUNCATED;
+          this.diagnostics.warnOnce(`label_truncated:${metric}:${key as string}`,
+            `${metric}: label '${key as string}' has a value of ${value.length} characters; it was truncated to ` +
+              `${this.limits.maxLabelValueLength} bytes. Long values are rarely useful labels: record an identifier instead.`);
+          value = cut;
+        }
+      }
+      // Redaction sees only the truncated value, so its cost is bounded whatever the caller passed.
+      if (this.redactor !== null && this.redactor.redact(value, key as string) === REDACTED) {
+        cacheable = false;
         value = REDACTED;
         flags |= FLAG_REDACTED;
       }
-      if (value.length > this.limits.maxLabelValueLength) {
-        if (value.length > 4 * this.limits.maxLabelValueLength) cacheable = false;
-        flags |= FLAG_TRUNCATED;
-        this.diagnostics.warnOnce(`label_truncated:${metric}:${rawKey}`,
-          `${metric}: label '${rawKey}' has a value of ${value.length} characters; it was truncated to ` +
-            `${this.limits.maxLabelValueLength}. Long values are rarely useful labels: record an identifier instead.`);
-        value = value.slice(0, this.limits.maxLabelValueLength);
-      }
-      byKey.set(rawKey, value);
+      byKey.set(key as string, value);
     }
     const keys = [...byKey.keys()].sort();
     const values = keys.map((key) => byKey.get(key) as string);
@@ -114,14 +132,25 @@ export function seriesKey(keys: readonly string[], values: readonly string[]): s
   return key;
 }
 
-/** Builds the exported attributes of a label set. */
+/**
+ * The exported attributes of a label set, on an object without a prototype, so that keys such as `__proto__` or
+ * `constructor` are ordinary own properties.
+ */
 export function toAttributes(keys: readonly string[], values: readonly string[]): Record<string, string> {
-  const attributes: Record<string, string> = {};
+  const attributes = Object.create(null) as Record<string, string>;
   for (let i = 0; i < keys.length; i++) attributes[keys[i]] = values[i];
   return attributes;
 }
 
 function describe(value: unknown): string {
   if (typeof value === 'string') return `'${value.length > 40 ? `${value.slice(0, 40)}...` : value}'`;
-  return value === null ? 'null' : typeof value === 'object' ? 'an object' : String(value);
+  return value === null ? 'null' : typeof value === 'object' ? 'an object' : typeof value === 'symbol' ? 'a symbol' : safeString(value);
+}
+
+function safeString(value: unknown): string {
+  try {
+    return String(value);
+  } catch {
+    return typeof value;
+  }
 }

@@ -5,7 +5,7 @@ import type { RateLimiter } from '../protection/RateLimiter';
 import type { InstrumentKind, InstrumentPlan } from './InstrumentRouter';
 import { seriesKey, toAttributes, type LabelNormalizer } from './LabelNormalizer';
 import { Series } from './Series';
-import { FLAG_COERCED, FLAG_REDACTED, FLAG_TRUNCATED, SeriesLocator } from './SeriesLocator';
+import { FLAG_COERCED, FLAG_DROPPED, FLAG_KEY_TRUNCATED, FLAG_REDACTED, FLAG_TRUNCATED, SeriesLocator } from './SeriesLocator';
 
 /** The standard attribute of the series that holds everything past a metric's series limit. */
 export const OVERFLOW_ATTRIBUTE = 'otel.metric.overflow';
@@ -91,7 +91,9 @@ export class Metric {
     if (typeof value !== 'number' || !(kind === 'counter' ? value >= 0 && value < Infinity : value - value === 0)) {
       return this.invalidValue(value);
     }
-    this.locate(argc, a0, a1, a2, a3, a4, a5, a6, a7, args, start).value += value;
+    const series = this.locate(argc, a0, a1, a2, a3, a4, a5, a6, a7, args, start);
+    if (series === undefined) return;
+    series.value += value;
     this.context.counters.emitted++;
   }
 
@@ -102,7 +104,9 @@ export class Metric {
     if (this.plan.kind !== 'gauge') return this.kindMismatch('gauge');
     if (this.rateLimiter !== null && !this.rateLimiter.tryTake()) return this.rateLimited();
     if (typeof value !== 'number' || value - value !== 0) return this.invalidValue(value);
-    this.locate(argc, a0, a1, a2, a3, a4, a5, a6, a7, args, start).value = value;
+    const series = this.locate(argc, a0, a1, a2, a3, a4, a5, a6, a7, args, start);
+    if (series === undefined) return;
+    series.value = value;
     this.context.counters.emitted++;
   }
 
@@ -112,8 +116,11 @@ export class Metric {
     args: ArrayLike<unknown> | undefined, start: number): void {
     if (this.plan.kind !== 'histogram') return this.kindMismatch('histogram');
     if (this.rateLimiter !== null && !this.rateLimiter.tryTake()) return this.rateLimited();
-    if (typeof value !== 'number' || value - value !== 0) return this.invalidValue(value);
-    this.locate(argc, a0, a1, a2, a3, a4, a5, a6, a7, args, start).observe(value);
+    // Histograms take values >= 0, as OpenTelemetry's do (their sum must be monotonic).
+    if (typeof value !== 'number' || !(value >= 0 && value < Infinity)) return this.invalidValue(value);
+    const series = this.locate(argc, a0, a1, a2, a3, a4, a5, a6, a7, args, start);
+    if (series === undefined) return;
+    series.observe(value);
     this.context.counters.emitted++;
   }
 
@@ -133,7 +140,9 @@ export class Metric {
     if ((this.reported & REPORTED_INVALID_VALUE) !== 0) return;
     const why = reason ?? (this.plan.kind === 'counter'
       ? 'counters take finite numbers >= 0 (use upDownCounter() for values that go down)'
-      : `${this.plan.kind}s take finite numbers`);
+      : this.plan.kind === 'histogram'
+        ? 'histograms take finite numbers >= 0, as OpenTelemetry\'s do (record a negative quantity with a gauge or an upDownCounter)'
+        : `${this.plan.kind}s take finite numbers`);
     if (this.context.diagnostics.warnOnce(`invalid_value:${this.name}`,
       `metric '${this.name}' got the value ${typeof value === 'number' ? String(value) : `of type ${typeof value}`}, ` +
         `which was dropped: ${why}.`)) this.reported |= REPORTED_INVALID_VALUE;
@@ -173,16 +182,26 @@ export class Metric {
     return this.series.size + (this.overflow === undefined ? 0 : 1);
   }
 
-  /** The series of these raw label arguments: a cached path, or the slow path. */
+  /**
+   * The series of these raw label arguments: a cached path, or the slow path. Undefined when the call was dropped
+   * because a labels object could not be read (a getter or a proxy trap threw): counted as `invalid_label`.
+   */
   private locate(argc: number,
     a0: unknown, a1: unknown, a2: unknown, a3: unknown, a4: unknown, a5: unknown, a6: unknown, a7: unknown,
-    args: ArrayLike<unknown> | undefined, start: number): Series {
+    args: ArrayLike<unknown> | undefined, start: number): Series | undefined {
     const locator = this.locator;
-    const series = args !== undefined
-      ? locator.findList(args, start)
-      : argc === 1 && typeof a0 === 'object' && a0 !== null
-        ? locator.findObject(a0 as Readonly<Record<string, unknown>>)
-        : locator.find(argc, a0, a1, a2, a3, a4, a5, a6, a7);
+    let series: Series | undefined;
+    if (args !== undefined) {
+      series = locator.findList(args, start);
+    } else if (argc === 1 && typeof a0 === 'object' && a0 !== null) {
+      try {
+        series = locator.findObject(a0 as Readonly<Record<string, unknown>>);
+      } catch {
+        return this.unreadableLabels();
+      }
+    } else {
+      series = locator.find(argc, a0, a1, a2, a3, a4, a5, a6, a7);
+    }
     if (series === undefined) return this.resolve(argc, a0, a1, a2, a3, a4, a5, a6, a7, args, start);
     if (locator.lastFlags !== 0) this.countFlags(locator.lastFlags);
     series.stamp = this.context.epoch.current;
@@ -192,12 +211,16 @@ export class Metric {
   /** The slow path: a label combination not cached yet. */
   private resolve(argc: number,
     a0: unknown, a1: unknown, a2: unknown, a3: unknown, a4: unknown, a5: unknown, a6: unknown, a7: unknown,
-    args: ArrayLike<unknown> | undefined, start: number): Series {
+    args: ArrayLike<unknown> | undefined, start: number): Series | undefined {
     let list: ArrayLike<unknown>;
     if (args !== undefined) {
       list = args;
     } else if (argc === 1 && typeof a0 === 'object' && a0 !== null) {
-      list = Object.entries(a0).flat();
+      try {
+        list = Object.entries(a0).flat();
+      } catch {
+        return this.unreadableLabels();
+      }
       start = 0;
     } else {
       list = [a0, a1, a2, a3, a4, a5, a6, a7].slice(0, argc);
@@ -241,7 +264,7 @@ export class Metric {
 
   private folded(placement: 'other' | 'overflow', labels: string[] | undefined): void {
     const { counters, diagnostics, cardinalityLimits } = this.context;
-    counters.drop('cardinality');
+    counters.fold(placement === 'overflow' ? 'series_limit' : 'label_limit');
     if (labels !== undefined) {
       for (const label of labels) {
         diagnostics.warnOnce(`cardinality:${this.name}:${label}`,
@@ -256,6 +279,15 @@ export class Metric {
           'folded into one series with otel.metric.overflow=true, so totals stay right. Find the label with many ' +
           'values and bound it (cardinalityLimits), or raise cardinalityLimit.');
     }
+  }
+
+  /** A labels object whose getters or proxy traps throw: the call is dropped, a user error, said once. */
+  private unreadableLabels(): undefined {
+    this.context.counters.drop('invalid_label');
+    this.context.diagnostics.warnOnce(`unreadable_labels:${this.name}`,
+      `metric '${this.name}': a labels object could not be read (a getter or proxy threw), so the call was dropped. ` +
+        'Pass labels as a plain object of strings, numbers and booleans.');
+    return undefined;
   }
 
   private rateLimited(): void {
@@ -273,6 +305,8 @@ export class Metric {
     if ((flags & FLAG_TRUNCATED) !== 0) counters.sanitize('label_value_truncated');
     if ((flags & FLAG_COERCED) !== 0) counters.sanitize('label_value_coerced');
     if ((flags & FLAG_REDACTED) !== 0) counters.sanitize('pii_redacted');
+    if ((flags & FLAG_DROPPED) !== 0) counters.sanitize('label_dropped');
+    if ((flags & FLAG_KEY_TRUNCATED) !== 0) counters.sanitize('label_key_truncated');
   }
 
   private checkDeclaredLabels(keys: readonly string[]): void {

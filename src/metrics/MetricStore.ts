@@ -29,8 +29,10 @@ export interface StoreLimits {
   maxMetricNames: number;
   /** Label pairs per call. */
   maxLabelPairs: number;
-  /** Label value length. */
+  /** Label value length, in UTF-8 bytes. */
   maxLabelValueLength: number;
+  /** Label key length, in UTF-8 bytes. */
+  maxLabelKeyLength: number;
   /** Per-metric token bucket. */
   rateLimit: { readonly enabled: boolean; readonly callsPerSecond: number; readonly burst: number };
 }
@@ -173,7 +175,7 @@ export class MetricStore implements Recorder {
     this.context = {
       counters,
       diagnostics,
-      normalizer: new LabelNormalizer(limits, counters, diagnostics, redactor),
+      normalizer: new LabelNormalizer(limits, diagnostics, redactor),
       epoch,
       now,
       cardinalityLimits: limits.cardinalityLimits,
@@ -208,7 +210,18 @@ export class MetricStore implements Recorder {
   }
 
   ensureMetric(name: string, kind: InstrumentKind | undefined, options: MetricOptions): void {
-    if (!this.metrics.has(name)) this.create(name, kind, options);
+    // Not a call: an invalid name or a full table is counted once, by the recording call that follows.
+    if (typeof name === 'string' && !this.metrics.has(name) && this.metrics.size < this.limits.maxMetricNames && INSTRUMENT_NAME.test(name)) {
+      this.create(name, kind, options);
+    }
+  }
+
+  dropCall(reason: 'invalid_name' | 'invalid_label' | 'invalid_value', name: unknown): void {
+    this.context.counters.drop(reason);
+    const shown = typeof name === 'string' ? `'${name.slice(0, 60)}'` : `(a ${typeof name} given as the name)`;
+    this.context.diagnostics.warnOnce(`unreadable:${reason}:${typeof name === 'string' ? name.slice(0, 200) : typeof name}`,
+      `a recording call for metric ${shown} was dropped (${reason}): its ${reason === 'invalid_label' ? 'labels' : 'arguments'} ` +
+        'could not be read (a getter or proxy threw). Pass plain strings, numbers and objects.');
   }
 
   recordList(kind: InstrumentKind | undefined, name: string, value: unknown,
@@ -219,15 +232,27 @@ export class MetricStore implements Recorder {
     const actual = metric.plan.kind;
     if (kind !== undefined && actual !== kind) return metric.kindMismatch(kind);
     if (sampleRate !== 1) {
-      if (!(sampleRate > 0 && sampleRate < 1)) return metric.invalidValue(sampleRate, 'sampleRate must be a number in (0, 1]');
-      if (Math.random() >= sampleRate) return;
+      if (!(typeof sampleRate === 'number' && sampleRate > 0 && sampleRate < 1)) {
+        return metric.invalidValue(sampleRate, 'sampleRate must be a number in (0, 1]');
+      }
+      if (Math.random() >= sampleRate) {
+        this.context.counters.sampledOut++;
+        return;
+      }
       // A kept counter call stands for 1 / sampleRate calls, so totals stay unbiased.
       if (typeof value === 'number' && (actual === 'counter' || actual === 'upDownCounter')) value = value / sampleRate;
     }
     if (labels === undefined || labels === null) {
       metric.record(value, 0, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, 0);
     } else if (Array.isArray(labels)) {
-      metric.record(value, labels.length, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, labels as ArrayLike<unknown>, 0);
+      // A copy: a proxy posing as an array (its length or items throwing) becomes a dropped call here, not later.
+      let list: unknown[];
+      try {
+        list = Array.prototype.slice.call(labels) as unknown[];
+      } catch {
+        return this.dropCall('invalid_label', name);
+      }
+      metric.record(value, list.length, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, list, 0);
     } else {
       metric.record(value, 1, labels, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, 0);
     }
@@ -327,7 +352,7 @@ export class MetricStore implements Recorder {
     if (typeof name !== 'string' || !INSTRUMENT_NAME.test(name)) {
       counters.drop('invalid_name');
       const shown = typeof name === 'string' ? `'${name.length > 60 ? `${name.slice(0, 60)}...` : name}'` : `of type ${typeof name}`;
-      diagnostics.warnOnce(`invalid_name:${String(name).slice(0, 300)}`,
+      diagnostics.warnOnce(`invalid_name:${typeof name === 'string' ? name.slice(0, 300) : typeof name}`,
         `metric name ${shown} is invalid and the call was dropped. Names start with a letter and hold at most ` +
           '255 letters, digits, _ . - or /, such as weather.requests.total.');
       return undefined;

@@ -30,7 +30,12 @@ export interface Recorder {
   histogram(name: string, value: unknown, argc: number,
     a0: unknown, a1: unknown, a2: unknown, a3: unknown, a4: unknown, a5: unknown, a6: unknown, a7: unknown,
     args: ArrayLike<unknown> | undefined, start: number): void;
-  /** Creates the metric with these options unless it exists. */
+  /**
+   * Counts a call that could not even be read (a hostile labels object, options whose getters throw) as dropped
+   * for `reason`, and says once why. Called by the public functions; never throws.
+   */
+  dropCall(reason: 'invalid_name' | 'invalid_label' | 'invalid_value', name: unknown): void;
+  /** Creates the metric with these options unless it exists (no call is counted). */
   ensureMetric(name: string, kind: InstrumentKind | undefined, options: MetricOptions): void;
   /** Records with labels as a list of pairs or an object; counters sampled at `sampleRate` are scaled. */
   recordList(kind: InstrumentKind | undefined, name: string, value: unknown,

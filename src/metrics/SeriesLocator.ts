@@ -6,6 +6,10 @@ export const FLAG_TRUNCATED = 1;
 export const FLAG_COERCED = 2;
 /** A label value looked like personal data and was replaced by `[REDACTED]`. */
 export const FLAG_REDACTED = 4;
+/** A label pair was left out (an unpaired key, a key or value of the wrong type, past maxLabelPairs). */
+export const FLAG_DROPPED = 8;
+/** A label key was truncated. */
+export const FLAG_KEY_TRUNCATED = 16;
 
 /** One step of a cached label path. */
 class PathNode {

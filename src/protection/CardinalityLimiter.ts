@@ -20,17 +20,21 @@ export interface CardinalityLimits {
  */
 export class CardinalityLimiter {
   private readonly values = new Map<string, LRUCache<string, true>>();
+  /** The limits by label, in a Map: label names are user input, and `constructor` must not find Object's. */
+  private readonly perLabel: ReadonlyMap<string, number>;
   /** Clock reads for purging expired values, so a flood of new values costs one purge per second at most. */
   private nextPurgeAt = 0;
 
   constructor(
     private readonly limits: CardinalityLimits,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.perLabel = new Map(Object.entries(limits.perLabel));
+  }
 
   /** Whether any label of this metric is limited. */
   get active(): boolean {
-    return Object.keys(this.limits.perLabel).length > 0;
+    return this.perLabel.size > 0;
   }
 
   /**
@@ -40,7 +44,7 @@ export class CardinalityLimiter {
   admit(keys: readonly string[], values: string[]): string[] | undefined {
     let folded: string[] | undefined;
     for (let i = 0; i < keys.length; i++) {
-      const limit = this.limits.perLabel[keys[i]];
+      const limit = this.perLabel.get(keys[i]);
       if (limit === undefined) continue;
       const value = values[i];
       const cache = this.cacheFor(keys[i], limit);
@@ -66,7 +70,7 @@ export class CardinalityLimiter {
 
   /** Whether a series with these attributes carries a limited label. */
   hasLimitedLabel(attributes: Readonly<Record<string, unknown>>): boolean {
-    for (const label in attributes) if (this.limits.perLabel[label] !== undefined) return true;
+    for (const label in attributes) if (this.perLabel.has(label)) return true;
     return false;
   }
 

@@ -7,6 +7,7 @@ export class DisabledRecorder implements Recorder {
   histogram(): void {}
   emit(): void {}
   ensureMetric(): void {}
+  dropCall(): void {}
   recordList(): void {}
 }
 

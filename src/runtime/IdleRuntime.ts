@@ -81,7 +81,7 @@ export class IdleRuntime implements RuntimeHandle {
     return undefined;
   }
 
-  dropped(): void {}
+  lost(): void {}
 
   internalError(message: string): void {
     this.carried.diagnostics.warnOnce(`internal:${message}`,

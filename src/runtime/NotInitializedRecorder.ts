@@ -32,6 +32,10 @@ export class NotInitializedRecorder implements Recorder {
 
   ensureMetric(): void {}
 
+  dropCall(_reason: string, name: unknown): void {
+    this.drop(name);
+  }
+
   recordList(_kind: unknown, name: string): void {
     this.drop(name);
   }
@@ -42,23 +46,18 @@ export class NotInitializedRecorder implements Recorder {
     this.afterShutdown = afterShutdown;
   }
 
-  private drop(name: string): void {
+  private drop(name: unknown): void {
     this.dropped++;
     if (!this.reported) this.report(name);
   }
 
-  private report(name: string): void {
+  private report(name: unknown): void {
     this.reported = true;
-    const when = this.afterShutdown ? 'after shutdown()' : 'before initialize()';
-    let shown: string;
-    try {
-      shown = String(name).slice(0, 100);
-    } catch {
-      shown = 'of an unprintable name';
-    }
-    this.diagnostics.warn(
-      `metric '${shown}' was recorded ${when} and dropped, like every such call (counted as ` +
-        `'not_initialized' in getHealth()). Call initialize() at startup, before anything records.`,
-    );
+    const shown = typeof name === 'string' ? name.slice(0, 100) : `(a ${typeof name} given as the name)`;
+    this.diagnostics.warn(this.afterShutdown
+      ? `metric '${shown}' was recorded after shutdown() began and dropped, like every such call (counted as ` +
+        "'not_initialized' in getHealth()). While a service drains this is expected; otherwise shut telemetry down last."
+      : `metric '${shown}' was recorded before initialize() and dropped, like every such call (counted as ` +
+        "'not_initialized' in getHealth()). Call initialize() at startup, before anything records.");
   }
 }

@@ -8,7 +8,7 @@ import { buildResource } from '../export/resource';
 import { settleBy } from '../export/settleBy';
 import { TracesPipeline } from '../export/TracesPipeline';
 import { composeHealth, type HealthParts } from '../health/composeHealth';
-import { DropCounters, type DropReason } from '../health/DropCounters';
+import { DropCounters, type LossReason } from '../health/DropCounters';
 import type { CircuitStateListener, Health, SignalHealth, SignalName } from '../health/Health';
 import type { ExportFailure } from '../export/ExportFailure';
 import type { MetricDeclarations } from '../metrics/declarations';
@@ -67,7 +67,7 @@ export class Runtime implements RuntimeHandle {
     this.baggageLabels = config.baggageLabels;
     this.diagnostics = new Diagnostics(config.logger, undefined, now);
     carried.diagnostics.useLogger(config.logger);
-    const redactor = config.piiRedaction ? new PiiRedactor(config.piiPatterns) : null;
+    const redactor = config.piiRedaction ? new PiiRedactor(config.piiPatterns, config.piiIpExemptKeys) : null;
     this.recorder = new MetricStore(config, this.counters, this.diagnostics, carried.declarations, redactor, now);
     const resource = buildResource(config);
     this.metrics = new MetricsPipeline({
@@ -90,7 +90,9 @@ export class Runtime implements RuntimeHandle {
       now,
       exporter: options.spanExporter,
     });
-    this.tracing = new Tracing({ resource, sampler: config.sampler, spanProcessors: this.traces.processors, redactor, scope: SCOPE });
+    this.tracing = new Tracing({
+      resource, sampler: config.sampler, spanProcessors: this.traces.processors, redactor, limits: config.spanLimits, scope: SCOPE,
+    });
     this.globals.register(this.metrics.meterProvider, this.tracing.provider, config.registerGlobal, this.diagnostics);
     for (const note of notes) this.diagnostics.warnOnce(`config:${note}`, note);
     this.metrics.start();
@@ -107,7 +109,8 @@ export class Runtime implements RuntimeHandle {
   async forceFlush(): Promise<void> {
     if (this.current !== 'active') return;
     // Both pipelines run to the end: one signal's failure never cuts the other's export short.
-    await Promise.allSettled([this.metrics.flush(), this.traces.flush()]);
+    const deadlineAt = this.now() + Math.max(this.config.metrics.timeoutMs, this.config.traces.timeoutMs) + 1000;
+    await this.keepAlive(Promise.allSettled([this.metrics.flush(), this.traces.flush()]), deadlineAt);
   }
 
   shutdown(timeoutMs: number | undefined): Promise<RuntimeHandle> {
@@ -134,8 +137,8 @@ export class Runtime implements RuntimeHandle {
     return this.current === 'active' ? this.tracing.startOTelSpan(name, options, parent) : undefined;
   }
 
-  dropped(reason: DropReason, count: number, key: string, message: string): void {
-    this.counters.drop(reason, count);
+  lost(reason: LossReason, count: number, key: string, message: string): void {
+    this.counters.lose(reason, count);
     this.diagnostics.warnOnce(key, message);
   }
 
@@ -155,7 +158,7 @@ export class Runtime implements RuntimeHandle {
       this.metrics.shutdown(deadlineAt).then(() => { finished[0] = true; }),
       this.traces.shutdown(deadlineAt).then(() => { finished[1] = true; }),
     ]).then(() => this.tracing.shutdown());
-    await settleBy(work, deadlineAt, this.now);
+    await this.keepAlive(settleBy(work, deadlineAt, this.now), deadlineAt);
     // Whatever the collector does, nothing of ours outlives shutdown(): sockets, timers, the scrape endpoint.
     this.metrics.release();
     this.traces.release();
@@ -163,6 +166,16 @@ export class Runtime implements RuntimeHandle {
     const tried = [attempts(parts.signals.metrics) > attemptsBefore[0], attempts(parts.signals.traces) > attemptsBefore[1]];
     this.reportUndelivered(parts, timeoutMs, finished, tried);
     return new IdleRuntime(this.carried, parts, undefined, this.now);
+  }
+
+  /**
+   * Keeps the process alive while a caller awaits `work` (a flush or the shutdown), at most until `deadlineAt`.
+   * Everything of ours is unreferenced so that it never holds the process; but a short script that awaits
+   * shutdown() while its export waits to retry must not see Node exit mid-await, with nothing said and nothing sent.
+   */
+  private keepAlive<T>(work: Promise<T>, deadlineAt: number): Promise<T> {
+    const timer = setTimeout(() => undefined, Math.min(Math.max(0, deadlineAt - this.now()), 2 ** 31 - 1));
+    return work.finally(() => clearTimeout(timer));
   }
 
   /** Says which signal's last export failed at shutdown, and why, so that what it held is known to be lost. */
@@ -175,7 +188,8 @@ export class Runtime implements RuntimeHandle {
       if (!finished[i] || failure?.kind === 'timeout' || failure?.kind === 'closed') {
         this.diagnostics.warn(
           `shutdown() gave up after ${timeoutMs} ms: the last ${signal} export to ${health.endpoint ?? health.exporter} ` +
-            `got no complete answer in time; ${since}. Check that the collector is reachable, or allow a longer timeoutMs.`,
+            `got no complete answer before that deadline; ${since}. Check that the collector is reachable, or allow a ` +
+            'longer timeoutMs.',
         );
       } else if (failure !== undefined) {
         this.diagnostics.warn(`the last ${signal} export at shutdown, to ${health.endpoint ?? health.exporter}, failed: ${failure.detail}; ${since}.`);

@@ -1,5 +1,5 @@
 import type { Context, Span as OTelSpan } from '@opentelemetry/api';
-import type { DropReason } from '../health/DropCounters';
+import type { LossReason } from '../health/DropCounters';
 import type { CircuitStateListener, Health } from '../health/Health';
 import type { MetricDeclarations } from '../metrics/declarations';
 import type { Recorder } from '../metrics/Recorder';
@@ -44,8 +44,8 @@ export interface RuntimeHandle {
   startSpan(name: string, options: SpanOptions | undefined, parent?: Context): Span;
   /** Starts an OpenTelemetry span (attributes redacted) when active; undefined otherwise. */
   startOTelSpan(name: string, options: SpanOptions | undefined, parent: Context): OTelSpan | undefined;
-  /** Counts dropped items and says once why, for drops outside the metric store (baggage over its limits). */
-  dropped(reason: DropReason, count: number, key: string, message: string): void;
+  /** Counts items lost outside recording calls and says once why (baggage entries over the W3C limits). */
+  lost(reason: LossReason, count: number, key: string, message: string): void;
   /** Counts and reports an error of the library itself. */
   internalError(message: string): void;
 }

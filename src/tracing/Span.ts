@@ -9,7 +9,7 @@ import {
   type SpanKind,
   type TimeInput,
 } from '@opentelemetry/api';
-import type { PiiRedactor } from '../protection/PiiRedactor';
+import type { SpanSanitizer } from './SpanSanitizer';
 
 /** A status a span ends with. */
 export type SpanStatus = 'ok' | 'error' | 'unset';
@@ -56,14 +56,15 @@ export interface SpanOptions {
 }
 
 /**
- * Our span over an OpenTelemetry span: the same operations under the minimal interface, with string attributes
- * redacted when `piiRedaction` is on.
+ * Our span over an OpenTelemetry span: the same operations under the minimal interface. Everything it is given goes
+ * through the runtime's `SpanSanitizer` (cut to its limit, then redacted when `piiRedaction` is on), and no method
+ * throws, whatever it is given.
  */
 export class FacadeSpan implements Span {
   constructor(
     /** The OpenTelemetry span, for code that needs the full API. */
     readonly otelSpan: OTelSpan,
-    private readonly redactor: PiiRedactor | null,
+    private readonly sanitizer: SpanSanitizer,
   ) {}
 
   get traceId(): string {
@@ -80,30 +81,38 @@ export class FacadeSpan implements Span {
   }
 
   setAttribute(key: string, value: AttributeValue): this {
-    this.otelSpan.setAttribute(key, this.redactor !== null && typeof value === 'string' ? this.redactor.redact(value) : value);
+    if (typeof key !== 'string' || key === '' || !this.otelSpan.isRecording()) return this;
+    const safe = this.sanitizer.value(key, value);
+    if (safe !== undefined) this.otelSpan.setAttribute(key, safe);
     return this;
   }
 
   setAttributes(attributes: Attributes): this {
-    this.otelSpan.setAttributes(redactAttributes(attributes, this.redactor) ?? {});
+    if (!this.otelSpan.isRecording()) return this;
+    const safe = this.sanitizer.attributes(attributes);
+    if (safe !== undefined) this.otelSpan.setAttributes(safe);
     return this;
   }
 
   addEvent(name: string, attributes?: Attributes): this {
-    this.otelSpan.addEvent(name, redactAttributes(attributes, this.redactor));
+    if (!this.otelSpan.isRecording()) return this;
+    this.otelSpan.addEvent(this.sanitizer.name(name), this.sanitizer.attributes(attributes));
     return this;
   }
 
   recordError(error: unknown): this {
-    const exception = error instanceof Error ? error : new Error(String(error));
-    this.otelSpan.recordException(exception);
-    this.otelSpan.setStatus({ code: SpanStatusCode.ERROR, message: exception.message });
+    if (!this.otelSpan.isRecording()) return this;
+    const { attributes, message } = this.sanitizer.exception(error);
+    this.otelSpan.addEvent('exception', attributes);
+    this.otelSpan.setStatus({ code: SpanStatusCode.ERROR, message });
     return this;
   }
 
   setStatus(status: SpanStatus, message?: string): this {
     const code = status === 'error' ? SpanStatusCode.ERROR : status === 'ok' ? SpanStatusCode.OK : SpanStatusCode.UNSET;
-    this.otelSpan.setStatus(code === SpanStatusCode.ERROR ? { code, message } : { code });
+    this.otelSpan.setStatus(code === SpanStatusCode.ERROR
+      ? { code, message: typeof message === 'string' ? this.sanitizer.message(message) : undefined }
+      : { code });
     return this;
   }
 
@@ -144,15 +153,3 @@ class NoopSpan implements Span {
 /** The one shared no-op span. */
 export const NOOP_SPAN: Span = new NoopSpan();
 
-/** Attributes with string values redacted, or the same object when nothing needs it. */
-export function redactAttributes(attributes: Attributes | undefined, redactor: PiiRedactor | null): Attributes | undefined {
-  if (attributes === undefined || redactor === null) return attributes;
-  let out: Attributes | undefined;
-  for (const key in attributes) {
-    const value = attributes[key];
-    if (typeof value !== 'string') continue;
-    const redacted = redactor.redact(value);
-    if (redacted !== value) (out ??= { ...attributes })[key] = redacted;
-  }
-  return out ?? attributes;
-}

@@ -4,7 +4,8 @@ import { BasicTracerProvider, type SpanProcessor } from '@opentelemetry/sdk-trac
 import type { SamplerConfig } from '../config/TelemetryConfig';
 import type { PiiRedactor } from '../protection/PiiRedactor';
 import { buildSampler } from './sampler';
-import { FacadeSpan, redactAttributes, type SpanOptions } from './Span';
+import { FacadeSpan, type SpanOptions } from './Span';
+import { SpanSanitizer, type SpanLimits } from './SpanSanitizer';
 
 /** What `Tracing` is built from. */
 export interface TracingOptions {
@@ -14,52 +15,61 @@ export interface TracingOptions {
   sampler: SamplerConfig;
   /** Where ended spans go: the traces pipeline's processors (none when traces are not exported). */
   spanProcessors: SpanProcessor[];
-  /** Redacts string attributes, when `piiRedaction` is on. */
+  /** Redacts strings, when `piiRedaction` is on. */
   redactor: PiiRedactor | null;
+  /** Limits on attribute values and counts. */
+  limits: SpanLimits;
   /** Instrumentation scope of our spans. */
   scope: { name: string; version: string };
 }
 
 /**
  * The tracing side of a runtime: a TracerProvider over the traces pipeline's processors, and the operations the
- * public tracing functions ask for (start a span, with attributes redacted). It does not export anything itself.
+ * public tracing functions ask for (start a span, with its name and attributes cut and redacted). It does not
+ * export anything itself. The SDK gets the same attribute limits, for spans the application starts through
+ * `@opentelemetry/api` directly.
  */
 export class Tracing {
   /** The TracerProvider; registered as the OpenTelemetry global by the runtime unless `registerGlobal` is false. */
   readonly provider: BasicTracerProvider;
+  /** Cuts and redacts what spans are given. */
+  readonly sanitizer: SpanSanitizer;
   private readonly tracer: OTelTracer;
-  private readonly redactor: PiiRedactor | null;
 
   constructor(options: TracingOptions) {
+    const { attributeValueLengthLimit, attributeCountLimit } = options.limits;
     this.provider = new BasicTracerProvider({
       resource: options.resource,
       sampler: buildSampler(options.sampler),
       spanProcessors: options.spanProcessors,
+      spanLimits: {
+        attributeValueLengthLimit,
+        attributeCountLimit,
+        attributePerEventCountLimit: attributeCountLimit,
+        attributePerLinkCountLimit: attributeCountLimit,
+      },
+      generalLimits: { attributeValueLengthLimit, attributeCountLimit },
     });
     this.tracer = this.provider.getTracer(options.scope.name, options.scope.version);
-    this.redactor = options.redactor;
+    this.sanitizer = new SpanSanitizer(options.limits, options.redactor);
   }
 
   /** Starts a facade span under `parent` (the active context, the options' parent, or none for a root). */
   startSpan(name: string, options: SpanOptions | undefined, parent: Context = parentOf(options)): FacadeSpan {
-    return new FacadeSpan(this.startOTelSpan(name, options, parent), this.redactor);
+    return new FacadeSpan(this.startOTelSpan(name, options, parent), this.sanitizer);
   }
 
-  /** Starts an OpenTelemetry span, for the middleware and the traced client, with its attributes redacted. */
+  /** Starts an OpenTelemetry span, for the middleware and the traced client, its name and attributes cut and redacted. */
   startOTelSpan(name: string, options: SpanOptions | undefined, parent: Context = parentOf(options)): OTelSpan {
-    if (options === undefined) return this.tracer.startSpan(name, undefined, parent);
-    return this.tracer.startSpan(name, {
+    const safeName = this.sanitizer.name(name);
+    if (options === undefined || options === null) return this.tracer.startSpan(safeName, undefined, parent);
+    return this.tracer.startSpan(safeName, {
       kind: options.kind,
-      attributes: redactAttributes(options.attributes, this.redactor),
-      links: options.links,
+      attributes: this.sanitizer.attributes(options.attributes),
+      links: this.sanitizer.links(options.links),
       startTime: options.startTime,
       root: options.root,
     }, parent);
-  }
-
-  /** Redacts string attributes, when redaction is on. */
-  redact(attributes: SpanOptions['attributes']): SpanOptions['attributes'] {
-    return redactAttributes(attributes, this.redactor);
   }
 
   /** Ends the provider: its processors flush what they hold and stop. */

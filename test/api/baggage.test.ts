@@ -43,7 +43,7 @@ describe('baggage', () => {
     const bytes = kept.reduce((sum, [k, e]) => sum + k.length + e.value.length + 2, 0);
     expect(bytes).toBeLessThanOrEqual(8192 + 1);
     expect(kept.length).toBe(16); // 16 entries of ~506 bytes fit in 8 KB, the 17th does not
-    expect(telemetry.getHealth().droppedByReason.baggage_limit).toBe(6 + 2 + 4);
+    expect(telemetry.getHealth().lostByReason.baggage_limit).toBe(6 + 2 + 4);
   });
 
   it('emitWithContext() adds allowed baggage entries as labels, and only those', async () => {

@@ -102,7 +102,7 @@ describe('spans', () => {
     for (let i = 0; i < 10; i++) telemetry.startSpan(`s${i}`).end();
     // A full batch is exported at once (asynchronously), so some spans find room again; every span is either
     // exported or counted as dropped.
-    const dropped = telemetry.getHealth().droppedByReason.span_queue_full;
+    const dropped = telemetry.getHealth().lostByReason.span_queue_full;
     const exported = (await finished()).length;
     expect(dropped).toBeGreaterThan(0);
     expect(dropped + exported).toBe(10);

@@ -47,7 +47,7 @@ describe('one pipeline per signal', () => {
     expect(health.signals.metrics).toMatchObject({ endpoint: `${bed.receiver.url}/v1/metrics`, circuitState: 'closed', exports: 4, exportFailures: 0 });
     expect(health.circuitState).toBe('open');
     expect(sum(bed.receiver.latest('orders.total'))).toBe(4);
-    expect(health.droppedByReason.span_export_failed).toBe(4);
+    expect(health.lostByReason.span_export_failed).toBe(4);
 
     const [failed] = bed.logger.matching('traces export to');
     expect(failed).toContain(`traces export to ${tracesUrl} failed: connect ECONNREFUSED`);
@@ -227,7 +227,7 @@ describe('loud from the first failure', () => {
     telemetry.startSpan('slow').end();
     await telemetry.forceFlush();
     expect(telemetry.getHealth().signals.traces.lastError).toMatch(/\/v1\/traces: no complete answer within 1\d\d ms \(timeout\)$/);
-    expect(telemetry.getHealth().droppedByReason.span_export_failed).toBe(1);
+    expect(telemetry.getHealth().lostByReason.span_export_failed).toBe(1);
   });
 });
 

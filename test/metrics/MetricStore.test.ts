@@ -12,6 +12,7 @@ const LIMITS: StoreLimits = {
   maxMetricNames: 100,
   maxLabelPairs: 16,
   maxLabelValueLength: 256,
+  maxLabelKeyLength: 128,
   rateLimit: { enabled: false, callsPerSecond: 1, burst: 1 },
 };
 

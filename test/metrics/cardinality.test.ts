@@ -19,7 +19,9 @@ describe('cardinality protection', () => {
       ['u1', 'GET', 1],
       ['u2', 'GET', 1],
     ]);
-    expect(telemetry.getHealth().droppedByReason.cardinality).toBe(7);
+    expect(telemetry.getHealth().foldedByReason.label_limit).toBe(7);
+    expect(telemetry.getHealth().droppedByReason).toEqual({});
+    expect(telemetry.getHealth().metricsEmitted).toBe(11);
     expect(bed.logger.matching("label 'user_id' exceeded its limit of 3 distinct values")).toHaveLength(1);
   });
 

@@ -1,0 +1,181 @@
+/*
+ * What looks like personal data or a secret. Every detector runs in time linear in the length of its input: the
+ * regular expressions are anchored by a delimiter or a fixed prefix that cannot recur inside the run they scan, have
+ * no nested or overlapping quantifiers, and stop at their first success; the e-mail and card detectors are plain
+ * scans. Inputs are normalised first (see `normalizeForMatching`), so full-width and zero-width tricks do not hide a
+ * match.
+ */
+
+/** One kind of personal data. */
+export interface PiiDetector {
+  /** For tests and documentation. */
+  readonly name: string;
+  /** An IP address: infrastructure attributes (`server.address`) may be exempt from these. */
+  readonly network: boolean;
+  /** Whether the (normalised) value contains this kind of data. */
+  test(value: string): boolean;
+}
+
+const regex = (name: string, pattern: RegExp, network = false): PiiDetector => ({
+  name,
+  network,
+  test: (value) => {
+    pattern.lastIndex = 0;
+    return pattern.test(value);
+  },
+});
+
+/** Word-ish characters of an e-mail's local part: ASCII letters, digits, `._%+-`, and any non-ASCII letter. */
+function isLocalChar(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) ||
+    c === 46 || c === 95 || c === 37 || c === 43 || c === 45 || (c >= 0x80 && !isSpace(c));
+}
+
+/** Characters of a domain label: ASCII letters, digits, `-`, and any non-ASCII letter (internationalised names). */
+function isDomainChar(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 45 || (c >= 0x80 && !isSpace(c));
+}
+
+function isLetter(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 0x80 && !isSpace(c));
+}
+
+function isSpace(c: number): boolean {
+  return c === 0x20 || c === 0xa0 || c === 0x3000 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f;
+}
+
+/**
+ * An e-mail address: for each `@`, up to 64 local-part characters before it and a domain of at least two labels
+ * after it (at most 253 characters, the last label two or more letters). Each `@` costs a bounded scan.
+ */
+export function hasEmail(value: string): boolean {
+  for (let at = value.indexOf('@'); at !== -1; at = value.indexOf('@', at + 1)) {
+    let local = 0;
+    for (let i = at - 1; i >= 0 && local < 64 && isLocalChar(value.charCodeAt(i)); i--) local++;
+    if (local === 0) continue;
+    let labels = 0;
+    let labelLength = 0;
+    let labelLetters = true;
+    for (let j = at + 1, scanned = 0; j < value.length && scanned < 253; j++, scanned++) {
+      const c = value.charCodeAt(j);
+      if (isDomainChar(c)) {
+        labelLength++;
+        if (!isLetter(c)) labelLetters = false;
+      } else if (c === 46 && labelLength > 0) {
+        labels++;
+        labelLength = 0;
+        labelLetters = true;
+      } else {
+        break;
+      }
+    }
+    if (labels >= 1 && labelLength >= 2 && labelLetters) return true;
+  }
+  return false;
+}
+
+/** Separators people write inside card numbers: spaces, dashes (any Unicode dash), dots, slashes, underscores. */
+function isCardSeparator(c: number): boolean {
+  return c === 0x20 || c === 45 || c === 46 || c === 47 || c === 95 || (c >= 0x2010 && c <= 0x2015) || c === 0x2212;
+}
+
+/**
+ * A payment card number: 13 to 19 digits, in groups separated by up to two separator characters, that pass the
+ * Luhn check. Every run of consecutive groups holding 13-19 digits is checked, so a number preceded by another
+ * group (`9 4111 1111 1111 1111`) is found too. One pass over the value; each group starts at most one window of
+ * at most 19 groups.
+ */
+export function hasCardNumber(value: string): boolean {
+  const groups: string[] = [];
+  const flush = (): boolean => {
+    for (let start = 0; start < groups.length; start++) {
+      let digits = '';
+      for (let end = start; end < groups.length && digits.length + groups[end].length <= 19; end++) {
+        digits += groups[end];
+        if (digits.length >= 13 && luhn(digits)) return true;
+      }
+    }
+    groups.length = 0;
+    return false;
+  };
+  let group = '';
+  let separators = 0;
+  for (let i = 0; i <= value.length; i++) {
+    const c = i < value.length ? value.charCodeAt(i) : -1;
+    if (c >= 48 && c <= 57) {
+      group += value[i];
+      separators = 0;
+      continue;
+    }
+    if (group !== '') {
+      groups.push(group);
+      group = '';
+    }
+    if (c !== -1 && isCardSeparator(c) && groups.length > 0 && separators < 2) {
+      separators++;
+      continue;
+    }
+    if (groups.length > 0 && flush()) return true;
+    separators = 0;
+  }
+  return false;
+}
+
+/** The Luhn checksum every payment card number satisfies. */
+export function luhn(digits: string): boolean {
+  let sum = 0;
+  let double = false;
+  for (let i = digits.length - 1; i >= 0; i--) {
+    let d = digits.charCodeAt(i) - 48;
+    if (double) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+    double = !double;
+  }
+  return sum % 10 === 0;
+}
+
+/** An IPv4 address, leading zeros allowed, each part at most 255; not inside a longer dotted number or a word. */
+export function hasIpv4(value: string): boolean {
+  const pattern = /(?:^|[^0-9A-Za-z.])(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?![0-9.])/g;
+  for (let match = pattern.exec(value); match !== null; match = pattern.exec(value)) {
+    if (Number(match[1]) <= 255 && Number(match[2]) <= 255 && Number(match[3]) <= 255 && Number(match[4]) <= 255) return true;
+    pattern.lastIndex = match.index + 1;
+  }
+  return false;
+}
+
+/** The built-in detectors, cheapest and most common first. */
+export const PII_DETECTORS: readonly PiiDetector[] = [
+  { name: 'email', network: false, test: hasEmail },
+  regex('bearer', /(?:^|[^a-z0-9])(?:bearer|basic)\s{1,8}[a-z0-9\-._~+/]{8,}/i),
+  regex('key-value secret',
+    /(?:^|[^a-z0-9])(?:client[_-]?|access[_-]?|refresh[_-]?|x[_-])?(?:password|passwd|pwd|secret|token|api[_-]?key|apikey|auth[_-]?token|private[_-]?key)["']?\s{0,4}[=:]\s{0,4}["']?[^\s"'&;,]{4,}/i),
+  regex('jwt', /(?:^|[^a-z0-9_-])eyJ[a-z0-9_-]{5,}\.[a-z0-9_-]{5,}\.[a-z0-9_-]*/i),
+  regex('aws key', /(?:^|[^A-Z0-9])(?:AKIA|ASIA)[0-9A-Z]{16}(?![0-9A-Z])/),
+  regex('github token', /(?:^|[^a-z0-9_])(?:gh[pousr]_[a-z0-9]{30,}|github_pat_[a-z0-9_]{22,})/i),
+  regex('slack token', /(?:^|[^a-z0-9])xox[abposr]-[a-z0-9-]{10,}/i),
+  regex('slack webhook', /hooks\.slack\.com\/services\/[a-z0-9]/i),
+  regex('stripe key', /(?:^|[^a-z0-9_])(?:sk|pk|rk)_(?:live|test)_[a-z0-9]{10,}/i),
+  regex('google api key', /(?:^|[^a-z0-9_-])AIza[0-9a-z_-]{30,}/i),
+  regex('private key', /-----BEGIN [A-Z ]{0,40}PRIVATE KEY-----/),
+  { name: 'card number', network: false, test: hasCardNumber },
+  { name: 'ipv4', network: true, test: hasIpv4 },
+  regex('ipv6', /(?:^|[^A-Za-z0-9:])(?:[0-9A-Fa-f]{1,4}:){2,7}[0-9A-Fa-f]{0,4}(?:$|[^A-Za-z0-9:])|::(?:[0-9A-Fa-f]{1,4}:){0,5}[0-9A-Fa-f]{1,4}/, true),
+];
+
+/** Printable ASCII only: nothing to normalise. */
+const PLAIN_ASCII = /^[\x20-\x7e]*$/;
+/** Format characters (zero-width space and joiners, soft hyphen, bidi controls...) and other invisible ones. */
+const INVISIBLE = /[\p{Cf}\u115f\u1160\u3164\uffa0]/gu;
+
+/**
+ * The form values are matched in: NFKC (full-width `＠` becomes `@`, a no-break space a space) without format and
+ * other invisible characters, so `jane\u200b@example.com` is an e-mail. Plain ASCII is returned as it is.
+ */
+export function normalizeForMatching(value: string): string {
+  if (PLAIN_ASCII.test(value)) return value;
+  return value.normalize('NFKC').replace(INVISIBLE, '');
+}
