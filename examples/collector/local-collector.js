@@ -220,16 +220,19 @@ function hex(base64) {
   return base64 ? Buffer.from(base64, 'base64').toString('hex') : '';
 }
 
-/** Flattens OTLP KeyValue attributes into a plain object. */
+/** Flattens OTLP KeyValue attributes into a plain object; defined, not assigned, so `__proto__` stays a key. */
 function attributesOf(list) {
   const out = {};
   for (const { key, value } of list) {
     const v = value ?? {};
-    if (v.value === 'stringValue') out[key] = v.stringValue;
-    else if (v.value === 'boolValue') out[key] = v.boolValue;
-    else if (v.value === 'intValue') out[key] = Number(v.intValue);
-    else if (v.value === 'doubleValue') out[key] = v.doubleValue;
-    else out[key] = v.stringValue;
+    let flat;
+    if (v.value === 'stringValue') flat = v.stringValue;
+    else if (v.value === 'boolValue') flat = v.boolValue;
+    else if (v.value === 'intValue') flat = Number(v.intValue);
+    else if (v.value === 'doubleValue') flat = v.doubleValue;
+    else if (v.value === 'arrayValue') flat = (v.arrayValue?.values ?? []).map((item) => item[item.value] ?? null);
+    else flat = v.stringValue;
+    Object.defineProperty(out, key, { value: flat, enumerable: true, writable: true, configurable: true });
   }
   return out;
 }

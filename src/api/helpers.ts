@@ -126,11 +126,18 @@ export function labelsOf(args: ArrayLike<unknown>, start: number): unknown[] | L
   return Array.prototype.slice.call(args, start);
 }
 
-/** The labels plus one more pair. */
+/**
+ * The labels plus one more pair. A labels object that cannot be read (a getter or proxy that throws) is passed on
+ * as it is: the recording call then drops it as `invalid_label`.
+ */
 export function withPair(labels: unknown[] | Labels, key: string, value: unknown): unknown[] | Labels {
   if (Array.isArray(labels)) {
     labels.push(key, value);
     return labels;
   }
-  return { ...labels, [key]: value as string };
+  try {
+    return { ...labels, [key]: value as string };
+  } catch {
+    return labels;
+  }
 }

@@ -55,17 +55,32 @@ export async function forceFlush(): Promise<void> {
  * `getHealth()` keeps the final counts and errors, and initialize() may be called again.
  */
 export async function shutdown(options: ShutdownOptions = {}): Promise<void> {
+  // The argument is read before anything changes, so an odd one can never leave the library half shut.
+  const timeoutMs = validTimeout(options);
   const current = slot.runtime;
   if (current.state === 'idle' || current.state === 'incompatible') return;
   if (current.state !== 'stopping') {
     slot.recorder = current.carried.notInitialized;
     current.carried.notInitialized.rearm(true);
   }
-  const next = await current.shutdown(options?.timeoutMs);
+  const next = await current.shutdown(timeoutMs);
   if (slot.runtime === current) {
     slot.runtime = next;
     slot.recorder = next.recorder;
     next.carried.diagnostics.reset();
+  }
+}
+
+/**
+ * The deadline asked for, or undefined for the configured default: for no options, null, a non-object, a
+ * `timeoutMs` that is not a positive finite number, or options whose getter throws.
+ */
+function validTimeout(options: unknown): number | undefined {
+  try {
+    const timeoutMs = (options as ShutdownOptions | null | undefined)?.timeoutMs;
+    return typeof timeoutMs === 'number' && timeoutMs > 0 && timeoutMs < 2 ** 31 ? timeoutMs : undefined;
+  } catch {
+    return undefined;
   }
 }
 

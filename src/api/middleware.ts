@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { context, propagation, trace, ROOT_CONTEXT, SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { globalSlot } from '../global/GlobalSlot';
 import { METRIC_HTTP_SERVER_DURATION, METRIC_HTTP_SERVER_COUNT } from '../metrics/unifiedVocabulary';
+import { UNTRUSTED_REMOTE_PARENT } from '../tracing/sampler';
 import { limitBaggage } from './baggage';
 import { counter, histogram } from './recording';
 
@@ -17,6 +18,12 @@ export interface TracingMiddlewareOptions {
    * used when this is absent or returns undefined. Requests without a route are named `unmatched`, never by URL.
    */
   getRoute?: (req: IncomingMessage) => string | undefined;
+  /**
+   * Whether an incoming `traceparent`'s `sampled` flag decides the sampling of this service's span (the W3C default,
+   * `true`). At public edges set it to `false`: the trace is still continued, but the local sampling rate decides,
+   * so a client sending `-01` on every request cannot force its requests to be sampled.
+   */
+  trustIncomingSampling?: boolean;
 }
 
 /** A `(req, res, next)` handler for `node:http`, Express and Connect. */
@@ -33,6 +40,7 @@ export type TracingMiddleware = (req: IncomingMessage, res: ServerResponse, next
  */
 export function tracingMiddleware(options: TracingMiddlewareOptions = {}): TracingMiddleware {
   const excluded = new Set(options.excludePaths ?? ['/health', '/ready', '/metrics']);
+  const trustIncomingSampling = options.trustIncomingSampling !== false;
   return function otelFacadeTracing(req, res, next) {
     const runtime = slot.runtime;
     const path = pathOf(req.url);
@@ -45,6 +53,7 @@ export function tracingMiddleware(options: TracingMiddlewareOptions = {}): Traci
     let parent = propagation.extract(ROOT_CONTEXT, req.headers);
     const incoming = propagation.getBaggage(parent);
     if (incoming !== undefined) parent = propagation.setBaggage(parent, limitBaggage(incoming));
+    if (!trustIncomingSampling) parent = parent.setValue(UNTRUSTED_REMOTE_PARENT, true);
     const span = runtime.startOTelSpan(method, {
       kind: SpanKind.SERVER,
       attributes: {

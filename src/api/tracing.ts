@@ -2,6 +2,7 @@ import { context, trace, type Span as OTelSpan } from '@opentelemetry/api';
 import { globalSlot } from '../global/GlobalSlot';
 import { FacadeSpan, NOOP_SPAN, type Span, type SpanOptions } from '../tracing/Span';
 import { parentOf } from '../tracing/Tracing';
+import { internalError } from './internalError';
 import { counter, histogram } from './recording';
 
 const slot = globalSlot();
@@ -32,70 +33,103 @@ export function startSpan(name: string, options?: SpanOptions): Span {
  * @example const user = await withSpan('db.load_user', async (span) => { span.setAttribute('user.tier', 'gold'); return load(); });
  */
 export function withSpan<T>(name: string, fn: (span: Span) => T, options?: SpanOptions): T {
-  const parent = parentOf(options);
-  const span = slot.runtime.startSpan(name, options, parent);
-  const otelSpan = otelSpanOf(span);
+  let span: Span = NOOP_SPAN;
+  let otelSpan: OTelSpan | undefined;
+  let parent = context.active();
+  try {
+    parent = parentOf(options);
+    span = slot.runtime.startSpan(name, options, parent);
+    otelSpan = otelSpanOf(span);
+  } catch (error) {
+    internalError(error);
+  }
   if (otelSpan === undefined) return fn(NOOP_SPAN);
   let result: T;
   try {
     result = context.with(trace.setSpan(parent, otelSpan), fn, undefined, span);
   } catch (error) {
-    span.recordError(error);
-    span.end();
+    // Exactly what was thrown goes back to the caller, whatever it is; the span ends whatever happens.
+    fail(span, error);
     throw error;
   }
   if (isPromiseLike(result)) {
     return result.then(
       (value) => {
-        span.end();
+        end(span);
         return value;
       },
       (error: unknown) => {
-        span.recordError(error);
-        span.end();
+        fail(span, error);
         throw error;
       },
     ) as T;
   }
-  span.end();
+  end(span);
   return result;
 }
 
 /**
  * `withSpan()` that also records the operation's metrics under the same name stem: `<name>.duration_ms` (histogram,
  * with `status` ok or error) and, on failure, `<name>.errors` (counter, with `error_type`), both with `labels`.
- * A trace and its metrics are recorded together.
+ * A trace and its metrics are recorded together. What `fn` throws is rethrown as it is.
  *
  * @example await traceOperation('weather.fetch', () => fetchWeather(city), 'provider', 'openmeteo');
  */
 export function traceOperation<T>(name: string, fn: (span: Span) => T, ...labels: string[]): T {
   const start = performance.now();
-  const finish = (error: unknown): void => {
-    const ms = performance.now() - start;
-    histogram(`${name}.duration_ms`, ms, ...labels, 'status', error === undefined ? 'ok' : 'error');
-    if (error !== undefined) counter(`${name}.errors`, ...labels, 'error_type', errorType(error));
+  const finish = (failed: boolean, error?: unknown): void => {
+    try {
+      if (typeof name !== 'string') {
+        slot.recorder.dropCall('invalid_name', name);
+        return;
+      }
+      const ms = performance.now() - start;
+      histogram(`${name}.duration_ms`, ms, ...labels, 'status', failed ? 'error' : 'ok');
+      if (failed) counter(`${name}.errors`, ...labels, 'error_type', errorType(error));
+    } catch (problem) {
+      internalError(problem);
+    }
   };
   let result: T;
   try {
     result = withSpan(name, fn);
   } catch (error) {
-    finish(error);
+    finish(true, error);
     throw error;
   }
   if (isPromiseLike(result)) {
     return result.then(
       (value) => {
-        finish(undefined);
+        finish(false);
         return value;
       },
       (error: unknown) => {
-        finish(error);
+        finish(true, error);
         throw error;
       },
     ) as T;
   }
-  finish(undefined);
+  finish(false);
   return result;
+}
+
+/** Records an error on a span and ends it; never throws. */
+function fail(span: Span, error: unknown): void {
+  try {
+    span.recordError(error);
+  } catch (problem) {
+    internalError(problem);
+  }
+  end(span);
+}
+
+/** Ends a span; never throws. */
+function end(span: Span): void {
+  try {
+    span.end();
+  } catch (problem) {
+    internalError(problem);
+  }
 }
 
 /** The trace ID of the active span, for log correlation; undefined when there is none. */
@@ -120,12 +154,23 @@ export function otelSpanOf(span: Span): OTelSpan | undefined {
   return otelSpan !== undefined && typeof otelSpan.spanContext === 'function' ? otelSpan : undefined;
 }
 
+/** The `error_type` label of a thrown value: its `name` when it is a string, else its type; reads nothing that throws. */
 function errorType(error: unknown): string {
-  if (error instanceof Error) return error.name || 'Error';
-  return typeof error;
+  try {
+    const name = (error as { name?: unknown } | null)?.name;
+    if (typeof name === 'string' && name !== '') return name;
+  } catch {
+    // A getter that throws.
+  }
+  return error === null ? 'null' : typeof error;
 }
 
-/** True for promises and other thenables. */
+/** True for promises and other thenables; false for anything whose `then` cannot be read. */
 export function isPromiseLike<T>(value: T): value is T & PromiseLike<Awaited<T>> {
-  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
+  if ((typeof value !== 'object' && typeof value !== 'function') || value === null) return false;
+  try {
+    return typeof (value as { then?: unknown }).then === 'function';
+  } catch {
+    return false;
+  }
 }
