@@ -13,7 +13,7 @@ const slot = globalSlot();
  * @example await withBaggage({ tenant_id: 'acme' }, () => handle(req));
  */
 export function withBaggage<T>(entries: Labels, fn: () => T): T {
-  return context.with(setBaggage(context.active(), entries), fn);
+  return context.with(setBaggage(context.active(), entries ?? {}), fn);
 }
 
 /** The value of a baggage entry in the active context, if any. */
@@ -31,6 +31,8 @@ export function setBaggage(ctx: Context, ...labels: string[]): Context;
 export function setBaggage(ctx: Context, labels: Labels): Context;
 export function setBaggage(ctx: Context): Context {
   const pairs = baggagePairs(labelsOf(arguments, 1));
+  // Not a context (undefined, a plain object): the active one.
+  if (ctx === null || typeof ctx !== 'object' || typeof (ctx as Partial<Context>).getValue !== 'function') ctx = context.active();
   const current = propagation.getBaggage(ctx)?.getAllEntries() ?? [];
   const merged = new Map<string, BaggageEntry>(current);
   for (const [key, value] of pairs) {

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { healthStatus, type HealthHandlerOptions } from '../health/healthStatus';
+import type { Health } from '../health/Health';
+import { healthStatus as statusOf, type HealthHandlerOptions, type HealthResponse } from '../health/healthStatus';
 import { getHealth } from './lifecycle';
 
 /** A `(req, res)` handler for `node:http`, Express and Connect. */
@@ -20,19 +21,26 @@ export function healthHandler(
   res?: ServerResponse,
 ): void | HealthRequestHandler {
   if (res === undefined) {
-    const options = reqOrOptions as HealthHandlerOptions;
+    const options = (reqOrOptions ?? {}) as HealthHandlerOptions;
     return (_req, response) => answer(response, options);
   }
   answer(res, {});
 }
 
-export { healthStatus };
+/**
+ * The status code and JSON body a readiness handler answers with, for `health` (`getHealth()` when absent).
+ *
+ * @example const { code, body } = healthStatus(getHealth(), { strict: true });
+ */
+export function healthStatus(health?: Health, options?: HealthHandlerOptions): { code: number; body: HealthResponse } {
+  return statusOf(health ?? getHealth(), options ?? {});
+}
 
 function answer(res: ServerResponse, options: HealthHandlerOptions): void {
   let code = 500;
   let payload: string;
   try {
-    const result = healthStatus(getHealth(), options);
+    const result = statusOf(getHealth(), options);
     code = result.code;
     payload = JSON.stringify(result.body);
   } catch (error) {

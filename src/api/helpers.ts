@@ -10,6 +10,7 @@ const BYTES: MetricOptions = { kind: 'counter', unit: 'By' };
 
 /** The `latency_bucket` label of `recordLatency()` for a value in milliseconds. */
 export function latencyBucket(ms: number): string {
+  if (typeof ms !== 'number' || Number.isNaN(ms)) return 'invalid';
   if (ms < 1) return '<1ms';
   if (ms < 10) return '1-10ms';
   if (ms < 100) return '10-100ms';
@@ -90,7 +91,7 @@ export function recordLatency(name: string, ms: number, a0?: unknown, a1?: unkno
     const recorder = slot.recorder;
     recorder.ensureMetric(name, 'histogram', MILLISECONDS);
     // Only a number gets a bucket: comparing anything else would run its valueOf(), which may throw.
-    const bucket = typeof ms === 'number' ? latencyBucket(ms) : 'invalid';
+    const bucket = latencyBucket(ms);
     // Up to three label pairs go positionally, with the bucket pair after them: no allocation.
     switch (argc) {
       case 0:

@@ -3,6 +3,7 @@ import { resolveConfig } from '../config/resolveConfig';
 import { globalSlot } from '../global/GlobalSlot';
 import { IncompatibleRuntime } from '../global/IncompatibleRuntime';
 import type { CircuitStateListener, Health } from '../health/Health';
+import { settleBy } from '../export/settleBy';
 import { startRuntime, type RuntimeOptions } from '../runtime/Runtime';
 
 const slot = globalSlot();
@@ -63,12 +64,15 @@ export async function shutdown(options: ShutdownOptions = {}): Promise<void> {
     slot.recorder = current.carried.notInitialized;
     current.carried.notInitialized.rearm(true);
   }
-  const next = await current.shutdown(timeoutMs);
-  if (slot.runtime === current) {
+  // The runtime that follows takes over when the shared shutdown ends, whichever caller is still waiting then.
+  const done = current.shutdown(timeoutMs).then((next) => {
+    if (slot.runtime !== current) return;
     slot.runtime = next;
     slot.recorder = next.recorder;
     next.carried.diagnostics.reset();
-  }
+  });
+  // Concurrent calls share one shutdown, but each resolves within its own deadline.
+  await settleBy(done, Date.now() + (timeoutMs ?? current.defaultShutdownTimeoutMs));
 }
 
 /**
@@ -91,6 +95,7 @@ function validTimeout(options: unknown): number | undefined {
  * @example const dispose = onCircuitStateChange((state, _previous, signal) => log.warn(`${signal} export ${state}`));
  */
 export function onCircuitStateChange(listener: CircuitStateListener): () => void {
+  if (typeof listener !== 'function') return () => undefined;
   return slot.runtime.onCircuitStateChange(listener);
 }
 

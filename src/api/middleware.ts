@@ -38,8 +38,9 @@ export type TracingMiddleware = (req: IncomingMessage, res: ServerResponse, next
  * @example app.use(tracingMiddleware());                                  // Express / Connect
  * @example http.createServer((req, res) => mw(req, res, () => handle(req, res)));  // node:http
  */
-export function tracingMiddleware(options: TracingMiddlewareOptions = {}): TracingMiddleware {
-  const excluded = new Set(options.excludePaths ?? ['/health', '/ready', '/metrics']);
+export function tracingMiddleware(given: TracingMiddlewareOptions | null = {}): TracingMiddleware {
+  const options: TracingMiddlewareOptions = given ?? {};
+  const excluded = new Set(Array.isArray(options.excludePaths) ? options.excludePaths : ['/health', '/ready', '/metrics']);
   const trustIncomingSampling = options.trustIncomingSampling !== false;
   return function otelFacadeTracing(req, res, next) {
     const runtime = slot.runtime;
@@ -97,8 +98,13 @@ export function tracingMiddleware(options: TracingMiddlewareOptions = {}): Traci
 
 /** The route template from the `getRoute` option. */
 function routeOf(req: IncomingMessage, options: TracingMiddlewareOptions): string | undefined {
-  const custom = options.getRoute?.(req);
-  return typeof custom === 'string' && custom !== '' ? custom : undefined;
+  try {
+    const custom = typeof options.getRoute === 'function' ? options.getRoute(req) : undefined;
+    return typeof custom === 'string' && custom !== '' ? custom : undefined;
+  } catch {
+    // The application's getRoute threw: the request is named by the other means.
+    return undefined;
+  }
 }
 
 type ExpressRequest = IncomingMessage & { route?: { path?: unknown }; baseUrl?: unknown };

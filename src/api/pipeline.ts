@@ -19,8 +19,10 @@ export class Pipeline<I, O> {
   ) {}
 
   /** Starts an empty pipeline. */
-  static create<T>(name: string, options: PipelineOptions = {}): Pipeline<T, T> {
-    return new Pipeline<T, T>(name, [], options.tracer ?? facadeTracer);
+  static create<T>(name: string, options?: PipelineOptions | null): Pipeline<T, T> {
+    const given = options?.tracer;
+    const usable = typeof given?.withSpan === 'function' && typeof given.startSpan === 'function';
+    return new Pipeline<T, T>(name, [], usable ? (given as Tracer) : facadeTracer);
   }
 
   /** Adds a step; returns a new pipeline whose output is the step's. */
@@ -52,6 +54,6 @@ export class Pipeline<I, O> {
  * Builds a traced pipeline: `pipeline('agent-create').step('validate', v).step('persist', p).run(input)`.
  * Each step gets its own child span of the pipeline's span.
  */
-export function pipeline<T>(name: string, options?: PipelineOptions): Pipeline<T, T> {
+export function pipeline<T>(name: string, options?: PipelineOptions | null): Pipeline<T, T> {
   return Pipeline.create<T>(name, options);
 }

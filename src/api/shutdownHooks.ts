@@ -17,9 +17,10 @@ export interface ShutdownHookOptions {
  *
  * @example installShutdownHooks({ timeoutMs: 3000 });
  */
-export function installShutdownHooks(options: ShutdownHookOptions = {}): () => void {
-  const timeoutMs = options.timeoutMs ?? 5000;
-  const signals = options.signals ?? ['SIGTERM', 'SIGINT'];
+export function installShutdownHooks(given: ShutdownHookOptions | null = {}): () => void {
+  const options: ShutdownHookOptions = given ?? {};
+  const timeoutMs = typeof options.timeoutMs === 'number' && options.timeoutMs > 0 && options.timeoutMs < 2 ** 31 ? options.timeoutMs : 5000;
+  const signals = Array.isArray(options.signals) ? options.signals : ['SIGTERM', 'SIGINT'];
   let flushing: Promise<void> | undefined;
   const flush = (): Promise<void> => (flushing ??= shutdown({ timeoutMs }));
 

@@ -1,3 +1,4 @@
+import { validateHeaderName, validateHeaderValue } from 'node:http';
 import { TelemetryConfigError } from './TelemetryConfigError';
 import type { MetricsExporterName, TracesExporterName } from './TelemetryConfig';
 
@@ -56,14 +57,14 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): Environme
     facadeEndpoint: nonEmpty(env.OTEL_FACADE_ENDPOINT),
     serviceName: nonEmpty(env.OTEL_SERVICE_NAME),
     resourceAttributes: parseKeyValueList(env.OTEL_RESOURCE_ATTRIBUTES),
-    headers: parseKeyValueList(env.OTEL_EXPORTER_OTLP_HEADERS),
+    headers: usableHeaders('OTEL_EXPORTER_OTLP_HEADERS', parseKeyValueList(env.OTEL_EXPORTER_OTLP_HEADERS), notes),
     exportIntervalMs: parseMillis('OTEL_METRIC_EXPORT_INTERVAL', env.OTEL_METRIC_EXPORT_INTERVAL),
     exportTimeoutMs: parseMillis('OTEL_METRIC_EXPORT_TIMEOUT', env.OTEL_METRIC_EXPORT_TIMEOUT),
     sdkDisabled: nonEmpty(env.OTEL_SDK_DISABLED)?.toLowerCase() === 'true',
     tracesSampler: nonEmpty(env.OTEL_TRACES_SAMPLER)?.toLowerCase(),
     tracesSamplerArg: nonEmpty(env.OTEL_TRACES_SAMPLER_ARG),
     metricsExporters: parseExporterList('OTEL_METRICS_EXPORTER', env.OTEL_METRICS_EXPORTER, METRICS_EXPORTERS, notes),
-    tracesExporter: parseExporterList('OTEL_TRACES_EXPORTER', env.OTEL_TRACES_EXPORTER, TRACES_EXPORTERS, notes)?.[0],
+    tracesExporter: oneExporter(parseExporterList('OTEL_TRACES_EXPORTER', env.OTEL_TRACES_EXPORTER, TRACES_EXPORTERS, notes), notes),
     prometheusHost: nonEmpty(env.OTEL_EXPORTER_PROMETHEUS_HOST),
     prometheusPort: parsePort('OTEL_EXPORTER_PROMETHEUS_PORT', env.OTEL_EXPORTER_PROMETHEUS_PORT, notes),
     attributeValueLengthLimit: parseCount('OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT', env.OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT, notes)
@@ -90,7 +91,7 @@ function parseExporterList<T extends string>(name: string, raw: string | undefin
     if ((known as readonly string[]).includes(value)) {
       if (!found.includes(value as T)) found.push(value as T);
     } else {
-      notes.push(`${name}=${JSON.stringify(raw)}: '${entry.trim()}' is not an exporter this library has ` +
+      notes.push(`${name}=${shown(raw)}: '${entry.trim().slice(0, 40)}' is not an exporter this library has ` +
         `(accepted: ${known.join(', ')}); it was ignored.`);
     }
   }
@@ -104,10 +105,50 @@ function parseCount(name: string, raw: string | undefined, notes: string[]): num
   if (text === undefined) return undefined;
   const count = Number(text);
   if (!/^\d+$/.test(text) || count < 1 || count > 1_000_000) {
-    notes.push(`${name}=${JSON.stringify(raw)} is not a whole number from 1 to 1000000; it was ignored.`);
+    notes.push(`${name}=${shown(raw)} is not a whole number from 1 to 1000000; it was ignored.`);
     return undefined;
   }
   return count;
+}
+
+/** Headers Node can send; others are warned about by name and left out, rather than failing every export. */
+function usableHeaders(name: string, headers: Record<string, string>, notes: string[]): Record<string, string> {
+  const usable: Record<string, string> = {};
+  for (const [key, value] of Object.entries(headers)) {
+    const problem = headerProblem(key, value);
+    if (problem === undefined) usable[key] = value;
+    else notes.push(`${name}: the header ${shown(key)} was left out: ${problem}.`);
+  }
+  return usable;
+}
+
+/** Why a header cannot be sent (an invalid name or value), or undefined when it can. */
+export function headerProblem(key: string, value: string): string | undefined {
+  try {
+    validateHeaderName(key);
+  } catch {
+    return 'its name is not a valid HTTP header name';
+  }
+  try {
+    validateHeaderValue(key, value);
+  } catch {
+    return 'its value holds characters HTTP headers cannot carry (such as a newline, or non-Latin-1 text)';
+  }
+  return undefined;
+}
+
+/** The one traces exporter of a list (traces go to one place), saying which when several were listed. */
+function oneExporter(list: TracesExporterName[] | undefined, notes: string[]): TracesExporterName | undefined {
+  if (list !== undefined && list.length > 1) {
+    notes.push(`OTEL_TRACES_EXPORTER lists ${list.join(', ')}; traces go to one exporter here, so ${list[0]} is used.`);
+  }
+  return list?.[0];
+}
+
+/** A variable's value for a message: quoted, and cut when long. */
+export function shown(raw: string | undefined): string {
+  const text = raw ?? '';
+  return JSON.stringify(text.length > 100 ? `${text.slice(0, 100)}...` : text);
 }
 
 function parsePort(name: string, raw: string | undefined, notes: string[]): number | undefined {
@@ -115,7 +156,7 @@ function parsePort(name: string, raw: string | undefined, notes: string[]): numb
   if (text === undefined) return undefined;
   const port = Number(text);
   if (!/^\d+$/.test(text) || port > 65535) {
-    notes.push(`${name}=${JSON.stringify(raw)} is not a port (a whole number from 0 to 65535); it was ignored.`);
+    notes.push(`${name}=${shown(raw)} is not a port (a whole number from 0 to 65535); it was ignored.`);
     return undefined;
   }
   return port;

@@ -15,7 +15,7 @@ import type {
 import { TelemetryConfigError } from './TelemetryConfigError';
 import isSafeRegex from 'safe-regex2';
 import { loadProfile, useProfile } from './profiles';
-import { readEnvironment, type EnvironmentConfig } from './environment';
+import { headerProblem, readEnvironment, type EnvironmentConfig } from './environment';
 import { normalizeEndpoint, signalUrl } from './endpoint';
 
 /** The specification's default port of the Prometheus exporter. */
@@ -244,6 +244,8 @@ function validate(c: ResolvedConfig): void {
   for (const [signal, headers] of [['metrics', c.metrics.headers], ['traces', c.traces.headers]] as const) {
     for (const [key, value] of Object.entries(headers)) {
       if (typeof value !== 'string') throw new TelemetryConfigError(`${signal}.headers.${key}`, value, 'a string');
+      const problem = headerProblem(key, value);
+      if (problem !== undefined) throw new TelemetryConfigError(`headers.${key}`, value, `a header Node can send (${problem})`);
     }
   }
   for (const [key, value] of Object.entries(c.resourceAttributes)) {

@@ -39,14 +39,14 @@ const MAX_QUOTED = 200;
 
 /** The failure of an HTTP answer outside 2xx; `body` is the start of what the collector said. */
 export function httpFailure(status: number, statusText: string | undefined, body: string, retryAfter?: string, now = Date.now()): ExportFailure {
-  const quoted = body.replace(/\s+/g, ' ').trim();
-  const text = quoted === '' ? '' : `: ${quoted.length > MAX_QUOTED ? `${quoted.slice(0, MAX_QUOTED)}...` : quoted}`;
+  const quoted = printable(body);
+  const text = quoted === '' ? '' : `: ${quoted}`;
   return {
     kind: 'http',
     status,
     retryable: RETRYABLE_STATUSES.has(status),
     retryAfterMs: parseRetryAfter(retryAfter, now),
-    detail: `HTTP ${status}${statusText ? ` ${statusText}` : ''}${text}`,
+    detail: `HTTP ${status}${statusText ? ` ${printable(statusText, 60)}` : ''}${text}`,
   };
 }
 
@@ -93,6 +93,18 @@ function messageOf(error: unknown): string {
 
 /** The failure of a request abandoned at shutdown. */
 export const CLOSED_FAILURE: ExportFailure = { kind: 'closed', retryable: false, detail: 'abandoned: telemetry is shutting down' };
+
+/** The failure of a request given up for the last export at shutdown, which carries the same data and more. */
+export const SUPERSEDED_FAILURE: ExportFailure = { kind: 'closed', retryable: false, detail: 'abandoned for the last export at shutdown' };
+
+/** Control characters (terminal escapes, NUL, BEL) a collector might send, shown as `?` in messages. */
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/** Text from a collector made safe to print: whitespace collapsed, control characters replaced, length bounded. */
+export function printable(text: string, max = MAX_QUOTED): string {
+  const flat = text.replace(/\s+/g, ' ').replace(CONTROL, '?').trim();
+  return flat.length > max ? `${flat.slice(0, max)}...` : flat;
+}
 
 /** Parses `Retry-After`: seconds, or an HTTP date. */
 export function parseRetryAfter(value: string | undefined, now = Date.now()): number | undefined {

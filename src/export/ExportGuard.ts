@@ -21,6 +21,8 @@ export class ExportGuard {
   private lastDetail: string | undefined;
   /** The failure of the last export, until one succeeds. */
   lastFailure: ExportFailure | undefined;
+  /** How the last attempts at shutdown went: none made, all delivered, or the failure of one. */
+  finalOutcome: 'none' | 'delivered' | ExportFailure = 'none';
 
   constructor(
     readonly signal: SignalName,
@@ -54,8 +56,9 @@ export class ExportGuard {
     return false;
   }
 
-  /** An export succeeded. */
-  succeeded(): void {
+  /** An export succeeded; `final` for a last attempt at shutdown. */
+  succeeded(final = false): void {
+    if (final && this.finalOutcome === 'none') this.finalOutcome = 'delivered';
     this.lastFailure = undefined;
     this.status.succeeded();
     this.reporter.succeeded();
@@ -63,14 +66,16 @@ export class ExportGuard {
   }
 
   /**
-   * An export failed. The last attempt at shutdown (`final`) is not reported here: there is no next export to carry
-   * anything, and the runtime says what was lost once it has stopped.
+   * An export failed. The last attempt at shutdown (`final`), and exports abandoned because telemetry is shutting down,
+   * are not reported here: there is no next export to carry anything, and the runtime says what was lost once it has
+   * stopped. They are counted all the same.
    */
   failed(failure: ExportFailure, final = false): void {
+    if (final) this.finalOutcome = failure;
     this.lastFailure = failure;
     this.lastDetail = failure.detail;
     this.status.failed(`${this.target}: ${failure.detail}`);
-    if (!final) this.reporter.failed(failure.detail);
+    if (!final && failure.kind !== 'closed') this.reporter.failed(failure.detail);
     this.breaker.failure();
   }
 

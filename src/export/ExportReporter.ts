@@ -69,8 +69,9 @@ export class ExportReporter {
 
   /** The signal's breaker changed state. */
   circuitChanged(state: CircuitState, previous: CircuitState, maxFailures: number, retryAt: number | undefined, lastError: string | undefined): void {
-    if (state === 'open') {
-      const reason = previous === 'half-open' ? 'a probe export failed' : `${maxFailures} exports failed in a row`;
+    // Reopening after a failed probe is not said again: the once-a-minute "still failing" line covers it.
+    if (state === 'open' && previous !== 'half-open') {
+      const reason = `${maxFailures} exports failed in a row`;
       this.diagnostics.warn(
         `${this.signal} export circuit breaker opened: ${reason} to ${this.target}; last error: ` +
           `${lastError ?? 'none recorded'}. No ${this.signal} exports are attempted until ` +

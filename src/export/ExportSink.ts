@@ -1,6 +1,6 @@
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { ISerializer } from '@opentelemetry/otlp-transformer';
-import { otherFailure, timeoutFailure, type ExportFailure } from './ExportFailure';
+import { otherFailure, printable, timeoutFailure, type ExportFailure } from './ExportFailure';
 import type { OtlpHttpTransport } from './OtlpHttpTransport';
 
 /** What sending one request came to. */
@@ -19,6 +19,8 @@ export interface ExportSink<T> {
   encode?(items: T): Uint8Array | undefined;
   /** Sends one request, before `deadlineAt` (ms since epoch). Never rejects. */
   send(items: T, encoded: Uint8Array | undefined, deadlineAt: number): Promise<SinkResult>;
+  /** Gives up the sends under way (they resolve as failed); later sends go ahead. */
+  abort?(): void;
   /** Releases sockets and timers; later sends fail. */
   shutdown(): Promise<void>;
 }
@@ -56,6 +58,10 @@ export class OtlpHttpSink<T> implements ExportSink<T> {
     return { ok: true, rejected: this.partialSuccess(result.body) };
   }
 
+  abort(): void {
+    this.transport.abortInFlight();
+  }
+
   async shutdown(): Promise<void> {
     this.transport.shutdown();
   }
@@ -65,7 +71,7 @@ export class OtlpHttpSink<T> implements ExportSink<T> {
     try {
       const partial = this.serializer.deserializeResponse(body).partialSuccess;
       const count = Number(partial?.rejectedDataPoints ?? partial?.rejectedSpans ?? 0);
-      const message = partial?.errorMessage ?? '';
+      const message = printable(partial?.errorMessage ?? '', 500);
       return count > 0 || message !== '' ? { count, message } : undefined;
     } catch {
       // An answer we cannot read does not undo a 2xx.

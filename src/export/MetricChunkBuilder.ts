@@ -19,6 +19,8 @@ export class MetricChunkBuilder {
   private metrics = new Map<MetricView, MetricData>();
   /** Data points gathered since the last `take()`. */
   points = 0;
+  /** A cheap estimate of their encoded size, to bound requests by bytes before encoding them. */
+  bytes = 0;
 
   constructor(
     /** The end time of every point of this collection. */
@@ -34,6 +36,7 @@ export class MetricChunkBuilder {
     }
     (data.dataPoints as DataPoint<unknown>[]).push(toPoint(metric, series, this.endTime));
     this.points++;
+    this.bytes += estimateBytes(series);
   };
 
   /** The metrics gathered since the last call. */
@@ -41,6 +44,7 @@ export class MetricChunkBuilder {
     const metrics = [...this.metrics.values()];
     this.metrics = new Map();
     this.points = 0;
+    this.bytes = 0;
     return metrics;
   }
 }
@@ -85,6 +89,14 @@ export class ScopeMetricsSlicer {
     }
     return out;
   }
+}
+
+/** About what a series costs in OTLP protobuf: its attributes, two timestamps and a value, or a histogram's fields. */
+function estimateBytes(series: Series): number {
+  let bytes = 32;
+  for (const key in series.attributes) bytes += key.length + String(series.attributes[key]).length + 8;
+  if (series.counts !== null) bytes += 32 + series.counts.length * 18;
+  return bytes;
 }
 
 function emptyMetricData(metric: MetricView): MetricData {

@@ -17,13 +17,14 @@ import type { CircuitState, SignalHealth } from '../health/Health';
 import type { MetricStore, StoreReader } from '../metrics/MetricStore';
 import { METRICS_BATCHING } from './batchings';
 import { deliver, type DeliveryHooks } from './deliver';
-import type { ExportFailure } from './ExportFailure';
+import { SUPERSEDED_FAILURE, type ExportFailure } from './ExportFailure';
 import { ExportGuard } from './ExportGuard';
 import { ExporterSink, OtlpHttpSink, type ExportSink } from './ExportSink';
 import { MetricChunkBuilder, ScopeMetricsSlicer } from './MetricChunkBuilder';
 import { OtlpHttpTransport } from './OtlpHttpTransport';
 import { PrometheusEndpoint } from './PrometheusEndpoint';
 import { SdkMetricsReader } from './SdkMetricsReader';
+import { nextTurn } from './nextTurn';
 import { attemptDeadline, settleBy } from './settleBy';
 
 /** Data points gathered per turn of the event loop while a request is built. */
@@ -34,8 +35,8 @@ const POINTS_PER_TURN = 500;
  */
 const FIRST_REQUEST_POINTS = 200;
 
-/** Lets the event loop run: I/O, timers and other callbacks waiting since this turn began. */
-const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+/** Successful collections at a limit lowered by 413 before it is raised again (doubled), in case it was transient. */
+const RAISE_AFTER = 10;
 
 /** What the metrics pipeline is built from. */
 export interface MetricsPipelineOptions {
@@ -86,7 +87,11 @@ export class MetricsPipeline {
   private timer: NodeJS.Timeout | undefined;
   private chain: Promise<void> = Promise.resolve();
   private queued = 0;
+  /** A flush queued and not started yet, which a later flush joins. */
+  private waiting: Promise<void> | undefined;
+  private running = false;
   private stopped = false;
+  private successesAtLowered = 0;
 
   constructor(options: MetricsPipelineOptions) {
     this.options = options;
@@ -113,9 +118,15 @@ export class MetricsPipeline {
     if (this.push !== undefined) this.schedule();
   }
 
-  /** Exports now; resolves once everything recorded before the call was exported (or the export failed). */
+  /**
+   * Exports now; resolves once everything recorded before the call was exported (or the export failed). Flushes
+   * that arrive while one waits to start join it: it will carry everything they recorded too.
+   */
   flush(): Promise<void> {
-    return this.enqueue(false, Infinity);
+    if (this.waiting !== undefined) return this.waiting;
+    const flush = this.enqueue(false, Infinity);
+    this.waiting = flush;
+    return flush;
   }
 
   /**
@@ -126,6 +137,8 @@ export class MetricsPipeline {
     this.stopped = true;
     clearTimeout(this.timer);
     const now = this.options.now;
+    // A collection still under way (a slow collector) gives way: the last one carries the same totals and more.
+    if (this.running) this.push?.sink.abort?.();
     await settleBy(this.enqueue(true, attemptDeadline(deadlineAt, now())), deadlineAt, now);
     await this.push?.sink.shutdown();
     await this.prometheus?.close();
@@ -140,9 +153,9 @@ export class MetricsPipeline {
     void this.prometheus?.close();
   }
 
-  /** Why the last export failed, until one succeeds. */
-  get lastFailure(): ExportFailure | undefined {
-    return this.guard.lastFailure;
+  /** How the last attempts at shutdown went: none made, all delivered, or the failure of one. */
+  get finalOutcome(): 'none' | 'delivered' | ExportFailure {
+    return this.guard.finalOutcome;
   }
 
   /** The signal's health. */
@@ -180,7 +193,12 @@ export class MetricsPipeline {
 
   private enqueue(final: boolean, deadlineAt: number): Promise<void> {
     this.queued++;
-    const run = this.chain.then(() => this.exportOnce(final, deadlineAt)).finally(() => {
+    const run = this.chain.then(() => {
+      if (this.waiting === run) this.waiting = undefined;
+      this.running = true;
+      return this.exportOnce(final, deadlineAt);
+    }).finally(() => {
+      this.running = false;
       this.queued--;
     });
     this.chain = run;
@@ -215,10 +233,13 @@ export class MetricsPipeline {
     await nextTurn();
     for (;;) {
       const limit = this.warmedUp ? this.pointsPerRequest() : Math.min(this.pointsPerRequest(), FIRST_REQUEST_POINTS);
-      // A request is gathered a slice per turn (the cursor sweeps as it walks), then encoded and sent in one.
-      while (!storeDone && builder.points < limit) {
-        storeDone = !cursor.next(Math.min(POINTS_PER_TURN, limit - builder.points), builder.add);
-        if (!storeDone && builder.points < limit) await nextTurn();
+      // A request is gathered a slice per turn (the cursor sweeps as it walks) until it is full in points or in
+      // estimated bytes, then encoded and sent in one turn.
+      while (!storeDone && builder.points < limit && builder.bytes < config.maxBytesPerRequest) {
+        const perPoint = builder.points > 0 ? builder.bytes / builder.points : 64;
+        const fit = Math.max(1, Math.floor((config.maxBytesPerRequest - builder.bytes) / perPoint));
+        storeDone = !cursor.next(Math.min(POINTS_PER_TURN, limit - builder.points, fit), builder.add);
+        if (!storeDone && builder.points < limit && builder.bytes < config.maxBytesPerRequest) await nextTurn();
       }
       const ours = builder.points;
       const scopeMetrics: ScopeMetrics[] = ours > 0 ? [{ scope, metrics: builder.take() }] : [];
@@ -231,12 +252,25 @@ export class MetricsPipeline {
       requests++;
       this.warmedUp = true;
       if (!delivery.ok) {
+        // Given up for the last export at shutdown, which carries the same totals: not a failure to report.
+        if (delivery.failure === SUPERSEDED_FAILURE) return;
         this.guard.failed(delivery.failure, final);
         return;
       }
     }
     store.acknowledge(push.storeReader, cursor.epoch);
-    if (requests > 0) this.guard.succeeded();
+    if (requests === 0) return;
+    this.guard.succeeded(final);
+    this.raiseLoweredLimit();
+  }
+
+  /** After RAISE_AFTER successful collections at a limit lowered by 413, tries twice as many points again. */
+  private raiseLoweredLimit(): void {
+    if (this.collectorLimit === Infinity) return;
+    if (++this.successesAtLowered < RAISE_AFTER) return;
+    this.successesAtLowered = 0;
+    const raised = this.collectorLimit * 2;
+    this.collectorLimit = raised >= this.options.config.maxPointsPerRequest ? Infinity : raised;
   }
 
   private hooks(): DeliveryHooks<ResourceMetrics> {
@@ -244,7 +278,8 @@ export class MetricsPipeline {
     return {
       tooLarge: (items, bytes) => {
         this.guard.status.tooLarge++;
-        this.collectorLimit = Math.max(1, Math.floor(items / 2));
+        this.successesAtLowered = 0;
+        this.collectorLimit = Math.max(1, Math.min(this.collectorLimit, Math.floor(items / 2)));
         reporter.tooLarge(bytes, items, this.pointsPerRequest(), 'data points');
       },
       oversized: (items) => {

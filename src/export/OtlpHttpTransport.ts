@@ -5,6 +5,7 @@ import { VERSION } from '../version';
 import {
   CLOSED_FAILURE,
   DEADLINE_PASSED_FAILURE,
+  SUPERSEDED_FAILURE,
   httpFailure,
   networkFailure,
   timeoutFailure,
@@ -53,6 +54,8 @@ export type SendResult =
 
 /** Most of a collector's answer read: enough for a partial-success message or an error text, never a flood. */
 const MAX_RESPONSE_BYTES = 64 * 1024;
+/** Shortest wait before a retry, even when the collector says `Retry-After: 0`. */
+const MIN_RETRY_WAIT_MS = 100;
 /** Node's longest timer; longer delays would fire at once. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -71,7 +74,10 @@ export class OtlpHttpTransport {
   private readonly now: () => number;
   private readonly inFlight = new Set<ClientRequest>();
   private readonly waits = new Set<{ timer: NodeJS.Timeout; resolve: () => void }>();
+  private readonly aborted = new WeakSet<ClientRequest>();
   private closed = false;
+  /** Advanced by `abortInFlight()`: sends begun before it give up. */
+  private generation = 0;
 
   constructor(private readonly options: TransportOptions) {
     this.url = new URL(options.url);
@@ -97,6 +103,7 @@ export class OtlpHttpTransport {
    */
   async send(body: Uint8Array, deadlineAt: number): Promise<SendResult> {
     const started = this.now();
+    const generation = this.generation;
     let payload: Uint8Array;
     try {
       payload = this.options.compression === 'gzip' ? await gzipAsync(body) : body;
@@ -106,6 +113,7 @@ export class OtlpHttpTransport {
     let backoff = this.retry.initialBackoffMs;
     for (let attempt = 1; ; attempt++) {
       if (this.closed) return { ok: false, failure: CLOSED_FAILURE, attempts: attempt - 1 };
+      if (generation !== this.generation) return { ok: false, failure: SUPERSEDED_FAILURE, attempts: attempt - 1 };
       const remaining = deadlineAt - this.now();
       if (remaining <= 0) {
         const failure = attempt === 1 ? DEADLINE_PASSED_FAILURE : timeoutFailure(this.now() - started);
@@ -114,9 +122,12 @@ export class OtlpHttpTransport {
       const result = await this.post(payload, remaining);
       if (result.ok) return { ok: true, body: result.body, attempts: attempt };
       const failure = result.failure;
-      if (!failure.retryable || attempt >= this.retry.maxAttempts || this.closed) return { ok: false, failure, attempts: attempt };
+      if (!failure.retryable || attempt >= this.retry.maxAttempts || this.closed || generation !== this.generation) {
+        return { ok: false, failure, attempts: attempt };
+      }
       const jittered = backoff * (1 + (Math.random() * 2 - 1) * this.retry.jitter);
-      const wait = failure.retryAfterMs ?? Math.min(jittered, this.retry.maxBackoffMs);
+      // A collector's Retry-After is honoured, but `0` is not an invitation to hammer it.
+      const wait = failure.retryAfterMs !== undefined ? Math.max(failure.retryAfterMs, MIN_RETRY_WAIT_MS) : Math.min(jittered, this.retry.maxBackoffMs);
       backoff = Math.min(backoff * this.retry.multiplier, this.retry.maxBackoffMs);
       // No time for another full try: report this failure, not a vaguer timeout.
       if (wait >= deadlineAt - this.now()) return { ok: false, failure, attempts: attempt };
@@ -127,14 +138,26 @@ export class OtlpHttpTransport {
   /** Aborts requests in flight, cancels retry waits and destroys every socket. Later sends fail at once. */
   shutdown(): void {
     this.closed = true;
-    for (const request of this.inFlight) request.destroy();
+    this.abortInFlight();
+    this.agent.destroy();
+  }
+
+  /**
+   * Gives up the sends under way (their requests aborted, their retry waits ended), which resolve as superseded;
+   * the transport stays open for the next send. Used when the last export at shutdown replaces a running one.
+   */
+  abortInFlight(): void {
+    this.generation++;
+    for (const request of this.inFlight) {
+      this.aborted.add(request);
+      request.destroy();
+    }
     this.inFlight.clear();
     for (const wait of this.waits) {
       clearTimeout(wait.timer);
       wait.resolve();
     }
     this.waits.clear();
-    this.agent.destroy();
   }
 
   private post(payload: Uint8Array, timeoutMs: number): Promise<{ ok: true; body: Buffer } | { ok: false; failure: ExportFailure }> {
@@ -191,12 +214,18 @@ export class OtlpHttpTransport {
             request?.destroy();
           }
         });
-        response.on('error', (error) => finish({ ok: false, failure: this.closed ? CLOSED_FAILURE : networkFailure(error) }));
+        response.on('error', (error) => finish({ ok: false, failure: this.abandoned(request) ?? networkFailure(error) }));
         response.on('end', answer);
       });
-      request.on('error', (error) => finish({ ok: false, failure: this.closed ? CLOSED_FAILURE : networkFailure(error) }));
+      request.on('error', (error) => finish({ ok: false, failure: this.abandoned(request) ?? networkFailure(error) }));
       request.end(payload);
     });
+  }
+
+  /** Why a request was destroyed by us, if it was. */
+  private abandoned(request: ClientRequest | undefined): ExportFailure | undefined {
+    if (this.closed) return CLOSED_FAILURE;
+    return request !== undefined && this.aborted.has(request) ? SUPERSEDED_FAILURE : undefined;
   }
 
   private delay(ms: number): Promise<void> {

@@ -14,8 +14,9 @@ import type { ExportSink } from './ExportSink';
 export class PipelineSpanExporter implements SpanExporter {
   /** Set at shutdown: the last batches go through even while the breaker is open, before this deadline. */
   finalDeadline: number | undefined;
-  /** Spans per request; lowered for good when the collector refuses a request as too large. */
+  /** Spans per request; lowered when the collector refuses a request as too large, raised again after 10 successes. */
   maxSpans = Infinity;
+  private successesAtLowered = 0;
 
   constructor(
     private readonly sink: ExportSink<ReadableSpan[]>,
@@ -39,6 +40,7 @@ export class PipelineSpanExporter implements SpanExporter {
     void deliver(spans, SPANS_BATCHING, this.sink, this.maxBytes, deadline, {
       tooLarge: (items, bytes) => {
         this.guard.status.tooLarge++;
+        this.successesAtLowered = 0;
         this.maxSpans = Math.max(1, Math.min(this.maxSpans, items >> 1));
         reporter.tooLarge(bytes, items, this.maxSpans, 'spans');
       },
@@ -50,7 +52,8 @@ export class PipelineSpanExporter implements SpanExporter {
       rejected: (count, message) => reporter.rejected(count, message, 'spans'),
     }, () => this.maxSpans).then((delivery) => {
       if (delivery.ok) {
-        this.guard.succeeded();
+        this.guard.succeeded(final);
+        this.raiseLoweredLimit();
         resultCallback({ code: ExportResultCode.SUCCESS });
         return;
       }
@@ -61,6 +64,13 @@ export class PipelineSpanExporter implements SpanExporter {
   }
 
   async forceFlush(): Promise<void> {}
+
+  /** After 10 successful exports at a limit lowered by 413, tries twice as many spans again. */
+  private raiseLoweredLimit(): void {
+    if (this.maxSpans === Infinity || ++this.successesAtLowered < 10) return;
+    this.successesAtLowered = 0;
+    this.maxSpans *= 2;
+  }
 
   shutdown(): Promise<void> {
     return this.sink.shutdown();

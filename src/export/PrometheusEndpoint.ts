@@ -10,15 +10,28 @@ import type { PrometheusHealth } from '../health/Health';
 import type { MetricStore, StoreReader } from '../metrics/MetricStore';
 import { isoOrUndefined } from './ExportGuard';
 import { MetricChunkBuilder } from './MetricChunkBuilder';
+import { nextTurn } from './nextTurn';
 import { SdkMetricsReader } from './SdkMetricsReader';
 
 type Serializer = { serialize(resourceMetrics: ResourceMetrics): string };
 
+/** Data points serialised per turn of the event loop. */
+const POINTS_PER_SLICE = 2000;
+/** Scrapes answered at once; more are turned away with 503 (a scraper retries at its next interval). */
+const MAX_CONCURRENT_SCRAPES = 4;
+/** A scraper that neither sends nor reads for this long is cut off. */
+const SOCKET_TIMEOUT_MS = 30_000;
+/** The header lines of a metric family: said once, before its first sample. */
+const FAMILY_HEADER = /^# (?:HELP|TYPE|UNIT) (\S+)/;
+
 /**
  * The `/metrics` endpoint Prometheus scrapes: the store's series plus the MeterProvider's own instruments, in the
  * text format of the official Prometheus exporter's serializer (loaded only when this endpoint is configured).
+ * The answer is built and written a slice of data points at a time, with a turn of the event loop between slices,
+ * so a large store never blocks the process for long; a family split across slices keeps its header lines once.
  * A scrape counts as delivered once its answer has been written in full; only then may the store evict series
- * whose last change it held. Scrapes are answered one at a time.
+ * whose last change it held. Scrapes do not wait for each other; at most a few run at once, and a scraper that
+ * stops reading is cut off.
  */
 export class PrometheusEndpoint {
   /** Reads the MeterProvider's own instruments at each scrape; registered with the MeterProvider. */
@@ -26,8 +39,11 @@ export class PrometheusEndpoint {
   private readonly server: Server;
   private readonly sockets = new Set<Socket>();
   private readonly storeReader: StoreReader;
+  /** Serializes the first slice of an answer (with `target_info`), and the rest (without). */
   private readonly serializer: Serializer;
-  private chain: Promise<void> = Promise.resolve();
+  private readonly continuation: Serializer;
+  private active = 0;
+  private closed = false;
   private address: string;
   private listening = false;
   private scrapes = 0;
@@ -46,11 +62,13 @@ export class PrometheusEndpoint {
     // Loaded here so that services without a scrape endpoint never load it.
     const { PrometheusSerializer } = require('@opentelemetry/exporter-prometheus') as typeof import('@opentelemetry/exporter-prometheus');
     this.serializer = new PrometheusSerializer();
+    this.continuation = new PrometheusSerializer(undefined, undefined, undefined, true);
     this.storeReader = store.addReader('prometheus');
     this.address = `http://${config.host}:${config.port}${config.endpoint}`;
     this.server = createServer((req, res) => this.handle(req, res));
     this.server.on('connection', (socket: Socket) => {
       this.sockets.add(socket);
+      socket.setTimeout(SOCKET_TIMEOUT_MS, () => socket.destroy());
       socket.on('close', () => this.sockets.delete(socket));
     });
   }
@@ -83,6 +101,7 @@ export class PrometheusEndpoint {
 
   /** Stops listening and closes every connection. */
   async close(): Promise<void> {
+    this.closed = true;
     this.listening = false;
     for (const socket of this.sockets) socket.destroy();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
@@ -109,24 +128,39 @@ export class PrometheusEndpoint {
       res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain' }).end('method not allowed\n');
       return;
     }
-    this.chain = this.chain.then(() => this.scrape(res, req.method === 'HEAD'));
+    if (this.closed || this.active >= MAX_CONCURRENT_SCRAPES) {
+      res.writeHead(503, { 'retry-after': '1', 'content-type': 'text/plain' }).end(this.closed ? 'shutting down\n' : 'busy\n');
+      return;
+    }
+    this.active++;
+    void this.scrape(res, req.method === 'HEAD').finally(() => {
+      this.active--;
+    });
   }
 
   private async scrape(res: ServerResponse, head: boolean): Promise<void> {
+    let cursor: ReturnType<MetricStore['beginSnapshot']> | undefined;
     try {
-      const cursor = this.store.beginSnapshot();
-      const builder = new MetricChunkBuilder(hrTime());
-      cursor.next(Infinity, builder.add);
-      const scopeMetrics: ScopeMetrics[] = [{ scope: this.scope, metrics: builder.take() }];
       const sdk = await this.sdkReader.collect();
-      scopeMetrics.push(...sdk.resourceMetrics.scopeMetrics);
-      const body = this.serializer.serialize({ resource: this.resource, scopeMetrics });
+      cursor = this.store.beginSnapshot();
       res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
+      const families = new Set<string>();
+      const builder = new MetricChunkBuilder(hrTime());
+      let first = true;
+      for (let more = true; more && !res.destroyed;) {
+        more = cursor.next(POINTS_PER_SLICE, builder.add);
+        const scopeMetrics: ScopeMetrics[] = builder.points > 0 ? [{ scope: this.scope, metrics: builder.take() }] : [];
+        if (!more) scopeMetrics.push(...sdk.resourceMetrics.scopeMetrics);
+        if (scopeMetrics.length === 0 && !first) continue;
+        const text = (first ? this.serializer : this.continuation).serialize({ resource: this.resource, scopeMetrics });
+        first = false;
+        if (!head) res.write(withoutRepeatedHeaders(text, families));
+        if (more) await nextTurn();
+      }
       // 'close' follows 'finish', or comes alone when the scraper went away; only a finished answer delivered.
       await new Promise<void>((resolve) => {
         res.once('close', () => resolve());
-        if (head) res.end();
-        else res.end(body);
+        res.end();
       });
       if (res.writableFinished) {
         this.store.acknowledge(this.storeReader, cursor.epoch);
@@ -134,10 +168,32 @@ export class PrometheusEndpoint {
         this.lastScrapeAt = this.now();
       }
     } catch (error) {
+      if (this.closed) {
+        res.destroy();
+        return;
+      }
       this.lastError = `scrape failed: ${error instanceof Error ? error.message : String(error)}`;
       this.diagnostics.warnOnce(`prometheus_scrape:${this.lastError.slice(0, 200)}`, `the Prometheus endpoint ${this.address} ${this.lastError}.`);
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
       res.end(`# ${this.lastError}\n`);
     }
   }
+}
+
+/** Drops the header lines of families already written, so a family split across slices keeps them once. */
+function withoutRepeatedHeaders(text: string, families: Set<string>): string {
+  const lines = text.split('\n');
+  const kept: string[] = [];
+  const seenHere = new Set<string>();
+  for (const line of lines) {
+    const header = FAMILY_HEADER.exec(line);
+    if (header !== null) {
+      const family = header[1];
+      if (families.has(family) && !seenHere.has(family)) continue;
+      seenHere.add(family);
+    }
+    kept.push(line);
+  }
+  for (const family of seenHere) families.add(family);
+  return kept.join('\n');
 }

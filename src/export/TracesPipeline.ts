@@ -80,14 +80,14 @@ export class TracesPipeline {
     void this.exporter?.shutdown();
   }
 
-  /** Why the last export failed, until one succeeds. */
-  get lastFailure(): ExportFailure | undefined {
-    return this.guard.lastFailure;
+  /** How the last attempts at shutdown went: none made, all delivered, or the failure of one. */
+  get finalOutcome(): 'none' | 'delivered' | ExportFailure {
+    return this.guard.finalOutcome;
   }
 
   /** The signal's health. */
   health(): SignalHealth {
-    return this.guard.health(this.kind, this.options.spanBatch.maxExportBatchSize);
+    return this.guard.health(this.kind, Math.min(this.options.spanBatch.maxExportBatchSize, this.exporter?.maxSpans ?? Infinity));
   }
 
   private buildSink(exporter: SpanExporter | undefined): ExportSink<ReadableSpan[]> {

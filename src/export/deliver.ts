@@ -1,5 +1,6 @@
 import type { ExportFailure } from './ExportFailure';
 import type { ExportSink } from './ExportSink';
+import { nextTurn } from './nextTurn';
 
 /** How a batch of items (data points, spans) is measured and split. */
 export interface Batching<T> {
@@ -31,9 +32,12 @@ export type Delivery =
 
 /**
  * Sends `batch` through `sink` as one or more requests. A request over `maxItems()` items or encoding to more than
- * `maxBytes` is split in halves before it is sent; one the collector refuses as too large (HTTP 413) is split and
- * its halves sent in its place (the hook lowers `maxItems()`, so the rest is split to fit before it is sent). Any
- * other failure stops the delivery, since the next request would most likely fail the same way.
+ * `maxBytes` is split in halves before it is sent (a turn of the event loop between two encodings, so splitting
+ * never stacks them up); one the collector refuses as too large (HTTP 413) is split and its halves sent in its place
+ * (the hook lowers `maxItems()`, so the rest is split to fit before it is sent). A single item refused as too large
+ * is dropped when other requests of the delivery got through (it is an outlier), but fails the delivery when none
+ * did: a collector that refuses everything must show as failing, not be fed one item at a time. Any other failure
+ * stops the delivery, since the next request would most likely fail the same way.
  */
 export async function deliver<T>(
   batch: T,
@@ -47,6 +51,7 @@ export async function deliver<T>(
   const pending: T[] = [batch];
   let requests = 0;
   let sent = 0;
+  let encodings = 0;
   while (pending.length > 0) {
     const next = pending.shift() as T;
     const items = batching.size(next);
@@ -55,6 +60,7 @@ export async function deliver<T>(
       pending.unshift(...batching.halve(next));
       continue;
     }
+    if (encodings++ > 0) await nextTurn();
     const encoded = sink.encode?.(next);
     if (encoded !== undefined && encoded.byteLength > maxBytes && items > 1) {
       hooks.oversized?.(items);
@@ -72,9 +78,16 @@ export async function deliver<T>(
       if (items > 1) {
         hooks.tooLarge(items, encoded?.byteLength);
         pending.unshift(...batching.halve(next));
-      } else {
-        hooks.dropped(next);
+        continue;
       }
+      if (sent === 0) {
+        return {
+          ok: false,
+          sent,
+          failure: { ...result.failure, detail: `${result.failure.detail} (even a request of a single item was refused as too large)` },
+        };
+      }
+      hooks.dropped(next);
       continue;
     }
     return { ok: false, failure: result.failure, sent };

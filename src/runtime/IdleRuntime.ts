@@ -30,6 +30,10 @@ export class IdleRuntime implements RuntimeHandle {
     this.since = now();
   }
 
+  get defaultShutdownTimeoutMs(): number {
+    return this.disabledConfig?.shutdownTimeoutMs ?? 5000;
+  }
+
   get state(): RuntimeState {
     return this.disabledConfig === undefined ? 'idle' : 'disabled';
   }

@@ -9,7 +9,7 @@ import { settleBy } from '../export/settleBy';
 import { TracesPipeline } from '../export/TracesPipeline';
 import { composeHealth, type HealthParts } from '../health/composeHealth';
 import { DropCounters, type LossReason } from '../health/DropCounters';
-import type { CircuitStateListener, Health, SignalHealth, SignalName } from '../health/Health';
+import type { CircuitStateListener, Health, SignalName } from '../health/Health';
 import type { ExportFailure } from '../export/ExportFailure';
 import type { MetricDeclarations } from '../metrics/declarations';
 import { MetricStore } from '../metrics/MetricStore';
@@ -102,6 +102,10 @@ export class Runtime implements RuntimeHandle {
     return this.current;
   }
 
+  get defaultShutdownTimeoutMs(): number {
+    return this.config.shutdownTimeoutMs;
+  }
+
   health(): Health {
     return composeHealth(this.healthParts(this.current === 'active'));
   }
@@ -151,7 +155,6 @@ export class Runtime implements RuntimeHandle {
   private async stop(timeoutMs: number): Promise<RuntimeHandle> {
     this.current = 'stopping';
     const deadlineAt = this.now() + timeoutMs;
-    const attemptsBefore = [attempts(this.metrics.health()), attempts(this.traces.health())];
     this.globals.unregister();
     const finished = [false, false];
     const work = Promise.all([
@@ -163,8 +166,7 @@ export class Runtime implements RuntimeHandle {
     this.metrics.release();
     this.traces.release();
     const parts = this.healthParts(false);
-    const tried = [attempts(parts.signals.metrics) > attemptsBefore[0], attempts(parts.signals.traces) > attemptsBefore[1]];
-    this.reportUndelivered(parts, timeoutMs, finished, tried);
+    this.reportUndelivered(parts, timeoutMs, finished);
     return new IdleRuntime(this.carried, parts, undefined, this.now);
   }
 
@@ -178,21 +180,30 @@ export class Runtime implements RuntimeHandle {
     return work.finally(() => clearTimeout(timer));
   }
 
-  /** Says which signal's last export failed at shutdown, and why, so that what it held is known to be lost. */
-  private reportUndelivered(parts: HealthParts, timeoutMs: number, finished: boolean[], tried: boolean[]): void {
-    const failures: [SignalName, ExportFailure | undefined][] = [['metrics', this.metrics.lastFailure], ['traces', this.traces.lastFailure]];
-    for (const [i, [signal, failure]] of failures.entries()) {
+  /**
+   * Says which signal's last attempt at shutdown failed, or did not finish before the deadline, and why, so that
+   * what it held is known to be lost. Nothing is said when the last attempts were delivered (or there was nothing
+   * to send).
+   */
+  private reportUndelivered(parts: HealthParts, timeoutMs: number, finished: boolean[]): void {
+    const outcomes: [SignalName, 'none' | 'delivered' | ExportFailure][] = [
+      ['metrics', this.metrics.finalOutcome],
+      ['traces', this.traces.finalOutcome],
+    ];
+    for (const [i, [signal, outcome]] of outcomes.entries()) {
       const health = parts.signals[signal];
-      if (health.exporter === 'none' || (finished[i] && (failure === undefined || !tried[i]))) continue;
+      if (health.exporter === 'none') continue;
+      const failure = typeof outcome === 'object' ? outcome : undefined;
+      if (finished[i] && failure === undefined) continue;
+      const where = health.endpoint ?? health.exporter;
       const since = `what was recorded since ${health.lastExportAt ?? 'initialize()'} did not reach the collector`;
       if (!finished[i] || failure?.kind === 'timeout' || failure?.kind === 'closed') {
         this.diagnostics.warn(
-          `shutdown() gave up after ${timeoutMs} ms: the last ${signal} export to ${health.endpoint ?? health.exporter} ` +
-            `got no complete answer before that deadline; ${since}. Check that the collector is reachable, or allow a ` +
-            'longer timeoutMs.',
+          `shutdown() gave up after ${timeoutMs} ms: the last ${signal} export to ${where} got no complete answer ` +
+            `before that deadline; ${since}. Check that the collector is reachable, or allow a longer timeoutMs.`,
         );
       } else if (failure !== undefined) {
-        this.diagnostics.warn(`the last ${signal} export at shutdown, to ${health.endpoint ?? health.exporter}, failed: ${failure.detail}; ${since}.`);
+        this.diagnostics.warn(`the last ${signal} export at shutdown, to ${where}, failed: ${failure.detail}; ${since}.`);
       }
     }
   }
@@ -212,11 +223,6 @@ export class Runtime implements RuntimeHandle {
       notInitialized: this.carried.notInitialized.dropped,
     };
   }
-}
-
-/** Exports a signal attempted, successful or not. */
-function attempts(signal: SignalHealth): number {
-  return signal.exports + signal.exportFailures;
 }
 
 /**

@@ -25,6 +25,8 @@ export interface RuntimeHandle {
   readonly recorder: Recorder;
   /** What outlives this runtime; the next one starts from it. */
   readonly carried: CarriedState;
+  /** The deadline `shutdown()` uses when none is given. */
+  readonly defaultShutdownTimeoutMs: number;
   /** Baggage keys that may become labels (`baggageLabels`). */
   readonly baggageLabels: readonly string[];
   /** Health now; after shutdown(), the final snapshot of the runtime that ran. */

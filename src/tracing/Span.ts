@@ -117,12 +117,20 @@ export class FacadeSpan implements Span {
   }
 
   end(endTime?: TimeInput): void {
-    this.otelSpan.end(endTime);
+    this.otelSpan.end(validTime(endTime));
   }
 
   isRecording(): boolean {
     return this.otelSpan.isRecording();
   }
+}
+
+/** A start or end time the SDK accepts (epoch ms, a Date, an HrTime), else undefined (now). */
+export function validTime(time: unknown): TimeInput | undefined {
+  if (typeof time === 'number' && Number.isFinite(time) && time >= 0) return time;
+  if (time instanceof Date && Number.isFinite(time.getTime())) return time;
+  if (Array.isArray(time) && time.length === 2 && Number.isInteger(time[0]) && Number.isInteger(time[1])) return time as [number, number];
+  return undefined;
 }
 
 /** A span that does nothing: before initialize(), with telemetry disabled, and from `noopTracer`. */

@@ -1,10 +1,10 @@
-import { context, ROOT_CONTEXT, type Context, type Span as OTelSpan, type Tracer as OTelTracer } from '@opentelemetry/api';
+import { context, ROOT_CONTEXT, SpanKind, type Context, type Span as OTelSpan, type Tracer as OTelTracer } from '@opentelemetry/api';
 import type { Resource } from '@opentelemetry/resources';
 import { BasicTracerProvider, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { SamplerConfig } from '../config/TelemetryConfig';
 import type { PiiRedactor } from '../protection/PiiRedactor';
 import { buildSampler } from './sampler';
-import { FacadeSpan, type SpanOptions } from './Span';
+import { FacadeSpan, validTime, type SpanOptions } from './Span';
 import { SpanSanitizer, type SpanLimits } from './SpanSanitizer';
 
 /** What `Tracing` is built from. */
@@ -62,13 +62,13 @@ export class Tracing {
   /** Starts an OpenTelemetry span, for the middleware and the traced client, its name and attributes cut and redacted. */
   startOTelSpan(name: string, options: SpanOptions | undefined, parent: Context = parentOf(options)): OTelSpan {
     const safeName = this.sanitizer.name(name);
-    if (options === undefined || options === null) return this.tracer.startSpan(safeName, undefined, parent);
+    if (options === undefined || options === null || typeof options !== 'object') return this.tracer.startSpan(safeName, undefined, parent);
     return this.tracer.startSpan(safeName, {
-      kind: options.kind,
+      kind: validKind(options.kind),
       attributes: this.sanitizer.attributes(options.attributes),
       links: this.sanitizer.links(options.links),
-      startTime: options.startTime,
-      root: options.root,
+      startTime: validTime(options.startTime),
+      root: options.root === true,
     }, parent);
   }
 
@@ -78,8 +78,24 @@ export class Tracing {
   }
 }
 
-/** The parent context a span starts under: none for `root`, else the options' parent, else the active context. */
-export function parentOf(options: SpanOptions | undefined): Context {
-  if (options?.root === true) return ROOT_CONTEXT;
-  return options?.parent ?? context.active();
+/**
+ * The parent context a span starts under: none for `root`, else the options' parent (when it is a context), else the
+ * active context. Reads nothing that can throw.
+ */
+export function parentOf(options: SpanOptions | null | undefined): Context {
+  try {
+    if (options === null || typeof options !== 'object') return context.active();
+    if (options.root === true) return ROOT_CONTEXT;
+    const parent = options.parent as Partial<Context> | undefined;
+    return parent !== undefined && parent !== null && typeof parent.getValue === 'function' && typeof parent.setValue === 'function'
+      ? (parent as Context)
+      : context.active();
+  } catch {
+    return context.active();
+  }
+}
+
+/** A span kind the SDK and the serializer understand (0 to 4), else INTERNAL. */
+function validKind(kind: unknown): SpanKind {
+  return typeof kind === 'number' && Number.isInteger(kind) && kind >= 0 && kind <= 4 ? (kind as SpanKind) : SpanKind.INTERNAL;
 }
