@@ -132,11 +132,8 @@ export function labelsOf(args: ArrayLike<unknown>, start: number): unknown[] | L
  * as it is: the recording call then drops it as `invalid_label`.
  */
 export function withPair(labels: unknown[] | Labels, key: string, value: unknown): unknown[] | Labels {
-  if (Array.isArray(labels)) {
-    labels.push(key, value);
-    return labels;
-  }
   try {
+    if (Array.isArray(labels)) return [...(labels as unknown[]), key, value];
     return { ...labels, [key]: value as string };
   } catch {
     return labels;

@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { finished } from 'node:stream/promises';
 import type { Socket } from 'node:net';
 import { hrTime } from '@opentelemetry/core';
 import type { Resource } from '@opentelemetry/resources';
@@ -157,11 +158,9 @@ export class PrometheusEndpoint {
         if (!head) res.write(withoutRepeatedHeaders(text, families));
         if (more) await nextTurn();
       }
-      // 'close' follows 'finish', or comes alone when the scraper went away; only a finished answer delivered.
-      await new Promise<void>((resolve) => {
-        res.once('close', () => resolve());
-        res.end();
-      });
+      // Only an answer written in full was delivered; `finished` also settles for an answer already torn down.
+      res.end();
+      await finished(res).catch(() => undefined);
       if (res.writableFinished) {
         this.store.acknowledge(this.storeReader, cursor.epoch);
         this.scrapes++;

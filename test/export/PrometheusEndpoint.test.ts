@@ -84,6 +84,57 @@ describe('the Prometheus endpoint', () => {
     expect(await scrape(port)).not.toContain('user_id="other"');
   });
 
+  it('writes a large store a slice at a time, each family\'s header lines once and its samples together', async () => {
+    const port = await freePort();
+    telemetry.initialize({ serviceName: 'big', exporter: 'none', prometheus: { port }, cardinalityLimit: 10_000, logger: new CapturingLogger() });
+    for (let i = 0; i < 5000; i++) telemetry.counter('jobs.total', 'id', `j${i}`);
+    for (let i = 0; i < 3000; i++) telemetry.histogram('job.duration_ms', i % 700, 'id', `j${i}`);
+    await listening();
+    const lines = (await scrape(port)).split('\n');
+    expect(lines.filter((l) => l.startsWith('# TYPE jobs_total '))).toHaveLength(1);
+    expect(lines.filter((l) => l.startsWith('# TYPE job_duration_ms '))).toHaveLength(1);
+    expect(lines.filter((l) => l.startsWith('# TYPE target_info '))).toHaveLength(1);
+    expect(lines.filter((l) => l.startsWith('jobs_total{'))).toHaveLength(5000);
+    expect(lines.filter((l) => l.startsWith('job_duration_ms_count{'))).toHaveLength(3000);
+    // Each family's lines are one contiguous group, headers first.
+    const family = (l: string) => (l.startsWith('jobs_total') || l.includes(' jobs_total') ? 'jobs' : l.startsWith('job_duration') || l.includes(' job_duration') ? 'hist' : 'other');
+    const order = lines.filter((l) => l !== '').map(family).filter((f, i, all) => i === 0 || all[i - 1] !== f);
+    expect(order.filter((f) => f === 'jobs')).toHaveLength(1);
+    expect(order.filter((f) => f === 'hist')).toHaveLength(1);
+  });
+
+  it('a scraper that never reads its answer does not hold up the others; past four at once, scrapes are turned away', async () => {
+    const port = await freePort();
+    telemetry.initialize({ serviceName: 'stuck', exporter: 'none', prometheus: { port }, cardinalityLimit: 100_000, logger: new CapturingLogger() });
+    for (let i = 0; i < 50_000; i++) telemetry.counter('wide.total', 'id', `series-${i}`);
+    await listening();
+    const { connect } = await import('node:net');
+    const stuck = await Promise.all(Array.from({ length: 4 }, () => new Promise<import('node:net').Socket>((resolve) => {
+      const socket = connect(port, '127.0.0.1', () => {
+        socket.write('GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n');
+        socket.pause(); // and never read
+        resolve(socket);
+      });
+    })));
+    try {
+      // Four scrapes are under way and stuck on their readers: a fifth is turned away at once, not queued.
+      const busy = await fetch(`http://127.0.0.1:${port}/metrics`);
+      expect(busy.status).toBe(503);
+      expect(busy.headers.get('retry-after')).toBe('1');
+      stuck[0].destroy();
+      await eventually(() => telemetry.getHealth().signals.metrics.prometheus !== undefined, 'health');
+      let answer: Response | undefined;
+      for (let attempt = 0; attempt < 50 && answer?.status !== 200; attempt++) {
+        answer = await fetch(`http://127.0.0.1:${port}/metrics`);
+        if (answer.status !== 200) await answer.text();
+      }
+      expect(answer?.status).toBe(200);
+      expect((await answer?.text())?.split('\n').filter((l) => l.startsWith('wide_total{'))).toHaveLength(50_000);
+    } finally {
+      for (const socket of stuck) socket.destroy();
+    }
+  });
+
   it('listens on 0.0.0.0 by default outside development, so a scraper can reach it', async () => {
     const { resolveConfig } = await import('../../src/config/resolveConfig');
     expect(resolveConfig({ serviceName: 's', profile: 'production', prometheus: { port: 9464 } }, {}).config.metrics.prometheus)

@@ -1,0 +1,127 @@
+import * as telemetry from '../../src/index';
+import { startTestBed, type TestBed } from '../support/telemetry';
+import { ManualClock } from '../support/time';
+
+const sum = (points: { value?: number }[]) => points.reduce((total, p) => total + (p.value ?? 0), 0);
+const BREAKER = { enabled: true, maxFailures: 2, recoveryTimeMs: 60_000, halfOpenMax: 1 };
+
+describe('a collector that misbehaves on purpose', () => {
+  let bed: TestBed | undefined;
+  afterEach(async () => {
+    await bed?.stop();
+    bed = undefined;
+  });
+
+  it('shutdown() abandons an export stuck on a hung request and makes its last attempt, which delivers every count', async () => {
+    bed = await startTestBed({ exportTimeoutMs: 20_000 });
+    for (let i = 0; i < 100; i++) telemetry.counter('stuck.total');
+    bed.receiver.mode = { kind: 'hang' };
+    const running = telemetry.forceFlush(); // hangs on the collector until its 20 s deadline
+    await bed.receiver.nextRequest();
+    bed.receiver.mode = { kind: 'ok' };
+    await telemetry.shutdown({ timeoutMs: 3000 });
+    await running;
+    expect(sum(bed.receiver.latest('stuck.total'))).toBe(100);
+    expect(telemetry.getHealth().signals.metrics).toMatchObject({ exports: 1, exportFailures: 0 });
+    // The abandoned export was not reported as a failure, nor was anything said to be lost.
+    expect(bed.logger.matching('failed')).toEqual([]);
+    expect(bed.logger.matching('gave up')).toEqual([]);
+  });
+
+  it('refusing everything with 413 is a failing export, not a success, and opens the breaker', async () => {
+    bed = await startTestBed({ circuitBreaker: BREAKER });
+    bed.receiver.mode = { kind: 'limit', maxBytes: 0 };
+    for (let i = 0; i < 300; i++) telemetry.counter('refused.total', 'id', `s${i}`);
+    await telemetry.forceFlush();
+    const first = bed.receiver.requestCount;
+    expect(first).toBeLessThanOrEqual(12); // halved down to one point, then given up: not one request per point
+    await telemetry.forceFlush();
+    const metrics = telemetry.getHealth().signals.metrics;
+    expect(metrics).toMatchObject({ exports: 0, exportFailures: 2, circuitState: 'open' });
+    expect(metrics.lastError).toContain('even a request of a single item was refused as too large');
+    expect(telemetry.getHealth().lostByReason).toEqual({});
+    expect(bed.logger.matching(/refused a \d+ KB request/)).toHaveLength(1); // said once, not per halving
+  });
+
+  it('a 413 hiccup lowers the limit, which is raised again after ten good collections', async () => {
+    bed = await startTestBed({ compression: 'none', metrics: { maxPointsPerRequest: 1000 } });
+    for (let i = 0; i < 1000; i++) telemetry.counter('hiccup.total', 'id', `series-${i}`);
+    await telemetry.forceFlush(); // the first request a pipeline sends is small; this one warms it up
+    bed.receiver.mode = { kind: 'limit', maxBytes: 30_000 };
+    await telemetry.forceFlush();
+    const lowered = telemetry.getHealth().signals.metrics.maxItemsPerRequest;
+    expect(lowered).toBeLessThan(1000);
+    bed.receiver.mode = { kind: 'ok' };
+    for (let i = 0; i < 10; i++) await telemetry.forceFlush();
+    expect(telemetry.getHealth().signals.metrics.maxItemsPerRequest).toBe(Math.min(1000, lowered * 2));
+    expect(sum(bed.receiver.latest('hiccup.total'))).toBe(1000);
+  });
+
+  it('traces: a 413 lowers the spans per request, said once, and every span arrives', async () => {
+    bed = await startTestBed({ compression: 'none', metrics: { exporter: 'none' } });
+    bed.receiver.mode = { kind: 'limit', maxBytes: 4000 };
+    for (let round = 0; round < 3; round++) {
+      for (let i = 0; i < 50; i++) telemetry.startSpan(`op-${round}-${i}`).end();
+      await telemetry.forceFlush();
+    }
+    expect(bed.receiver.spans()).toHaveLength(150);
+    const traces = telemetry.getHealth().signals.traces;
+    expect(traces.maxItemsPerRequest).toBeLessThan(50);
+    expect(traces.exportFailures).toBe(0);
+    expect(bed.logger.matching('refused a')).toHaveLength(1);
+  });
+
+  it('quotes a collector\'s answer without its control characters', async () => {
+    bed = await startTestBed({ exportTimeoutMs: 500 });
+    await bed.receiver.stop();
+    const { createServer } = await import('node:http');
+    const evil = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => res.writeHead(400, { 'content-type': 'text/plain' }).end('\u001b[2J\u001b[31mFAKE: all good\u0007\u0000'));
+    });
+    await new Promise<void>((resolve) => evil.listen(bed?.receiver.port, '127.0.0.1', resolve));
+    try {
+      telemetry.counter('escape.total');
+      await telemetry.forceFlush();
+      const error = telemetry.getHealth().signals.metrics.lastError as string;
+      expect(error).toContain('HTTP 400 Bad Request: ?[2J?[31mFAKE: all good??');
+      expect(error).not.toMatch(/[\u0000-\u001f]/);
+    } finally {
+      await new Promise<void>((resolve) => evil.close(() => resolve()));
+    }
+  });
+
+  it('a breaker that reopens after a failed probe is not announced again', async () => {
+    const clock = new ManualClock();
+    bed = await startTestBed({ exportTimeoutMs: 500, circuitBreaker: BREAKER }, { now: clock.now });
+    bed.receiver.mode = { kind: 'status', status: 503 };
+    telemetry.counter('again.total');
+    for (let i = 0; i < 2; i++) await telemetry.forceFlush();
+    for (let probe = 0; probe < 3; probe++) {
+      clock.advance(60_000);
+      await telemetry.forceFlush();
+    }
+    expect(bed.logger.matching('circuit breaker opened')).toHaveLength(1);
+    expect(bed.logger.matching('is still failing').length).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe('concurrent shutdown() calls', () => {
+  it('each resolves within its own deadline, and the second takes effect when the shared shutdown ends', async () => {
+    const bed = await startTestBed({ exportTimeoutMs: 5000 });
+    bed.receiver.mode = { kind: 'hang' };
+    telemetry.counter('late.total');
+    const long = telemetry.shutdown({ timeoutMs: 1500 });
+    let shortDone = false;
+    const short = telemetry.shutdown({ timeoutMs: 100 }).then(() => { shortDone = true; });
+    await short;
+    expect(shortDone).toBe(true);
+    expect(telemetry.getHealth().initialized).toBe(false); // stopping: recording is already off
+    await long;
+    expect(telemetry.getHealth().initialized).toBe(false);
+    telemetry.initialize({ serviceName: 'after', endpoint: bed.receiver.url, logger: bed.logger });
+    expect(telemetry.getHealth().initialized).toBe(true);
+    await telemetry.shutdown({ timeoutMs: 200 });
+    await bed.receiver.stop();
+  });
+});

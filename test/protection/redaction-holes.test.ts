@@ -1,0 +1,78 @@
+import { PiiRedactor, REDACTED } from '../../src/protection/PiiRedactor';
+import { hasCardNumber, hasEmail, normalizeForMatching } from '../../src/protection/piiDetectors';
+import { truncateToBytes, truncateToChars } from '../../src/protection/truncate';
+
+/** Each leaked with redaction on in version 0.1. */
+const LEAKED_BEFORE: [string, string][] = [
+  ['a full-width e-mail', 'jane＠example．com'],
+  ['an e-mail with a zero-width space', 'jane\u200b@exam\u200cple.com'],
+  ['an e-mail with a soft hyphen and a BOM', 'ja\u00adne@\ufeffexample.com'],
+  ['an internationalised e-mail', 'jörg@exämple.de'],
+  ['a card after another group', 'order 9 4111 1111 1111 1111'],
+  ['a card with no-break spaces', '4111\u00a01111\u00a01111\u00a01111'],
+  ['a card with en dashes', '5500–0000–0000–0004'],
+  ['a card with dots', '4111.1111.1111.1111'],
+  ['client_secret=', 'client_secret=8f14e45fceea167a5a36'],
+  ['access_token=', 'https://api.example.com/cb?access_token=ya29.A0ARrdaM-xyz&state=1'],
+  ['x-api-key:', 'x-api-key: 0123456789abcdef'],
+  ['an ASIA key', 'ASIAQWERTYUIOPASDFGH'],
+  ['a fine-grained GitHub token', 'github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz'],
+  ['a Slack token', 'xoxb-1234567890-abcdefghij'],
+  ['a Slack webhook', 'https://hooks.slack.com/services/T000/B000/XXXXXXXX'],
+  ['a PEM private key', '-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA'],
+  ['an IPv4 with leading zeros', 'from 010.000.000.001'],
+];
+
+const STILL_CLEAN = ['GET', '/api/users/:id', 'v1.2.3.4', 'eu-west-1', '2026-11-22T20:34:12Z', '+1 415 555 0100', 'user@localhost',
+  'order-1234567890123-x', 'token expired', 'secret', 'password reset'];
+
+describe('redaction that holds', () => {
+  const redactor = new PiiRedactor();
+
+  it.each(LEAKED_BEFORE)('redacts %s', (_what, value) => {
+    expect(redactor.redact(value)).toBe(REDACTED);
+  });
+
+  it.each(STILL_CLEAN)('leaves %p alone', (value) => {
+    expect(redactor.redact(value)).toBe(value);
+  });
+
+  it('exempts infrastructure keys from IP redaction only, by default and as configured', () => {
+    expect(redactor.redact('10.1.2.3', 'server.address')).toBe('10.1.2.3');
+    expect(redactor.redact('10.1.2.3', 'network.peer.address')).toBe('10.1.2.3');
+    expect(redactor.redact('10.1.2.3', 'client.address')).toBe(REDACTED);
+    expect(redactor.redact('jane@example.com', 'server.address')).toBe(REDACTED);
+    const custom = new PiiRedactor([], ['gateway.ip']);
+    expect(custom.redact('10.1.2.3', 'gateway.ip')).toBe('10.1.2.3');
+    expect(custom.redact('10.1.2.3', 'server.address')).toBe(REDACTED);
+  });
+
+  it('normalises before matching: NFKC, without invisible characters', () => {
+    expect(normalizeForMatching('ｊａｎｅ＠ｅｘａｍｐｌｅ．ｃｏｍ')).toBe('jane@example.com');
+    expect(normalizeForMatching('a\u200bb\u2060c\u00add')).toBe('abcd');
+    expect(normalizeForMatching('plain ascii')).toBe('plain ascii');
+  });
+
+  it('finds e-mails and cards with bounded work per candidate', () => {
+    expect(hasEmail(`${'a'.repeat(100)}@example.com`)).toBe(true); // the local part is read back 64 characters at most
+    expect(hasEmail('@@@@@@a@b.cd')).toBe(true);
+    expect(hasCardNumber('4111 1111 1111 1112')).toBe(false); // fails Luhn
+    expect(hasCardNumber('1'.repeat(5000))).toBe(false); // one long group is no card
+  });
+});
+
+describe('bounded strings', () => {
+  it('cuts to bytes on a character boundary, into a new string', () => {
+    expect(truncateToBytes('héllo wörld', 4)).toBe('hél'.slice(0, 3));
+    expect(Buffer.byteLength(truncateToBytes('€'.repeat(100), 10))).toBeLessThanOrEqual(10);
+    expect(truncateToBytes('€'.repeat(100), 10)).toBe('€€€');
+    expect(truncateToBytes('short', 100)).toBe('short');
+    expect(truncateToBytes(`${'a'.repeat(9)}😀`, 11)).toBe('a'.repeat(9)); // a 4-byte character is never split
+  });
+
+  it('cuts to characters without splitting a surrogate pair', () => {
+    expect(truncateToChars('ab😀cd', 3)).toBe('ab');
+    expect(truncateToChars('abcdef', 4)).toBe('abcd');
+    expect(truncateToChars('ab', 4)).toBe('ab');
+  });
+});
