@@ -82,40 +82,48 @@ function isCardSeparator(c: number): boolean {
 /**
  * A payment card number: 13 to 19 digits, in groups separated by up to two separator characters, that pass the
  * Luhn check. Every run of consecutive groups holding 13-19 digits is checked, so a number preceded by another
- * group (`9 4111 1111 1111 1111`) is found too. One pass over the value; each group starts at most one window of
- * at most 19 groups.
+ * group (`9 4111 1111 1111 1111`) is found too. One pass over the value; for each group end, the Luhn sum is built
+ * leftwards over at most 19 digits, checked at every group start it meets.
  */
 export function hasCardNumber(value: string): boolean {
-  const groups: string[] = [];
-  const flush = (): boolean => {
-    for (let start = 0; start < groups.length; start++) {
-      let digits = '';
-      for (let end = start; end < groups.length && digits.length + groups[end].length <= 19; end++) {
-        digits += groups[end];
-        if (digits.length >= 13 && luhn(digits)) return true;
+  /** Digit values of the current run, and where each of its groups starts (indices into `digits`). */
+  const digits: number[] = [];
+  const starts: number[] = [];
+  let separators = 0;
+  const windowEndingHere = (): boolean => {
+    // Luhn from the right end of the run: the last digit is not doubled, the one before is, and so on.
+    let sum = 0;
+    let startIndex = starts.length - 1;
+    for (let i = digits.length - 1, length = 1; i >= 0 && length <= 19; i--, length++) {
+      let d = digits[i];
+      if (length % 2 === 0) {
+        d *= 2;
+        if (d > 9) d -= 9;
       }
+      sum += d;
+      while (startIndex >= 0 && starts[startIndex] > i) startIndex--;
+      if (length >= 13 && startIndex >= 0 && starts[startIndex] === i && sum % 10 === 0) return true;
     }
-    groups.length = 0;
     return false;
   };
-  let group = '';
-  let separators = 0;
+  let inGroup = false;
   for (let i = 0; i <= value.length; i++) {
     const c = i < value.length ? value.charCodeAt(i) : -1;
     if (c >= 48 && c <= 57) {
-      group += value[i];
+      if (!inGroup) starts.push(digits.length);
+      inGroup = true;
+      digits.push(c - 48);
       separators = 0;
       continue;
     }
-    if (group !== '') {
-      groups.push(group);
-      group = '';
-    }
-    if (c !== -1 && isCardSeparator(c) && groups.length > 0 && separators < 2) {
+    if (inGroup && windowEndingHere()) return true;
+    inGroup = false;
+    if (c !== -1 && isCardSeparator(c) && digits.length > 0 && separators < 2) {
       separators++;
       continue;
     }
-    if (groups.length > 0 && flush()) return true;
+    digits.length = 0;
+    starts.length = 0;
     separators = 0;
   }
   return false;

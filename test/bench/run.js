@@ -30,6 +30,7 @@ const telemetry = require('../../dist/index.js');
 const { initializeWith } = require('../../dist/api/lifecycle.js');
 const { globalSlot } = require('../../dist/global/GlobalSlot.js');
 const tracingBench = require('./tracing.js');
+const { hostileRows } = require('./hostile.js');
 
 const args = process.argv.slice(2);
 const QUICK = args.includes('--quick');
@@ -542,6 +543,10 @@ async function main() {
   results.memory = await memoryRows();
   results.collection = await collectionRow();
   results.exportBlock = await exportBlockRows();
+  results.hostile = await hostileRows({ initFacade, telemetry, reps: QUICK ? 3 : 7 });
+  process.stderr.write(`  hostile: 128 KB label ${results.hostile.label.worstMs.toFixed(2)} ms, attribute ${results.hostile.attribute.worstMs.toFixed(2)} ms, ` +
+    `detectors untruncated ${results.hostile.detectors.worstMs.toFixed(2)} ms; heap ${results.hostile.heapValuesMb.toFixed(1)} / ` +
+    `${results.hostile.heapKeysMb.toFixed(1)} / ${results.hostile.heapAttributesMb.toFixed(1)} MB\n`);
   results.targets = evaluate(results);
 
   const table = renderTable(results);
@@ -570,6 +575,11 @@ function evaluate(r) {
     ['collect + encode 10,000 series <= 25 ms', r.collection.ms, 25],
     ...exportBlockCases().map(([key, label]) =>
       [`longest event-loop block exporting ${label} <= ${BLOCK_GOAL_MS} ms`, r.exportBlock[`facade.${key}`].blockMs, BLOCK_GOAL_MS]),
+    ['recording a 128 KB hostile label value, redaction on < 5 ms', r.hostile.label.worstMs, 5],
+    ['a 128 KB hostile span attribute, redaction on < 5 ms', r.hostile.attribute.worstMs, 5],
+    ['heap growth, 1,000 distinct 1 MB label values < 16 MB', r.hostile.heapValuesMb, 16],
+    ['heap growth, 1,000 distinct 1 MB label keys < 16 MB', r.hostile.heapKeysMb, 16],
+    ['heap growth, 1,000 spans with distinct 1 MB attributes < 16 MB', r.hostile.heapAttributesMb, 16],
   ];
   if (x['tracing.facade.unsampled'] !== undefined) {
     targets.push(['unsampled startSpan()+end() <= 1.2 x SDK', x['tracing.facade.unsampled'] / x['tracing.sdk.unsampled'], 1.2]);
@@ -641,6 +651,19 @@ function renderTable(r) {
       return `| ${label} | ${f.blockMs.toFixed(1)} ms | ${f.requests} | ${f.wallMs.toFixed(0)} ms | ` +
         `${s.blockMs.toFixed(1)} ms | ${s.requests} | ${s.wallMs.toFixed(0)} ms | <= ${BLOCK_GOAL_MS} ms |`;
     }),
+    '',
+    'Hostile input, production profile (redaction on): one call or one span with a 128 KB value in the shape that was ' +
+      'slowest for the patterns of version 0.1, worst over seven shapes (median of reps each); the built-in detectors ' +
+      'alone on the same values, untruncated; heap growth for 1,000 distinct 1 MB values (after GC).',
+    '',
+    '| hostile input | measured | goal |',
+    '|---|---:|---|',
+    `| counter() with a 128 KB label value | ${r.hostile.label.worstMs.toFixed(2)} ms | < 5 ms |`,
+    `| startSpan() with a 128 KB attribute, then end() | ${r.hostile.attribute.worstMs.toFixed(2)} ms | < 5 ms |`,
+    `| the detectors on the 128 KB value itself (no truncation) | ${r.hostile.detectors.worstMs.toFixed(2)} ms | linear |`,
+    `| 1,000 distinct 1 MB label values | ${r.hostile.heapValuesMb.toFixed(1)} MB | < 16 MB |`,
+    `| 1,000 distinct 1 MB label keys | ${r.hostile.heapKeysMb.toFixed(1)} MB | < 16 MB |`,
+    `| 1,000 spans with distinct 1 MB attributes | ${r.hostile.heapAttributesMb.toFixed(1)} MB | < 16 MB |`,
     '',
     '| target | measured | limit | holds |',
     '|---|---:|---:|---|',
