@@ -3,6 +3,7 @@ import { globalSlot } from '../global/GlobalSlot';
 import type { InstrumentKind } from '../metrics/InstrumentRouter';
 import type { Labels } from './labels';
 import { guard } from './internalError';
+import { setOwn } from '../metrics/LabelNormalizer';
 import { labelsOf } from './helpers';
 
 const slot = globalSlot();
@@ -60,9 +61,13 @@ export function emitWithOptions(name: string, value: number, options: EmitOption
 export function withBaggageLabels(labels: Labels | undefined, context: Context, allowed: readonly string[]): Labels | undefined {
   const extra = baggageLabelPairs(context, allowed);
   if (extra.length === 0) return labels;
-  // Defined, not assigned: an allowed key such as `__proto__` stays an ordinary label.
-  const merged: Record<string, string> = Object.assign(Object.create(null) as Record<string, string>, labels);
-  for (const [key, value] of extra) Object.defineProperty(merged, key, { value, enumerable: true, writable: true, configurable: true });
+  let merged: Record<string, string>;
+  try {
+    merged = { ...labels };
+  } catch {
+    return labels; // unreadable: the recording call drops it as invalid_label
+  }
+  for (const [key, value] of extra) setOwn(merged, key, value);
   return merged;
 }
 

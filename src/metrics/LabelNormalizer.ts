@@ -12,9 +12,9 @@ export interface NormalizedLabels {
   /** FLAG_* bits describing what was changed. */
   flags: number;
   /**
-   * Whether the raw arguments may be cached as a path to the series: only when they are the normalised labels (up
-   * to numbers and booleans written as strings). A truncated or redacted value maps many raw values onto one
-   * series; caching each of them would let a flood of distinct values wipe the cache of a hot metric.
+   * Whether the raw arguments may be cached as a path to the series: not when a key or value was truncated (the
+   * cache would keep the long original alive) or a pair was dropped. A redacted value is cacheable but maps many
+   * raw values onto one series, so the caller caches it only while the cache has room to spare (FLAG_REDACTED).
    */
   cacheable: boolean;
 }
@@ -113,7 +113,6 @@ export class LabelNormalizer {
       }
       // Redaction sees only the truncated value, so its cost is bounded whatever the caller passed.
       if (this.redactor !== null && this.redactor.redact(value, key as string) === REDACTED) {
-        cacheable = false;
         value = REDACTED;
         flags |= FLAG_REDACTED;
       }
@@ -133,13 +132,21 @@ export function seriesKey(keys: readonly string[], values: readonly string[]): s
 }
 
 /**
- * The exported attributes of a label set, on an object without a prototype, so that keys such as `__proto__` or
- * `constructor` are ordinary own properties.
+ * The exported attributes of a label set. `__proto__` is defined rather than assigned (assigning it would set the
+ * prototype and lose the label); every other key, `constructor` included, is an ordinary own property. A plain
+ * object, not a prototype-less one: V8 keeps those in slow dictionary mode, which costs memory per series and time
+ * at every export.
  */
 export function toAttributes(keys: readonly string[], values: readonly string[]): Record<string, string> {
-  const attributes = Object.create(null) as Record<string, string>;
-  for (let i = 0; i < keys.length; i++) attributes[keys[i]] = values[i];
+  const attributes: Record<string, string> = {};
+  for (let i = 0; i < keys.length; i++) setOwn(attributes, keys[i], values[i]);
   return attributes;
+}
+
+/** Sets an own property, `__proto__` included. */
+export function setOwn<T>(target: Record<string, T>, key: string, value: T): void {
+  if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  else target[key] = value;
 }
 
 function describe(value: unknown): string {

@@ -231,8 +231,12 @@ export class Metric {
     const { series, placement, folded } = this.place(labels.keys, labels.values);
     if (placement === 'series') {
       // Only paths to admitted series are cached: values folded into `other` or the overflow series take the slow
-      // path every time, so a flood of distinct values never grows the cache.
-      if (labels.cacheable) this.locator.remember(list, start, series, labels.flags);
+      // path every time, so a flood of distinct values never grows the cache. Redacted paths (many raw values, one
+      // series) are cached only while the cache is at most half full, so a flood of distinct personal values
+      // never makes it start over and lose the hot paths.
+      if (labels.cacheable && ((labels.flags & FLAG_REDACTED) === 0 || this.locator.hasRoomToSpare())) {
+        this.locator.remember(list, start, series, labels.flags);
+      }
     } else {
       this.folded(placement, folded);
     }

@@ -114,6 +114,11 @@ export class SeriesLocator {
     node.flags = flags;
   }
 
+  /** Whether the cache is at most half full: room for paths that are not worth evicting the hot ones for. */
+  hasRoomToSpare(): boolean {
+    return this.nodes * 2 <= this.maxNodes;
+  }
+
   /** Forgets every cached path; lookups fall back to the slow path until they are cached again. */
   clear(): void {
     this.root = new PathNode();

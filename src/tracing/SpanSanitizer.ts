@@ -58,14 +58,17 @@ export class SpanSanitizer {
   /** Attributes, each value cut and redacted, at most the count limit of them; a new object. */
   attributes(attributes: unknown): Attributes | undefined {
     if (attributes === undefined || attributes === null || typeof attributes !== 'object') return undefined;
-    const out = Object.create(null) as Attributes;
+    const out: Attributes = {};
     let count = 0;
     try {
       for (const key of Object.keys(attributes)) {
         if (count >= this.limits.attributeCountLimit) break;
         const value = this.value(key, (attributes as Record<string, unknown>)[key]);
         if (value === undefined) continue;
-        out[truncateToChars(key, MAX_NAME_LENGTH)] = value;
+        const name = truncateToChars(key, MAX_NAME_LENGTH);
+        // Defined, not assigned, for `__proto__`: assigning it would set the prototype and lose the attribute.
+        if (name === '__proto__') Object.defineProperty(out, name, { value, enumerable: true, writable: true, configurable: true });
+        else out[name] = value;
         count++;
       }
     } catch {

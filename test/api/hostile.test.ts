@@ -2,6 +2,7 @@ import * as telemetry from '../../src/index';
 import { initializeWith } from '../../src/api/lifecycle';
 import { globalSlot } from '../../src/global/GlobalSlot';
 import type { MetricStore } from '../../src/metrics/MetricStore';
+import { FLAG_REDACTED, type SeriesLocator } from '../../src/metrics/SeriesLocator';
 import { CapturingLogger } from '../support/CapturingLogger';
 import { startTestBed, type TestBed } from '../support/telemetry';
 
@@ -151,19 +152,39 @@ describe('accounting: every recording call lands in exactly one count', () => {
 });
 
 describe('the path cache', () => {
-  it('caches a raw path only when it is the normalised one: 20,000 redacted e-mails leave a hot path cached', async () => {
+  it('caches redacted paths only while half full: 20,000 redacted e-mails never make it start over and lose a hot path', async () => {
     const bed = await startTestBed({ piiRedaction: true });
     try {
       const store = globalSlot().recorder as MetricStore;
       telemetry.counter('logins.total', 'method', 'password', 'region', 'eu');
-      const before = store.metric('logins.total')?.locator.size as number;
-      for (let i = 0; i < 20_000; i++) telemetry.counter('logins.total', 'method', `user${i}@example.com`, 'region', 'eu');
-      const locator = store.metric('logins.total')?.locator;
-      expect(locator?.size).toBe(before);
-      expect(locator?.find(4, 'method', 'password', 'region', 'eu', undefined, undefined, undefined, undefined)).toBeDefined();
+      const locator = store.metric('logins.total')?.locator as SeriesLocator;
+      let largest = 0;
+      for (let i = 0; i < 20_000; i++) {
+        telemetry.counter('logins.total', 'method', `user${i}@example.com`, 'region', 'eu');
+        largest = Math.max(largest, locator.size);
+      }
+      expect(locator.hasRoomToSpare()).toBe(false); // the redacted paths filled half of it, and no more
+      expect(locator.find(4, 'method', 'password', 'region', 'eu', undefined, undefined, undefined, undefined)).toBeDefined();
+      expect(locator.size).toBe(largest); // never started over
       await telemetry.forceFlush();
       expect(bed.receiver.latest('logins.total').map((p) => [p.attributes.method, p.value]).sort())
         .toEqual([['[REDACTED]', 20_000], ['password', 1]]);
+    } finally {
+      await bed.stop();
+    }
+  });
+
+  it('serves a repeated redacted value from the cache and still counts every redaction', async () => {
+    const bed = await startTestBed({ piiRedaction: true });
+    try {
+      const store = globalSlot().recorder as MetricStore;
+      for (let i = 0; i < 3; i++) telemetry.counter('logins.total', 'user', 'jane.doe@example.com');
+      const locator = store.metric('logins.total')?.locator as SeriesLocator;
+      expect(locator.find(2, 'user', 'jane.doe@example.com', undefined, undefined, undefined, undefined, undefined, undefined)).toBeDefined();
+      expect(locator.lastFlags & FLAG_REDACTED).toBe(FLAG_REDACTED);
+      expect(telemetry.getHealth().sanitizedByReason).toMatchObject({ pii_redacted: 3 });
+      await telemetry.forceFlush();
+      expect(bed.receiver.latest('logins.total').map((p) => [p.attributes.user, p.value])).toEqual([['[REDACTED]', 3]]);
     } finally {
       await bed.stop();
     }
