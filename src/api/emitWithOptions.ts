@@ -3,7 +3,7 @@ import { globalSlot } from '../global/GlobalSlot';
 import type { InstrumentKind } from '../metrics/InstrumentRouter';
 import type { Labels } from './labels';
 import { guard } from './internalError';
-import { setOwn } from '../metrics/LabelNormalizer';
+import { setOwn } from '../protection/setOwn';
 import { labelsOf } from './helpers';
 
 const slot = globalSlot();

@@ -94,6 +94,21 @@ function messageOf(error: unknown): string {
 /** The failure of a request abandoned at shutdown. */
 export const CLOSED_FAILURE: ExportFailure = { kind: 'closed', retryable: false, detail: 'abandoned: telemetry is shutting down' };
 
+/**
+ * The failure of a send abandoned at shutdown, saying what it was waiting for: the failure it was about to retry
+ * (so the real cause is not lost), or an answer that had not come after `waitedMs`.
+ */
+export function closedFailure(retrying: ExportFailure | undefined, waitedMs: number): ExportFailure {
+  const waited = Math.round(waitedMs);
+  return {
+    kind: 'closed',
+    retryable: false,
+    detail: retrying !== undefined
+      ? `abandoned at shutdown while retrying after: ${retrying.detail}`
+      : `abandoned at shutdown: no complete answer after ${waited} ms`,
+  };
+}
+
 /** The failure of a request given up for the last export at shutdown, which carries the same data and more. */
 export const SUPERSEDED_FAILURE: ExportFailure = { kind: 'closed', retryable: false, detail: 'abandoned for the last export at shutdown' };
 

@@ -18,7 +18,6 @@ export class ExportGuard {
   readonly breaker: CircuitBreaker;
   /** This signal's voice. */
   readonly reporter: ExportReporter;
-  private lastDetail: string | undefined;
   /** The failure of the last export, until one succeeds. */
   lastFailure: ExportFailure | undefined;
   /** How the last attempts at shutdown went: none made, all delivered, or the failure of one. */
@@ -37,7 +36,7 @@ export class ExportGuard {
     this.breaker = new CircuitBreaker(breakerConfig, now);
     this.reporter = new ExportReporter(signal, target, diagnostics, now);
     this.breaker.onStateChange((state, previous) => {
-      this.reporter.circuitChanged(state, previous, breakerConfig.maxFailures, this.breaker.retryAt, this.lastDetail);
+      this.reporter.circuitChanged(state, previous, breakerConfig.maxFailures, this.breaker.retryAt, this.lastFailure);
       onCircuitChange(state, previous);
     });
   }
@@ -73,9 +72,8 @@ export class ExportGuard {
   failed(failure: ExportFailure, final = false): void {
     if (final) this.finalOutcome = failure;
     this.lastFailure = failure;
-    this.lastDetail = failure.detail;
     this.status.failed(`${this.target}: ${failure.detail}`);
-    if (!final && failure.kind !== 'closed') this.reporter.failed(failure.detail);
+    if (!final && failure.kind !== 'closed') this.reporter.failed(failure);
     this.breaker.failure();
   }
 

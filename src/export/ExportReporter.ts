@@ -1,5 +1,6 @@
 import type { Diagnostics } from '../diagnostics/Diagnostics';
 import type { CircuitState, SignalName } from '../health/Health';
+import type { ExportFailure } from './ExportFailure';
 
 /** How often a signal that keeps failing is reported again. */
 const REPEAT_EVERY_MS = 60_000;
@@ -28,15 +29,16 @@ export class ExportReporter {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** An export failed; `detail` is its cause in one line. */
-  failed(detail: string): void {
+  /** An export failed. */
+  failed(failure: ExportFailure): void {
+    const detail = failure.detail;
     const now = this.now();
     this.failuresInRow++;
     if (this.failingSince === undefined) {
       this.failingSince = now;
       this.lastReportAt = now;
       this.diagnostics.warn(
-        `${this.signal} export to ${this.target} failed: ${detail}. ${WHAT_HAPPENS[this.signal]}${this.hint()}`,
+        `${this.signal} export to ${this.target} failed: ${detail}. ${WHAT_HAPPENS[this.signal]}${this.hint(failure)}`,
       );
       return;
     }
@@ -49,11 +51,29 @@ export class ExportReporter {
     }
   }
 
-  /** What to check, for a target that is a URL. */
-  private hint(): string {
-    return this.target.startsWith('http')
-      ? ' Check that the collector runs, is reachable from here, and accepts OTLP/HTTP at that URL (usually port 4318).'
-      : '';
+  /** What to check, for the kind of failure, when the target is a URL. */
+  private hint(failure: ExportFailure): string {
+    if (!this.target.startsWith('http')) return '';
+    const status = failure.status;
+    if (failure.kind === 'network') {
+      return ' Check that the collector runs, is reachable from here, and accepts OTLP/HTTP at that URL (usually port 4318).';
+    }
+    if (failure.kind === 'timeout') {
+      return ' Check that the collector is reachable and not overloaded, or allow a longer export timeout.';
+    }
+    if (status === 413) {
+      return " Raise the collector's request size limit (the OpenTelemetry Collector's otlp receiver: " +
+        'protocols.http.max_request_body_size).';
+    }
+    if (status === 401 || status === 403) return ' Check the credentials sent in headers (OTEL_EXPORTER_OTLP_HEADERS).';
+    if (status === 404 || status === 405) {
+      return ' Check the URL: OTLP/HTTP takes POSTs on /v1/metrics and /v1/traces (a full URL in a per-signal endpoint is used as given).';
+    }
+    if (status === 415) return ' The collector does not take OTLP/HTTP protobuf at that URL.';
+    if (status === 429 || status === 502 || status === 503 || status === 504) {
+      return ' The collector (or a proxy before it) is up but overloaded or not ready; exports are retried with backoff.';
+    }
+    return '';
   }
 
   /** An export succeeded. */
@@ -68,15 +88,15 @@ export class ExportReporter {
   }
 
   /** The signal's breaker changed state. */
-  circuitChanged(state: CircuitState, previous: CircuitState, maxFailures: number, retryAt: number | undefined, lastError: string | undefined): void {
+  circuitChanged(state: CircuitState, previous: CircuitState, maxFailures: number, retryAt: number | undefined, lastFailure: ExportFailure | undefined): void {
     // Reopening after a failed probe is not said again: the once-a-minute "still failing" line covers it.
     if (state === 'open' && previous !== 'half-open') {
       const reason = `${maxFailures} exports failed in a row`;
       this.diagnostics.warn(
         `${this.signal} export circuit breaker opened: ${reason} to ${this.target}; last error: ` +
-          `${lastError ?? 'none recorded'}. No ${this.signal} exports are attempted until ` +
+          `${lastFailure?.detail ?? 'none recorded'}. No ${this.signal} exports are attempted until ` +
           `${retryAt === undefined ? 'the recovery time has passed' : new Date(retryAt).toISOString()}. ` +
-          `${WHAT_HAPPENS[this.signal]}${this.hint()}`,
+          `${WHAT_HAPPENS[this.signal]}${lastFailure === undefined ? '' : this.hint(lastFailure)}`,
       );
     } else if (state === 'closed' && previous !== 'disabled') {
       this.diagnostics.info(`${this.signal} export circuit breaker closed: exports to ${this.target} succeed again.`);

@@ -278,6 +278,7 @@ export class MetricsPipeline {
     return {
       tooLarge: (items, bytes) => {
         this.guard.status.tooLarge++;
+        if (items === 1) return; // nothing to split: the delivery drops it or fails
         this.successesAtLowered = 0;
         this.collectorLimit = Math.max(1, Math.min(this.collectorLimit, Math.floor(items / 2)));
         reporter.tooLarge(bytes, items, this.pointsPerRequest(), 'data points');

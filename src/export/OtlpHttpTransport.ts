@@ -4,6 +4,7 @@ import { gzip } from 'node:zlib';
 import { VERSION } from '../version';
 import {
   CLOSED_FAILURE,
+  closedFailure,
   DEADLINE_PASSED_FAILURE,
   SUPERSEDED_FAILURE,
   httpFailure,
@@ -111,8 +112,11 @@ export class OtlpHttpTransport {
       return { ok: false, failure: networkFailure(error), attempts: 0 };
     }
     let backoff = this.retry.initialBackoffMs;
+    let retrying: ExportFailure | undefined;
     for (let attempt = 1; ; attempt++) {
-      if (this.closed) return { ok: false, failure: CLOSED_FAILURE, attempts: attempt - 1 };
+      if (this.closed) {
+        return { ok: false, failure: attempt === 1 ? CLOSED_FAILURE : closedFailure(retrying, this.now() - started), attempts: attempt - 1 };
+      }
       if (generation !== this.generation) return { ok: false, failure: SUPERSEDED_FAILURE, attempts: attempt - 1 };
       const remaining = deadlineAt - this.now();
       if (remaining <= 0) {
@@ -121,7 +125,11 @@ export class OtlpHttpTransport {
       }
       const result = await this.post(payload, remaining);
       if (result.ok) return { ok: true, body: result.body, attempts: attempt };
+      if (result.failure === CLOSED_FAILURE) {
+        return { ok: false, failure: closedFailure(retrying, this.now() - started), attempts: attempt };
+      }
       const failure = result.failure;
+      retrying = failure;
       if (!failure.retryable || attempt >= this.retry.maxAttempts || this.closed || generation !== this.generation) {
         return { ok: false, failure, attempts: attempt };
       }

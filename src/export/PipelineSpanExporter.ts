@@ -3,13 +3,20 @@ import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { DropCounters } from '../health/DropCounters';
 import { SPANS_BATCHING } from './batchings';
 import { deliver } from './deliver';
+import { settleBy } from './settleBy';
 import type { ExportGuard } from './ExportGuard';
 import type { ExportSink } from './ExportSink';
+
 
 /**
  * The traces pipeline's exporter, behind the batch span processor: every batch goes through the signal's breaker,
  * is split when it encodes over the byte limit or the collector answers 413, and must arrive before the traces
  * deadline (`spanBatch.exportTimeoutMs`). Spans that could not be delivered are counted as dropped.
+ *
+ * At shutdown the batch processor's queue is exported as a last attempt (`finalDeadline`), and exports already
+ * running are waited for, not aborted: the spans they carry are nowhere else. An export that ends while shutting
+ * down counts as a last attempt, so its failure is what shutdown reports. Whatever still runs at the deadline is
+ * abandoned by `release()`, and its spans counted as lost before the health after shutdown is taken.
  */
 export class PipelineSpanExporter implements SpanExporter {
   /** Set at shutdown: the last batches go through even while the breaker is open, before this deadline. */
@@ -17,6 +24,7 @@ export class PipelineSpanExporter implements SpanExporter {
   /** Spans per request; lowered when the collector refuses a request as too large, raised again after 10 successes. */
   maxSpans = Infinity;
   private successesAtLowered = 0;
+  private readonly running = new Set<Promise<void>>();
 
   constructor(
     private readonly sink: ExportSink<ReadableSpan[]>,
@@ -35,22 +43,29 @@ export class PipelineSpanExporter implements SpanExporter {
       return;
     }
     const reporter = this.guard.reporter;
-    let tooLarge = 0;
     const deadline = Math.min(this.now() + this.timeoutMs, this.finalDeadline ?? Infinity);
-    void deliver(spans, SPANS_BATCHING, this.sink, this.maxBytes, deadline, {
+    let unsettled = spans.length; // neither accepted nor counted as dropped yet
+    const done = deliver(spans, SPANS_BATCHING, this.sink, this.maxBytes, deadline, {
       tooLarge: (items, bytes) => {
         this.guard.status.tooLarge++;
+        if (items === 1) return; // nothing to split: the delivery drops it or fails
         this.successesAtLowered = 0;
         this.maxSpans = Math.max(1, Math.min(this.maxSpans, items >> 1));
         reporter.tooLarge(bytes, items, this.maxSpans, 'spans');
       },
       dropped: (batch) => {
-        tooLarge += batch.length;
+        unsettled -= batch.length;
         this.counters.lose('export_too_large', batch.length);
         reporter.droppedTooLarge('span');
       },
       rejected: (count, message) => reporter.rejected(count, message, 'spans'),
+      accepted: (items) => {
+        unsettled -= items;
+      },
     }, () => this.maxSpans).then((delivery) => {
+      this.running.delete(done);
+      // An export that ends while shutting down is a last attempt, whenever it began.
+      const final = this.finalDeadline !== undefined;
       if (delivery.ok) {
         this.guard.succeeded(final);
         this.raiseLoweredLimit();
@@ -58,9 +73,10 @@ export class PipelineSpanExporter implements SpanExporter {
         return;
       }
       this.guard.failed(delivery.failure, final);
-      this.counters.lose('span_export_failed', spans.length - delivery.sent - tooLarge);
+      this.counters.lose('span_export_failed', unsettled);
       resultCallback({ code: ExportResultCode.FAILED, error: new Error(delivery.failure.detail) });
     });
+    this.running.add(done);
   }
 
   async forceFlush(): Promise<void> {}
@@ -72,7 +88,22 @@ export class PipelineSpanExporter implements SpanExporter {
     this.maxSpans *= 2;
   }
 
-  shutdown(): Promise<void> {
-    return this.sink.shutdown();
+  /**
+   * Called by the batch processor when it shuts down: waits for the exports still running (each bounded by its own
+   * deadline; the pipeline bounds the wait by the shutdown deadline). The sockets are released by `release()`.
+   */
+  async shutdown(): Promise<void> {
+    await Promise.allSettled([...this.running]);
+  }
+
+  /**
+   * Gives up whatever still runs (its requests aborted, its retry waits ended) and releases every socket. Resolves
+   * once the abandoned exports have settled, as the last attempts they are, with the cause they were retrying, so
+   * that the health after shutdown counts their spans as lost; or after `graceMs`, whichever comes first.
+   */
+  async release(graceMs = 100): Promise<void> {
+    const running = [...this.running];
+    await this.sink.shutdown();
+    if (running.length > 0) await settleBy(Promise.allSettled(running), this.now() + graceMs, this.now);
   }
 }

@@ -64,20 +64,23 @@ export class TracesPipeline {
   }
 
   /**
-   * Exports what is queued as a last attempt, even while the breaker is open, before `deadlineAt`; then stops the
-   * processor and releases every socket, whatever the collector does.
+   * Exports what is queued as a last attempt, even while the breaker is open, and waits for the exports already
+   * running, before `deadlineAt`; then stops the processor. The sockets are released by `release()`.
    */
   async shutdown(deadlineAt: number): Promise<void> {
     if (this.exporter === undefined) return;
     this.exporter.finalDeadline = attemptDeadline(deadlineAt, this.options.now());
     await settleBy(this.flush(), deadlineAt, this.options.now);
+    // The processor's shutdown waits for the exports still running (our exporter's shutdown()).
     await settleBy(Promise.allSettled(this.processors.map((processor) => processor.shutdown())), deadlineAt, this.options.now);
-    await this.exporter.shutdown();
   }
 
-  /** Releases the exporter's sockets at once, whatever is still running. */
-  release(): void {
-    void this.exporter?.shutdown();
+  /**
+   * Releases the exporter's sockets at once, whatever is still running; resolves once what was abandoned is
+   * counted (shortly after, never later than a grace period).
+   */
+  release(): Promise<void> {
+    return this.exporter?.release() ?? Promise.resolve();
   }
 
   /** How the last attempts at shutdown went: none made, all delivered, or the failure of one. */

@@ -12,7 +12,10 @@ export interface Batching<T> {
 
 /** What happened on the way, for the pipeline's reporting. */
 export interface DeliveryHooks<T> {
-  /** The collector refused a request of `items` items and `bytes` bytes as too large (HTTP 413); it was split. */
+  /**
+   * The collector refused a request of `items` items and `bytes` bytes as too large (HTTP 413). Called for every
+   * such answer; a request of more than one item is then split.
+   */
   tooLarge(items: number, bytes: number | undefined): void;
   /** The collector refused even a single item as too large; it cannot be sent and was dropped. */
   dropped(batch: T): void;
@@ -20,6 +23,8 @@ export interface DeliveryHooks<T> {
   oversized?(items: number): void;
   /** The collector accepted a request but rejected part of it. */
   rejected(count: number, message: string): void;
+  /** The collector accepted a request of `items` items. */
+  accepted?(items: number): void;
 }
 
 /**
@@ -71,12 +76,13 @@ export async function deliver<T>(
     requests++;
     if (result.ok) {
       sent += items;
+      hooks.accepted?.(items);
       if (result.rejected !== undefined) hooks.rejected(result.rejected.count, result.rejected.message);
       continue;
     }
     if (result.failure.kind === 'http' && result.failure.status === 413) {
+      hooks.tooLarge(items, encoded?.byteLength);
       if (items > 1) {
-        hooks.tooLarge(items, encoded?.byteLength);
         pending.unshift(...batching.halve(next));
         continue;
       }

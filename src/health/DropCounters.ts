@@ -8,8 +8,13 @@ export type DropReason =
   | 'metric_limit'
   | 'rate_limited';
 
-/** Why a label of a recorded call was changed or left out. */
-export type SanitizeReason = 'label_value_truncated' | 'label_key_truncated' | 'label_value_coerced' | 'pii_redacted' | 'label_dropped';
+/**
+ * Why a label of a recorded call, or something a span was given, was changed or left out. `pii_redacted` counts
+ * label values, span and event names, attribute values and messages alike.
+ */
+export type SanitizeReason =
+  | 'label_value_truncated' | 'label_key_truncated' | 'label_value_coerced' | 'pii_redacted' | 'label_dropped'
+  | 'span_attribute_truncated' | 'span_attribute_dropped';
 
 /** Why a recorded call went into a folded series: a value past its label's limit (`other`), or past the series limit. */
 export type FoldReason = 'label_limit' | 'series_limit';
@@ -20,7 +25,10 @@ export type LossReason = 'span_queue_full' | 'span_export_failed' | 'export_too_
 const DROP_REASONS: readonly DropReason[] = [
   'not_initialized', 'invalid_name', 'invalid_value', 'invalid_label', 'kind_mismatch', 'metric_limit', 'rate_limited',
 ];
-const SANITIZE_REASONS: readonly SanitizeReason[] = ['label_value_truncated', 'label_key_truncated', 'label_value_coerced', 'pii_redacted', 'label_dropped'];
+const SANITIZE_REASONS: readonly SanitizeReason[] = [
+  'label_value_truncated', 'label_key_truncated', 'label_value_coerced', 'pii_redacted', 'label_dropped',
+  'span_attribute_truncated', 'span_attribute_dropped',
+];
 const FOLD_REASONS: readonly FoldReason[] = ['label_limit', 'series_limit'];
 const LOSS_REASONS: readonly LossReason[] = ['span_queue_full', 'span_export_failed', 'export_too_large', 'baggage_limit'];
 
@@ -37,7 +45,7 @@ export class DropCounters {
   sampledOut = 0;
   /** Calls dropped, by reason. */
   readonly dropped = zeroes(DROP_REASONS);
-  /** Labels changed or left out in recorded calls, by reason. */
+  /** Labels changed or left out in recorded calls, and span names, attributes and messages changed, by reason. */
   readonly sanitized = zeroes(SANITIZE_REASONS);
   /** Recorded calls that went into a folded series, by reason. */
   readonly folded = zeroes(FOLD_REASONS);
@@ -53,7 +61,7 @@ export class DropCounters {
     this.dropped[reason] += count;
   }
 
-  /** Counts a changed or left-out label. */
+  /** Counts a changed or left-out label or span attribute. */
   sanitize(reason: SanitizeReason, count = 1): void {
     this.sanitized[reason] += count;
   }

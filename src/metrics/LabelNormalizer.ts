@@ -1,5 +1,6 @@
 import type { Diagnostics } from '../diagnostics/Diagnostics';
 import { REDACTED, type PiiRedactor } from '../protection/PiiRedactor';
+import { setOwn } from '../protection/setOwn';
 import { truncateToBytes } from '../protection/truncate';
 import { FLAG_COERCED, FLAG_DROPPED, FLAG_KEY_TRUNCATED, FLAG_REDACTED, FLAG_TRUNCATED } from './SeriesLocator';
 
@@ -141,12 +142,6 @@ export function toAttributes(keys: readonly string[], values: readonly string[])
   const attributes: Record<string, string> = {};
   for (let i = 0; i < keys.length; i++) setOwn(attributes, keys[i], values[i]);
   return attributes;
-}
-
-/** Sets an own property, `__proto__` included. */
-export function setOwn<T>(target: Record<string, T>, key: string, value: T): void {
-  if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
-  else target[key] = value;
 }
 
 function describe(value: unknown): string {

@@ -160,7 +160,7 @@ export const PII_DETECTORS: readonly PiiDetector[] = [
   { name: 'email', network: false, test: hasEmail },
   regex('bearer', /(?:^|[^a-z0-9])(?:bearer|basic)\s{1,8}[a-z0-9\-._~+/]{8,}/i),
   regex('key-value secret',
-    /(?:^|[^a-z0-9])(?:client[_-]?|access[_-]?|refresh[_-]?|x[_-])?(?:password|passwd|pwd|secret|token|api[_-]?key|apikey|auth[_-]?token|private[_-]?key)["']?\s{0,4}[=:]\s{0,4}["']?[^\s"'&;,]{4,}/i),
+    /(?:^|[^a-z0-9])(?:client[_-]?|access[_-]?|refresh[_-]?|x[_-])?(?:password|passwd|pwd|secret|token|api[_-]?key|apikey|auth[_-]?token|private[_-]?key)["']?\s{0,4}[=:]\s{0,4}["']?[^\s"'&;,]/i),
   regex('jwt', /(?:^|[^a-z0-9_-])eyJ[a-z0-9_-]{5,}\.[a-z0-9_-]{5,}\.[a-z0-9_-]*/i),
   regex('aws key', /(?:^|[^A-Z0-9])(?:AKIA|ASIA)[0-9A-Z]{16}(?![0-9A-Z])/),
   regex('github token', /(?:^|[^a-z0-9_])(?:gh[pousr]_[a-z0-9]{30,}|github_pat_[a-z0-9_]{22,})/i),

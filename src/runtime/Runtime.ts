@@ -92,6 +92,7 @@ export class Runtime implements RuntimeHandle {
     });
     this.tracing = new Tracing({
       resource, sampler: config.sampler, spanProcessors: this.traces.processors, redactor, limits: config.spanLimits, scope: SCOPE,
+      counters: this.counters,
     });
     this.globals.register(this.metrics.meterProvider, this.tracing.provider, config.registerGlobal, this.diagnostics);
     for (const note of notes) this.diagnostics.warnOnce(`config:${note}`, note);
@@ -161,12 +162,14 @@ export class Runtime implements RuntimeHandle {
       this.metrics.shutdown(deadlineAt).then(() => { finished[0] = true; }),
       this.traces.shutdown(deadlineAt).then(() => { finished[1] = true; }),
     ]).then(() => this.tracing.shutdown());
+    const startedAt = this.now();
     await this.keepAlive(settleBy(work, deadlineAt, this.now), deadlineAt);
-    // Whatever the collector does, nothing of ours outlives shutdown(): sockets, timers, the scrape endpoint.
+    // Whatever the collector does, nothing of ours outlives shutdown(): sockets, timers, the scrape endpoint. Span
+    // exports abandoned here settle (counted as lost, with their cause) within a short grace, before health is taken.
     this.metrics.release();
-    this.traces.release();
+    await this.traces.release();
     const parts = this.healthParts(false);
-    this.reportUndelivered(parts, timeoutMs, finished);
+    this.reportUndelivered(parts, this.now() - startedAt, finished);
     return new IdleRuntime(this.carried, parts, undefined, this.now);
   }
 
@@ -185,7 +188,7 @@ export class Runtime implements RuntimeHandle {
    * what it held is known to be lost. Nothing is said when the last attempts were delivered (or there was nothing
    * to send).
    */
-  private reportUndelivered(parts: HealthParts, timeoutMs: number, finished: boolean[]): void {
+  private reportUndelivered(parts: HealthParts, tookMs: number, finished: boolean[]): void {
     const outcomes: [SignalName, 'none' | 'delivered' | ExportFailure][] = [
       ['metrics', this.metrics.finalOutcome],
       ['traces', this.traces.finalOutcome],
@@ -197,13 +200,17 @@ export class Runtime implements RuntimeHandle {
       if (finished[i] && failure === undefined) continue;
       const where = health.endpoint ?? health.exporter;
       const since = `what was recorded since ${health.lastExportAt ?? 'initialize()'} did not reach the collector`;
-      if (!finished[i] || failure?.kind === 'timeout' || failure?.kind === 'closed') {
+      if (!finished[i] || failure?.kind === 'closed') {
+        const why = failure === undefined ? 'had not finished' : `was given up (${failure.detail})`;
         this.diagnostics.warn(
-          `shutdown() gave up after ${timeoutMs} ms: the last ${signal} export to ${where} got no complete answer ` +
-            `before that deadline; ${since}. Check that the collector is reachable, or allow a longer timeoutMs.`,
+          `shutdown() reached its deadline after ${Math.round(tookMs)} ms: the last ${signal} export to ${where} ${why}; ` +
+            `${since}. Check that the collector is reachable, or allow a longer timeoutMs.`,
         );
       } else if (failure !== undefined) {
-        this.diagnostics.warn(`the last ${signal} export at shutdown, to ${where}, failed: ${failure.detail}; ${since}.`);
+        const advice = failure.kind === 'timeout'
+          ? " Check that the collector is reachable and answers in time: the last attempt is bounded by the signal's export timeout and by shutdown()'s timeoutMs."
+          : '';
+        this.diagnostics.warn(`the last ${signal} export at shutdown, to ${where}, failed: ${failure.detail}; ${since}.${advice}`);
       }
     }
   }

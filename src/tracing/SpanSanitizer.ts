@@ -1,6 +1,8 @@
 import type { Attributes, AttributeValue, Link } from '@opentelemetry/api';
 import { REDACTED, type PiiRedactor } from '../protection/PiiRedactor';
+import { setOwn } from '../protection/setOwn';
 import { truncateToChars } from '../protection/truncate';
+import type { DropCounters } from '../health/DropCounters';
 
 /** The limits on what a span carries. */
 export interface SpanLimits {
@@ -21,12 +23,14 @@ const MAX_STACK_LENGTH = 16384;
  * new string, so a 1 MB original is not kept alive) and then redacted when `piiRedaction` is on, so redaction always
  * runs on a bounded string. This covers attribute values (arrays too), span and event names, link attributes, and
  * exception and status messages. Attributes past the count limit are left out. Never throws: a value that cannot be
- * read is left out.
+ * read is left out. What was cut, redacted or left out is counted (`span_attribute_truncated`, `pii_redacted`,
+ * `span_attribute_dropped`), since the SDK only counts the attributes it drops itself.
  */
 export class SpanSanitizer {
   constructor(
     private readonly limits: SpanLimits,
     private readonly redactor: PiiRedactor | null,
+    private readonly counters: DropCounters | null = null,
   ) {}
 
   /** A span or event name, cut and redacted; `unnamed` for anything but a non-empty string. */
@@ -40,7 +44,7 @@ export class SpanSanitizer {
     return this.text(message, MAX_MESSAGE_LENGTH);
   }
 
-  /** One attribute value, cut and redacted; undefined when it is not a valid attribute value. */
+  /** One attribute value, cut and redacted; undefined (counted as dropped) when it is not a valid attribute value. */
   value(key: string, value: unknown): AttributeValue | undefined {
     if (typeof value === 'string') return this.string(key, value);
     if (typeof value === 'number' || typeof value === 'boolean') return value;
@@ -52,6 +56,7 @@ export class SpanSanitizer {
       }
       return out as AttributeValue;
     }
+    if (value !== undefined && value !== null) this.counters?.sanitize('span_attribute_dropped');
     return undefined;
   }
 
@@ -61,14 +66,16 @@ export class SpanSanitizer {
     const out: Attributes = {};
     let count = 0;
     try {
-      for (const key of Object.keys(attributes)) {
-        if (count >= this.limits.attributeCountLimit) break;
+      const keys = Object.keys(attributes);
+      for (let i = 0; i < keys.length; i++) {
+        if (count >= this.limits.attributeCountLimit) {
+          this.counters?.sanitize('span_attribute_dropped', keys.length - i);
+          break;
+        }
+        const key = keys[i];
         const value = this.value(key, (attributes as Record<string, unknown>)[key]);
         if (value === undefined) continue;
-        const name = truncateToChars(key, MAX_NAME_LENGTH);
-        // Defined, not assigned, for `__proto__`: assigning it would set the prototype and lose the attribute.
-        if (name === '__proto__') Object.defineProperty(out, name, { value, enumerable: true, writable: true, configurable: true });
-        else out[name] = value;
+        setOwn(out, truncateToChars(key, MAX_NAME_LENGTH), value);
         count++;
       }
     } catch {
@@ -120,12 +127,19 @@ export class SpanSanitizer {
   }
 
   private string(key: string, value: string): string {
-    const cut = truncateToChars(value, this.limits.attributeValueLengthLimit);
-    return this.redactor === null ? cut : this.redactor.redact(cut, key);
+    return this.cutAndRedact(value, this.limits.attributeValueLengthLimit, key);
   }
 
   private text(value: string, max: number): string {
+    return this.cutAndRedact(value, max, undefined);
+  }
+
+  private cutAndRedact(value: string, max: number, key: string | undefined): string {
     const cut = truncateToChars(value, max);
-    return this.redactor === null ? cut : this.redactor.redact(cut);
+    if (cut !== value && key !== undefined) this.counters?.sanitize('span_attribute_truncated');
+    if (this.redactor === null) return cut;
+    const redacted = this.redactor.redact(cut, key);
+    if (redacted === REDACTED && cut !== REDACTED) this.counters?.sanitize('pii_redacted');
+    return redacted;
   }
 }

@@ -5,6 +5,7 @@ import type { SamplerConfig } from '../config/TelemetryConfig';
 import type { PiiRedactor } from '../protection/PiiRedactor';
 import { buildSampler } from './sampler';
 import { FacadeSpan, validTime, type SpanOptions } from './Span';
+import type { DropCounters } from '../health/DropCounters';
 import { SpanSanitizer, type SpanLimits } from './SpanSanitizer';
 
 /** What `Tracing` is built from. */
@@ -21,6 +22,8 @@ export interface TracingOptions {
   limits: SpanLimits;
   /** Instrumentation scope of our spans. */
   scope: { name: string; version: string };
+  /** Where cut, redacted and left-out attributes are counted. */
+  counters?: DropCounters;
 }
 
 /**
@@ -51,7 +54,7 @@ export class Tracing {
       generalLimits: { attributeValueLengthLimit, attributeCountLimit },
     });
     this.tracer = this.provider.getTracer(options.scope.name, options.scope.version);
-    this.sanitizer = new SpanSanitizer(options.limits, options.redactor);
+    this.sanitizer = new SpanSanitizer(options.limits, options.redactor, options.counters ?? null);
   }
 
   /** Starts a facade span under `parent` (the active context, the options' parent, or none for a root). */

@@ -49,6 +49,22 @@ describe('span redaction, with piiRedaction on', () => {
     expect(Object.keys(exported.attributes).length).toBeLessThanOrEqual(5);
   });
 
+  it('counts what it cut, redacted or left out, per reason', async () => {
+    const before = { ...telemetry.getHealth().sanitizedByReason };
+    const delta = (reason: string) => (telemetry.getHealth().sanitizedByReason[reason] ?? 0) - (before[reason] ?? 0);
+    const span = telemetry.startSpan('counted', { attributes: { a: 1, b: 2, c: 3, d: 4, e: 5, f: 6, g: 7 } }); // 2 past the limit of 5
+    span.setAttribute('long', 'z'.repeat(100)); // cut to 64
+    span.setAttribute('bad', { nested: true } as never); // not an attribute value
+    span.setAttribute('mail', 'ann@example.com'); // redacted
+    span.addEvent('ev', { k1: 1, k2: 2, k3: 3, k4: 4, k5: 5, k6: 6 }); // 1 past the limit
+    span.end();
+    expect(delta('span_attribute_dropped')).toBe(2 + 1 + 1);
+    expect(delta('span_attribute_truncated')).toBe(1);
+    expect(delta('pii_redacted')).toBe(1);
+    await telemetry.forceFlush();
+    expect(JSON.stringify(bed.receiver.traceRequests)).not.toContain('ann@example.com');
+  });
+
   it('takes odd arguments without throwing', () => {
     expect(() => {
       telemetry.startSpan('op', null as never).end();

@@ -1,6 +1,7 @@
 import * as telemetry from '../../src/index';
 import { startTestBed, type TestBed } from '../support/telemetry';
-import { ManualClock } from '../support/time';
+import { LocalCollector } from '../../examples/collector/local-collector';
+import { advanceUntil, ManualClock, runDueUntil, settled, useFakeClock } from '../support/time';
 
 const sum = (points: { value?: number }[]) => points.reduce((total, p) => total + (p.value ?? 0), 0);
 const BREAKER = { enabled: true, maxFailures: 2, recoveryTimeMs: 60_000, halfOpenMax: 1 };
@@ -38,6 +39,8 @@ describe('a collector that misbehaves on purpose', () => {
     await telemetry.forceFlush();
     const metrics = telemetry.getHealth().signals.metrics;
     expect(metrics).toMatchObject({ exports: 0, exportFailures: 2, circuitState: 'open' });
+    // Every 413 answer counts, the single-point ones that could not be split too.
+    expect(metrics.requestsTooLarge).toBe(bed.receiver.log.filter((entry) => entry.status === 413).length);
     expect(metrics.lastError).toContain('even a request of a single item was refused as too large');
     expect(telemetry.getHealth().lostByReason).toEqual({});
     expect(bed.logger.matching(/refused a \d+ KB request/)).toHaveLength(1); // said once, not per halving
@@ -123,5 +126,71 @@ describe('concurrent shutdown() calls', () => {
     expect(telemetry.getHealth().initialized).toBe(true);
     await telemetry.shutdown({ timeoutMs: 200 });
     await bed.receiver.stop();
+  });
+});
+
+describe('spans in an export still running at shutdown', () => {
+  const TRACES_ONLY = {
+    metrics: { exporter: 'none' as const },
+    spanBatch: { scheduledDelayMs: 100, exportTimeoutMs: 10_000 },
+    circuitBreaker: { enabled: false, maxFailures: 5, recoveryTimeMs: 30_000, halfOpenMax: 1 },
+  };
+  let bed: TestBed | undefined;
+  beforeEach(() => useFakeClock());
+  afterEach(async () => {
+    jest.useRealTimers();
+    await bed?.stop();
+    bed = undefined;
+  });
+
+  /** Ends one span and lets the batch processor hand it to the exporter; resolves when its request has come in. */
+  async function exportOneSpan(target: TestBed): Promise<void> {
+    telemetry.startSpan('in.flight').end();
+    const request = target.receiver.nextRequest();
+    await jest.advanceTimersByTimeAsync(100);
+    await request;
+  }
+
+  it('are waited for, not aborted: an export retrying a 503 delivers when the collector recovers before the deadline', async () => {
+    const current = (bed = await startTestBed(TRACES_ONLY));
+    current.receiver.mode = { kind: 'status', status: 503 };
+    await exportOneSpan(current);
+    await runDueUntil(() => current.receiver.log.some((entry) => entry.status === 503), 'the 503 answer');
+    const done = settled(telemetry.shutdown({ timeoutMs: 5000 }));
+    current.receiver.mode = { kind: 'ok' };
+    await advanceUntil(done, 'shutdown() to resolve'); // through the retry wait (1 s, jittered)
+    expect(current.receiver.spans().map((span) => span.name)).toEqual(['in.flight']);
+    const health = telemetry.getHealth();
+    expect(health.signals.traces).toMatchObject({ exports: 1, exportFailures: 0 });
+    expect(health.lostByReason).toEqual({});
+    expect(current.logger.matching(/shutdown|at shutdown/)).toEqual([]);
+  });
+
+  it('retrying a refused connection at the deadline: counted as lost, and the warning and health keep the real cause', async () => {
+    const dead = await new LocalCollector().start();
+    await dead.stop(); // its port now refuses connections
+    const current = (bed = await startTestBed({ ...TRACES_ONLY, traces: { endpoint: `${dead.url}/v1/traces` } }));
+    telemetry.startSpan('in.flight').end();
+    await jest.advanceTimersByTimeAsync(100); // the batch processor hands the span over; the connection is refused
+    const done = settled(telemetry.shutdown({ timeoutMs: 300 }));
+    await advanceUntil(done, 'shutdown() to resolve');
+    const health = telemetry.getHealth();
+    expect(health.lostByReason).toEqual({ span_export_failed: 1 });
+    expect(health.signals.traces.lastError).toMatch(/abandoned at shutdown while retrying after: .*ECONNREFUSED/);
+    expect(current.logger.matching(
+      /shutdown\(\) reached its deadline after 300 ms: the last traces export to http:\/\/127\.0\.0\.1:\d+\/v1\/traces was given up \(abandoned at shutdown while retrying after: .*ECONNREFUSED/,
+    )).toHaveLength(1);
+  });
+
+  it('hung at the deadline: counted as lost, and said to have had no answer', async () => {
+    const current = (bed = await startTestBed(TRACES_ONLY));
+    current.receiver.mode = { kind: 'hang' };
+    await exportOneSpan(current);
+    const done = settled(telemetry.shutdown({ timeoutMs: 300 }));
+    await advanceUntil(done, 'shutdown() to resolve');
+    const health = telemetry.getHealth();
+    expect(health.lostByReason).toEqual({ span_export_failed: 1 });
+    expect(health.signals.traces.lastError).toMatch(/abandoned at shutdown: no complete answer after \d+ ms/);
+    expect(current.logger.matching(/shutdown\(\) reached its deadline after 300 ms: the last traces export to .* was given up/)).toHaveLength(1);
   });
 });

@@ -625,7 +625,7 @@ describe('OtlpHttpTransport: shutdown', () => {
 
     sender.shutdown();
 
-    expect(await sending).toEqual({ ok: false, attempts: 1, failure: { kind: 'closed', retryable: false, detail: 'abandoned: telemetry is shutting down' } });
+    expect(await sending).toEqual({ ok: false, attempts: 1, failure: { kind: 'closed', retryable: false, detail: 'abandoned at shutdown: no complete answer after 0 ms' } });
     expect(clientSockets).toHaveLength(1);
     expect(clientSockets[0].destroyed).toBe(true);
     await server.closed(request.socket);
@@ -673,7 +673,10 @@ describe('OtlpHttpTransport: shutdown', () => {
 
     sender.shutdown();
 
-    expect(await sending).toEqual({ ok: false, attempts: 1, failure: { kind: 'closed', retryable: false, detail: 'abandoned: telemetry is shutting down' } });
+    // The cause it was about to retry is kept, not replaced by the shutdown.
+    expect(await sending).toEqual({
+      ok: false, attempts: 1, failure: { kind: 'closed', retryable: false, detail: 'abandoned at shutdown while retrying after: HTTP 503 Service Unavailable: busy' },
+    });
     expect(jest.getTimerCount()).toBe(0);
     await jest.advanceTimersByTimeAsync(60_000);
     await idle();

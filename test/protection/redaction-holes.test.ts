@@ -23,6 +23,10 @@ const LEAKED_BEFORE: [string, string][] = [
   ['an IPv4 with leading zeros', 'from 010.000.000.001'],
 ];
 
+/** Short secret values leaked in 0.2.0, whose key=value detector wanted four characters or more. */
+const SHORT_SECRETS = ['/cb?access_token=xyz', '?access_token=xyz', 'access_token=xyz', 'token: abc', 'apikey=abc', 'password=pw',
+  'client_secret=abc', 'pwd=12'];
+
 const STILL_CLEAN = ['GET', '/api/users/:id', 'v1.2.3.4', 'eu-west-1', '2026-11-22T20:34:12Z', '+1 415 555 0100', 'user@localhost',
   'order-1234567890123-x', 'token expired', 'secret', 'password reset'];
 
@@ -30,6 +34,10 @@ describe('redaction that holds', () => {
   const redactor = new PiiRedactor();
 
   it.each(LEAKED_BEFORE)('redacts %s', (_what, value) => {
+    expect(redactor.redact(value)).toBe(REDACTED);
+  });
+
+  it.each(SHORT_SECRETS)('redacts a key=value secret of any length: %p', (value) => {
     expect(redactor.redact(value)).toBe(REDACTED);
   });
 

@@ -48,3 +48,17 @@ export async function runDueUntil(predicate: () => boolean, what = 'the conditio
   }
   throw new Error(`${what} did not happen within ${maxTurns} turns of the event loop`);
 }
+
+/**
+ * Under fake timers: moves the clock forward `stepMs` at a time, with turns of the event loop between steps so that
+ * real I/O can schedule the next timers, until `predicate` holds; fails once `maxMs` of fake time have passed.
+ */
+export async function advanceUntil(predicate: () => boolean, what = 'the condition', stepMs = 50, maxMs = 60_000): Promise<void> {
+  for (let elapsed = 0; elapsed <= maxMs; elapsed += stepMs) {
+    await runDueUntil(() => true);
+    for (let turn = 0; turn < 20 && !predicate(); turn++) await new Promise<void>((resolve) => setImmediate(resolve));
+    if (predicate()) return;
+    await jest.advanceTimersByTimeAsync(stepMs);
+  }
+  throw new Error(`${what} did not happen within ${maxMs} ms of fake time`);
+}
