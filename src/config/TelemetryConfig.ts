@@ -1,3 +1,5 @@
+import type { PiiPattern } from './piiPatterns';
+
 /** The names of the bundled profiles, one JSON file each under `profiles/`. */
 export type ProfileName = 'development' | 'staging' | 'production';
 
@@ -213,8 +215,8 @@ export interface TelemetryConfig {
   /** Replace label values that look like personal data with `[REDACTED]`. */
   piiRedaction?: boolean;
   /**
-   * Extra patterns whose matches are redacted too (with `piiRedaction` on); strings are compiled as RegExp. A pattern
-   * that may take super-linear time (nested quantifiers) is refused at initialize().
+   * Extra patterns whose matches are redacted too (with `piiRedaction` on). They are compiled with RE2, which matches
+   * in linear time whatever the pattern; one RE2 cannot take (backreferences, lookaround) is refused at initialize().
    */
   piiPatterns?: readonly (string | RegExp)[];
   /** Label and attribute keys whose values are not checked for IP addresses (infrastructure, such as `server.address`). */
@@ -281,8 +283,8 @@ export interface ResolvedConfig {
   rateLimit: RateLimitConfig;
   /** PII redaction. */
   piiRedaction: boolean;
-  /** Custom PII patterns, compiled. */
-  piiPatterns: RegExp[];
+  /** Custom PII patterns, compiled with RE2 (linear time). */
+  piiPatterns: PiiPattern[];
   /** Keys exempt from IP redaction. */
   piiIpExemptKeys: string[];
   /** Span attribute limits. */

@@ -13,7 +13,7 @@ import type {
   TelemetryConfig,
 } from './TelemetryConfig';
 import { TelemetryConfigError } from './TelemetryConfigError';
-import isSafeRegex from 'safe-regex2';
+import { compilePiiPatterns } from './piiPatterns';
 import { loadProfile, useProfile } from './profiles';
 import { headerProblem, readEnvironment, type EnvironmentConfig } from './environment';
 import { normalizeEndpoint, signalUrl } from './endpoint';
@@ -157,7 +157,7 @@ export function resolveConfig(
     maxLabelKeyLength: pick('maxLabelKeyLength') as number,
     rateLimit: { ...(profile.rateLimit as RateLimitConfig), ...(explicit.rateLimit ?? {}) },
     piiRedaction: pick('piiRedaction') as boolean,
-    piiPatterns: compilePatterns(pick('piiPatterns') ?? []),
+    piiPatterns: compilePiiPatterns(pick('piiPatterns') ?? []),
     piiIpExemptKeys: [...((pick('piiIpExemptKeys') ?? []) as string[])],
     spanLimits: {
       ...(profile.spanLimits as SpanLimitsConfig),
@@ -333,34 +333,6 @@ function resolveSampler(explicitRate: number | undefined, envSampler: string | u
   }
   const ratio = envArg === undefined ? 1 : Number(envArg);
   return { type: envSampler as SamplerConfig['type'], ratio };
-}
-
-/**
- * Compiles the custom PII patterns, refusing any that may take super-linear time on a crafted value (nested
- * quantifiers such as `(a+)+`, as `safe-regex2` finds them). They only ever see values cut to their limit, which
- * bounds the cost of the shapes the checker cannot see.
- */
-function compilePatterns(patterns: unknown): RegExp[] {
-  if (!Array.isArray(patterns)) throw new TelemetryConfigError('piiPatterns', patterns, 'an array of regular expressions or strings');
-  return patterns.map((pattern: unknown, i) => {
-    let compiled: RegExp;
-    if (pattern instanceof RegExp) {
-      compiled = pattern;
-    } else if (typeof pattern !== 'string' || pattern === '') {
-      throw new TelemetryConfigError(`piiPatterns[${i}]`, pattern, 'a RegExp or a non-empty regular expression string');
-    } else {
-      try {
-        compiled = new RegExp(pattern);
-      } catch (error) {
-        throw new TelemetryConfigError(`piiPatterns[${i}]`, pattern, `a valid regular expression (${(error as Error).message})`);
-      }
-    }
-    if (!isSafeRegex(compiled)) {
-      throw new TelemetryConfigError(`piiPatterns[${i}]`, compiled.source,
-        'a pattern without nested quantifiers such as (a+)+ or (\\w+\\s?)*, which can take exponential time on a crafted value');
-    }
-    return compiled;
-  });
 }
 
 function definedOnly<T extends object>(values: T): Partial<T> {

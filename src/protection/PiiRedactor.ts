@@ -1,3 +1,4 @@
+import type { PiiPattern } from '../config/piiPatterns';
 import { normalizeForMatching, PII_DETECTORS } from './piiDetectors';
 
 /** What a redacted value is replaced with. */
@@ -32,7 +33,7 @@ export class PiiRedactor {
   private readonly exemptKeys: ReadonlySet<string>;
 
   constructor(
-    private readonly custom: readonly RegExp[] = [],
+    private readonly custom: readonly PiiPattern[] = [],
     /** Keys whose values are not checked for IP addresses. */
     ipExemptKeys: readonly string[] = DEFAULT_IP_EXEMPT_KEYS,
   ) {
@@ -65,7 +66,6 @@ export class PiiRedactor {
       if ((network || !detector.network) && detector.test(normalized)) return true;
     }
     for (const pattern of this.custom) {
-      pattern.lastIndex = 0;
       if (pattern.test(normalized)) return true;
     }
     return false;
