@@ -58,28 +58,45 @@ export function emitWithOptions(name: string, value: number, options: EmitOption
  * from other services and is untrusted: nothing outside the allowlist becomes a label, and what does goes through
  * sanitising, redaction and the cardinality limiter like any label.
  */
-export function withBaggageLabels(labels: Labels | undefined, context: Context, allowed: readonly string[]): Labels | undefined {
+export function withBaggageLabels(labels: Labels | undefined, context: unknown, allowed: readonly string[]): Labels | undefined {
   const extra = baggageLabelPairs(context, allowed);
-  if (extra.length === 0) return labels;
-  let merged: Record<string, string>;
+  return extra.length === 0 ? labels : withExtraPairs(labels, extra) as Labels | undefined;
+}
+
+/**
+ * The labels (pairs in a list, or an object) plus `extra` pairs. Labels that cannot be read (a proxy, a getter that
+ * throws) are returned as they are: the recording call then drops them as `invalid_label`.
+ */
+function withExtraPairs<T extends unknown[] | Labels | undefined>(labels: T, extra: readonly [string, string][]): T | unknown[] | Labels {
   try {
-    merged = { ...labels };
+    if (Array.isArray(labels)) {
+      // At most as many items as any maxLabelPairs (128) can keep: a sparse array may claim 2^32 - 1.
+      const kept = Array.prototype.slice.call(labels, 0, Math.min(labels.length, 2 * 128 + 2)) as unknown[];
+      return [...kept, ...extra.flat()];
+    }
+    const merged: Record<string, string> = { ...labels };
+    for (const [key, value] of extra) setOwn(merged, key, value);
+    return merged;
   } catch {
-    return labels; // unreadable: the recording call drops it as invalid_label
+    return labels;
   }
-  for (const [key, value] of extra) setOwn(merged, key, value);
-  return merged;
 }
 
 /** The allowed baggage entries of a context, as label pairs. */
-export function baggageLabelPairs(context: Context, allowed: readonly string[]): [string, string][] {
+export function baggageLabelPairs(context: unknown, allowed: readonly string[]): [string, string][] {
   if (allowed.length === 0) return [];
-  const baggage = propagation.getBaggage(context);
-  if (baggage === undefined) return [];
   const pairs: [string, string][] = [];
-  for (const key of allowed) {
-    const entry = baggage.getEntry(key);
-    if (entry !== undefined) pairs.push([key, entry.value]);
+  try {
+    // Anything that is not a context (null, {}, a proxy) has no baggage: the call is recorded without it.
+    if (context === null || typeof context !== 'object' || typeof (context as Partial<Context>).getValue !== 'function') return [];
+    const baggage = propagation.getBaggage(context as Context);
+    if (baggage === undefined) return [];
+    for (const key of allowed) {
+      const entry = baggage.getEntry(key);
+      if (entry !== undefined && typeof entry.value === 'string') pairs.push([key, entry.value]);
+    }
+  } catch {
+    // A context or baggage whose methods throw: what was read is kept.
   }
   return pairs;
 }
@@ -96,11 +113,7 @@ export function emitWithContext(name: string, value: number): void {
   guard(() => {
     let labels = labelsOf(arguments, 2);
     const extra = baggageLabelPairs(contextApi.active(), slot.runtime.baggageLabels);
-    if (extra.length > 0) {
-      labels = Array.isArray(labels)
-        ? [...labels, ...extra.flat()]
-        : { ...labels, ...Object.fromEntries(extra) };
-    }
+    if (extra.length > 0) labels = withExtraPairs(labels, extra);
     slot.recorder.recordList(undefined, name, value, labels, undefined, 1);
   });
 }

@@ -41,10 +41,10 @@ export async function tracedFetch(input: string | URL | Request, init?: RequestI
     if (response.status >= 400) span.setStatus({ code: SpanStatusCode.ERROR });
     return response;
   } catch (error) {
-    const exception = error instanceof Error ? error : new Error(String(error));
-    span.recordException(exception);
-    span.setStatus({ code: SpanStatusCode.ERROR, message: exception.message });
-    span.setAttribute('error.type', exception.name);
+    // Through the sanitizer, like every facade span: fetch's messages can quote the URL, credentials included.
+    runtime.recordSpanError(span, error);
+    const name = error instanceof Error ? error.name : undefined;
+    span.setAttribute('error.type', typeof name === 'string' && name.length <= 64 && /^[A-Za-z_$][\w$]*$/.test(name) ? name : 'Error');
     throw error;
   } finally {
     span.end();

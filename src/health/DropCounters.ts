@@ -14,7 +14,7 @@ export type DropReason =
  */
 export type SanitizeReason =
   | 'label_value_truncated' | 'label_key_truncated' | 'label_value_coerced' | 'pii_redacted' | 'label_dropped'
-  | 'span_attribute_truncated' | 'span_attribute_dropped';
+  | 'span_attribute_truncated' | 'span_attribute_dropped' | 'span_link_dropped';
 
 /** Why a recorded call went into a folded series: a value past its label's limit (`other`), or past the series limit. */
 export type FoldReason = 'label_limit' | 'series_limit';
@@ -27,7 +27,7 @@ const DROP_REASONS: readonly DropReason[] = [
 ];
 const SANITIZE_REASONS: readonly SanitizeReason[] = [
   'label_value_truncated', 'label_key_truncated', 'label_value_coerced', 'pii_redacted', 'label_dropped',
-  'span_attribute_truncated', 'span_attribute_dropped',
+  'span_attribute_truncated', 'span_attribute_dropped', 'span_link_dropped',
 ];
 const FOLD_REASONS: readonly FoldReason[] = ['label_limit', 'series_limit'];
 const LOSS_REASONS: readonly LossReason[] = ['span_queue_full', 'span_export_failed', 'export_too_large', 'baggage_limit'];

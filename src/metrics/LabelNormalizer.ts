@@ -67,15 +67,16 @@ export class LabelNormalizer {
             'dropped. Use fewer labels (or raise maxLabelPairs).');
         break;
       }
-      let key = list[start + 2 * p];
+      const given = list[start + 2 * p];
       const rawValue = list[start + 2 * p + 1];
-      if (typeof key !== 'string' || key === '') {
+      if (typeof given !== 'string' || given === '') {
         cacheable = false;
         flags |= FLAG_DROPPED;
         this.diagnostics.warnOnce(`label_key:${metric}`,
-          `${metric}: label key ${describe(key)} is not a non-empty string; that pair was dropped.`);
+          `${metric}: label key ${describe(given)} is not a non-empty string; that pair was dropped.`);
         continue;
       }
+      let key = given;
       if (key.length * 3 > this.limits.maxLabelKeyLength) {
         const cut = truncateToBytes(key, this.limits.maxLabelKeyLength);
         if (cut !== key) {
@@ -87,6 +88,13 @@ export class LabelNormalizer {
           key = cut;
         }
       }
+      // A key that looks personal cannot become `[REDACTED]` (keys would collide): the pair is left out.
+      if (this.redactor !== null && this.redactor.redactTruncated(key, given) === REDACTED) {
+        flags |= FLAG_REDACTED;
+        this.diagnostics.warnOnce(`label_key_redacted:${metric}`,
+          `${metric}: a label key looked like personal data and that pair was left out. Label keys are names: keep data in values.`);
+        continue;
+      }
       let value: string;
       if (typeof rawValue === 'string') {
         value = rawValue;
@@ -96,28 +104,30 @@ export class LabelNormalizer {
       } else {
         cacheable = false;
         flags |= FLAG_DROPPED;
-        this.diagnostics.warnOnce(`label_value:${metric}:${key as string}`,
-          `${metric}: label '${key as string}' has a value of type ${rawValue === null ? 'null' : typeof rawValue}; ` +
+        this.diagnostics.warnOnce(`label_value:${metric}:${key}`,
+          `${metric}: label '${key}' has a value of type ${rawValue === null ? 'null' : typeof rawValue}; ` +
             'that pair was dropped. Pass label values as strings, numbers or booleans.');
         continue;
       }
+      const untruncated = value;
       if (value.length * 3 > this.limits.maxLabelValueLength) {
         const cut = truncateToBytes(value, this.limits.maxLabelValueLength);
         if (cut !== value) {
           cacheable = false;
           flags |= FLAG_TRUNCATED;
-          this.diagnostics.warnOnce(`label_truncated:${metric}:${key as string}`,
-            `${metric}: label '${key as string}' has a value of ${value.length} characters; it was truncated to ` +
+          this.diagnostics.warnOnce(`label_truncated:${metric}:${key}`,
+            `${metric}: label '${key}' has a value of ${value.length} characters; it was truncated to ` +
               `${this.limits.maxLabelValueLength} bytes. Long values are rarely useful labels: record an identifier instead.`);
           value = cut;
         }
       }
-      // Redaction sees only the truncated value, so its cost is bounded whatever the caller passed.
-      if (this.redactor !== null && this.redactor.redact(value, key as string) === REDACTED) {
+      // Redaction sees only the truncated value (and a little of what followed it), so its cost is bounded whatever
+      // the caller passed.
+      if (this.redactor !== null && this.redactor.redactTruncated(value, untruncated, key) === REDACTED) {
         value = REDACTED;
         flags |= FLAG_REDACTED;
       }
-      byKey.set(key as string, value);
+      byKey.set(key, value);
     }
     const keys = [...byKey.keys()].sort();
     const values = keys.map((key) => byKey.get(key) as string);

@@ -246,9 +246,12 @@ export class MetricStore implements Recorder {
       metric.record(value, 0, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, 0);
     } else if (Array.isArray(labels)) {
       // A copy: a proxy posing as an array (its length or items throwing) becomes a dropped call here, not later.
+      // Only as many items as can be kept, plus one pair to see the limit was passed: a sparse array may claim a
+      // length of 2^32 - 1.
       let list: unknown[];
       try {
-        list = Array.prototype.slice.call(labels) as unknown[];
+        const keep = Math.min((labels as readonly unknown[]).length, 2 * this.limits.maxLabelPairs + 2);
+        list = Array.prototype.slice.call(labels, 0, keep) as unknown[];
       } catch {
         return this.dropCall('invalid_label', name);
       }

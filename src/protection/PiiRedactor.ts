@@ -1,5 +1,6 @@
 import type { PiiPattern } from '../config/piiPatterns';
 import { normalizeForMatching, PII_DETECTORS } from './piiDetectors';
+import { truncateToChars } from './truncate';
 
 /** What a redacted value is replaced with. */
 export const REDACTED = '[REDACTED]';
@@ -12,6 +13,12 @@ export const REDACTED = '[REDACTED]';
 export const DEFAULT_IP_EXEMPT_KEYS: readonly string[] = [
   'server.address', 'network.peer.address', 'network.local.address', 'destination.address', 'net.peer.name', 'net.host.name',
 ];
+
+/**
+ * How much of what follows a cut value is looked at when judging it: enough for the rest of an e-mail domain or of a
+ * card number cut in the middle, so that a cut does not leave most of it behind, unrecognisable.
+ */
+const CUT_LOOKAHEAD = 256;
 
 /** Most verdicts remembered, and most characters of remembered values; the cache starts over past either. */
 const MAX_VERDICTS = 10_000;
@@ -56,6 +63,16 @@ export class PiiRedactor {
       this.cachedChars += value.length;
     }
     return redact ? REDACTED : value;
+  }
+
+  /**
+   * The value to record for `cut`, the start of `original` kept by a length limit: `cut` itself, or `[REDACTED]` when
+   * the cut, with up to 256 characters of what followed it, looks personal. The judged window is a copy, so the
+   * verdict cache never holds on to `original`.
+   */
+  redactTruncated(cut: string, original: string, key?: string): string {
+    if (cut.length === original.length) return this.redact(cut, key);
+    return this.redact(truncateToChars(original, cut.length + CUT_LOOKAHEAD), key) === REDACTED ? REDACTED : cut;
   }
 
   /** Whether a value matches any built-in detector (IP detectors only with `network`) or custom pattern. */

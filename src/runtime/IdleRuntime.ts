@@ -85,6 +85,8 @@ export class IdleRuntime implements RuntimeHandle {
     return undefined;
   }
 
+  recordSpanError(): void {}
+
   lost(): void {}
 
   internalError(message: string): void {

@@ -142,6 +142,10 @@ export class Runtime implements RuntimeHandle {
     return this.current === 'active' ? this.tracing.startOTelSpan(name, options, parent) : undefined;
   }
 
+  recordSpanError(span: OTelSpan, error: unknown): void {
+    this.tracing.recordError(span, error);
+  }
+
   lost(reason: LossReason, count: number, key: string, message: string): void {
     this.counters.lose(reason, count);
     this.diagnostics.warnOnce(key, message);

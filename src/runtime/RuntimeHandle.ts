@@ -46,6 +46,8 @@ export interface RuntimeHandle {
   startSpan(name: string, options: SpanOptions | undefined, parent?: Context): Span;
   /** Starts an OpenTelemetry span (attributes redacted) when active; undefined otherwise. */
   startOTelSpan(name: string, options: SpanOptions | undefined, parent: Context): OTelSpan | undefined;
+  /** Records an error on an OpenTelemetry span the runtime started: an `exception` event and status ERROR, redacted. */
+  recordSpanError(span: OTelSpan, error: unknown): void;
   /** Counts items lost outside recording calls and says once why (baggage entries over the W3C limits). */
   lost(reason: LossReason, count: number, key: string, message: string): void;
   /** Counts and reports an error of the library itself. */

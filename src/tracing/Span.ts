@@ -81,9 +81,11 @@ export class FacadeSpan implements Span {
   }
 
   setAttribute(key: string, value: AttributeValue): this {
-    if (typeof key !== 'string' || key === '' || !this.otelSpan.isRecording()) return this;
-    const safe = this.sanitizer.value(key, value);
-    if (safe !== undefined) this.otelSpan.setAttribute(key, safe);
+    if (!this.otelSpan.isRecording()) return this;
+    const safeKey = this.sanitizer.key(key);
+    if (safeKey === undefined) return this;
+    const safe = this.sanitizer.value(safeKey, value);
+    if (safe !== undefined) this.otelSpan.setAttribute(safeKey, safe);
     return this;
   }
 

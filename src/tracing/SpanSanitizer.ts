@@ -1,4 +1,4 @@
-import type { Attributes, AttributeValue, Link } from '@opentelemetry/api';
+import { createTraceState, isSpanContextValid, type Attributes, type AttributeValue, type Link, type SpanContext } from '@opentelemetry/api';
 import { REDACTED, type PiiRedactor } from '../protection/PiiRedactor';
 import { setOwn } from '../protection/setOwn';
 import { truncateToChars } from '../protection/truncate';
@@ -12,8 +12,14 @@ export interface SpanLimits {
   attributeCountLimit: number;
 }
 
-/** Most characters of a span or event name; names are meant to be low-cardinality identifiers. */
+/** Most characters of a span or event name, or of an attribute key; names are meant to be low-cardinality identifiers. */
 const MAX_NAME_LENGTH = 1024;
+/** Most items of an array attribute value read; the rest are left out (a sparse array may claim 2^32 - 1). */
+const MAX_ARRAY_ITEMS = 1024;
+/** Most links of a span read (the SDK's own default link count limit). */
+const MAX_LINKS = 128;
+/** Most characters of a link's serialised trace state (the W3C limit an implementation must be able to propagate). */
+const MAX_TRACE_STATE_LENGTH = 512;
 /** Most characters of an exception or status message, and of an exception's stack trace. */
 const MAX_MESSAGE_LENGTH = 4096;
 const MAX_STACK_LENGTH = 16384;
@@ -46,53 +52,93 @@ export class SpanSanitizer {
 
   /** One attribute value, cut and redacted; undefined (counted as dropped) when it is not a valid attribute value. */
   value(key: string, value: unknown): AttributeValue | undefined {
-    if (typeof value === 'string') return this.string(key, value);
-    if (typeof value === 'number' || typeof value === 'boolean') return value;
-    if (Array.isArray(value)) {
-      const out: (string | number | boolean | null | undefined)[] = [];
-      for (const item of value as unknown[]) {
-        if (typeof item === 'string') out.push(this.string(key, item));
-        else if (typeof item === 'number' || typeof item === 'boolean' || item === null || item === undefined) out.push(item);
+    try {
+      if (typeof value === 'string') return this.string(key, value);
+      if (typeof value === 'number' || typeof value === 'boolean') return value;
+      if (Array.isArray(value)) {
+        const array = this.array(key, value);
+        if (array !== undefined) return array;
       }
-      return out as AttributeValue;
+    } catch {
+      // A hostile value (a proxy, a throwing index getter): left out below.
     }
     if (value !== undefined && value !== null) this.counters?.sanitize('span_attribute_dropped');
     return undefined;
   }
 
-  /** Attributes, each value cut and redacted, at most the count limit of them; a new object. */
+  /**
+   * An attribute key, cut to its limit; undefined when it is not a non-empty string, or (counted) when it looks like
+   * personal data: a key cannot be replaced by `[REDACTED]` without colliding, so that attribute is left out.
+   */
+  key(key: unknown): string | undefined {
+    if (typeof key !== 'string' || key === '') return undefined;
+    const cut = truncateToChars(key, MAX_NAME_LENGTH);
+    if (this.redactor !== null && this.redactor.redactTruncated(cut, key) === REDACTED) {
+      this.counters?.sanitize('pii_redacted');
+      return undefined;
+    }
+    return cut;
+  }
+
+  /** Attributes, each key and value cut and redacted, at most the count limit of them; a new plain object. */
   attributes(attributes: unknown): Attributes | undefined {
     if (attributes === undefined || attributes === null || typeof attributes !== 'object') return undefined;
     const out: Attributes = {};
-    let count = 0;
+    let keys: string[];
     try {
-      const keys = Object.keys(attributes);
-      for (let i = 0; i < keys.length; i++) {
-        if (count >= this.limits.attributeCountLimit) {
-          this.counters?.sanitize('span_attribute_dropped', keys.length - i);
-          break;
-        }
-        const key = keys[i];
-        const value = this.value(key, (attributes as Record<string, unknown>)[key]);
-        if (value === undefined) continue;
-        setOwn(out, truncateToChars(key, MAX_NAME_LENGTH), value);
-        count++;
-      }
+      keys = Object.keys(attributes);
     } catch {
-      // A hostile attributes object: what was read before it threw is kept.
+      return out; // a proxy whose ownKeys trap throws
+    }
+    let count = 0;
+    for (let i = 0; i < keys.length; i++) {
+      if (count >= this.limits.attributeCountLimit) {
+        this.counters?.sanitize('span_attribute_dropped', keys.length - i);
+        break;
+      }
+      const key = this.key(keys[i]);
+      if (key === undefined) continue;
+      let raw: unknown;
+      try {
+        raw = (attributes as Record<string, unknown>)[keys[i]];
+      } catch {
+        this.counters?.sanitize('span_attribute_dropped'); // a getter that throws
+        continue;
+      }
+      const value = this.value(key, raw);
+      if (value === undefined) continue;
+      setOwn(out, key, value);
+      count++;
     }
     return out;
   }
 
-  /** Links with their attributes sanitised. */
-  links(links: readonly Link[] | undefined): Link[] | undefined {
-    if (!Array.isArray(links)) return undefined;
-    return links.map((link: Link) => ({ context: link.context, attributes: this.attributes(link.attributes) }));
+  /**
+   * Links, at most 128, each with a valid span context (copied, so getters run once) and sanitised attributes; a
+   * link that cannot be read or has no valid context is left out and counted (`span_link_dropped`).
+   */
+  links(links: unknown): Link[] | undefined {
+    let length: number;
+    try {
+      if (!Array.isArray(links)) return undefined;
+      length = links.length;
+    } catch {
+      return undefined;
+    }
+    const out: Link[] = [];
+    const n = Math.min(length, MAX_LINKS);
+    for (let i = 0; i < n; i++) {
+      const link = this.link(links, i);
+      if (link !== undefined) out.push(link);
+      else this.counters?.sanitize('span_link_dropped');
+    }
+    if (length > n) this.counters?.sanitize('span_link_dropped', length - n);
+    return out;
   }
 
   /**
    * The `exception` event's attributes for an error of any shape: type, message (cut and redacted) and stack trace
-   * (cut, with its first line, which repeats the message, redacted the same way). Reads nothing that can throw.
+   * (cut, and redacted line by line). Reads nothing that can throw.
    */
   exception(error: unknown): { attributes: Attributes; message: string } {
     let type = typeof error;
@@ -114,16 +160,86 @@ export class SpanSanitizer {
     }
     const safeMessage = this.message(message);
     const attributes: Attributes = { 'exception.type': this.text(String(type), MAX_NAME_LENGTH), 'exception.message': safeMessage };
-    if (stack !== undefined) {
-      const cut = truncateToChars(stack, MAX_STACK_LENGTH);
-      const newline = cut.indexOf('\n');
-      const first = newline === -1 ? cut : cut.slice(0, newline);
-      const rest = newline === -1 ? '' : cut.slice(newline);
-      attributes['exception.stacktrace'] = this.redactor !== null && this.redactor.redact(truncateToChars(first, MAX_MESSAGE_LENGTH)) === REDACTED
-        ? `${String(type)}: ${REDACTED}${rest}`
-        : cut;
-    }
+    if (stack !== undefined) attributes['exception.stacktrace'] = this.stackTrace(stack);
     return { attributes, message: safeMessage };
+  }
+
+  /**
+   * A stack trace cut to 16 KB, each line that looks personal replaced by `[REDACTED]`: the first lines repeat the
+   * error's name and message, which may span several lines, and frames may carry paths or URLs. Linear in the cut.
+   */
+  private stackTrace(stack: string): string {
+    const cut = truncateToChars(stack, MAX_STACK_LENGTH);
+    if (this.redactor === null) return cut;
+    const lines = cut.split('\n');
+    let changed = false;
+    for (let i = 0; i < lines.length; i++) {
+      if (this.redactor.redact(lines[i]) === REDACTED && lines[i] !== REDACTED) {
+        lines[i] = REDACTED;
+        changed = true;
+      }
+    }
+    return changed ? lines.join('\n') : cut;
+  }
+
+  private link(links: readonly unknown[], i: number): Link | undefined {
+    try {
+      const raw = links[i] as { context?: unknown; attributes?: unknown } | null | undefined;
+      if (raw === null || typeof raw !== 'object') return undefined;
+      const context = this.spanContext(raw.context);
+      return context === undefined ? undefined : { context, attributes: this.attributes(raw.attributes) };
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** A copy of a span context with valid IDs, or undefined. May throw on hostile IDs (the caller catches). */
+  private spanContext(raw: unknown): SpanContext | undefined {
+    if (raw === null || typeof raw !== 'object') return undefined;
+    const given = raw as Partial<SpanContext>;
+    const context: SpanContext = {
+      traceId: String(given.traceId),
+      spanId: String(given.spanId),
+      traceFlags: typeof given.traceFlags === 'number' && Number.isInteger(given.traceFlags) ? given.traceFlags & 0xff : 0,
+      isRemote: given.isRemote === true,
+    };
+    if (!isSpanContextValid(context)) return undefined;
+    try {
+      const state = given.traceState;
+      if (state !== undefined && state !== null && typeof state.serialize === 'function') {
+        const serialized: unknown = state.serialize();
+        if (typeof serialized === 'string' && serialized.length <= MAX_TRACE_STATE_LENGTH) context.traceState = createTraceState(serialized);
+      }
+    } catch {
+      // A trace state that cannot be read is left out; the link stands without it.
+    }
+    return context;
+  }
+
+  /**
+   * An array value: at most 1,024 items read by index (no iterator, so a sparse or proxied array costs no more),
+   * strings cut and redacted. Undefined when its items are not all of one type (string, number or boolean; null and
+   * undefined anywhere), as OpenTelemetry requires; the SDK would drop it without counting.
+   */
+  private array(key: string, value: readonly unknown[]): AttributeValue | undefined {
+    const length = value.length;
+    const n = Math.min(length, MAX_ARRAY_ITEMS);
+    const out: (string | number | boolean | null)[] = [];
+    let kind: string | undefined;
+    for (let i = 0; i < n; i++) {
+      const item = value[i];
+      if (item === null || item === undefined) {
+        out.push(null);
+        continue;
+      }
+      const type = typeof item;
+      if (type !== 'string' && type !== 'number' && type !== 'boolean') return undefined;
+      if (kind === undefined) kind = type;
+      else if (type !== kind) return undefined;
+      out.push(type === 'string' ? this.string(key, item as string) : (item as number | boolean));
+    }
+    if (length > n) this.counters?.sanitize('span_attribute_truncated');
+    return out as AttributeValue;
   }
 
   private string(key: string, value: string): string {
@@ -134,11 +250,15 @@ export class SpanSanitizer {
     return this.cutAndRedact(value, max, undefined);
   }
 
+  /**
+   * Cuts `value` to `max` characters (a copy), then redacts it, judging by the cut plus a little of what follows,
+   * so that a cut through an e-mail address or a card number does not leave most of it behind, unrecognisable.
+   */
   private cutAndRedact(value: string, max: number, key: string | undefined): string {
     const cut = truncateToChars(value, max);
     if (cut !== value && key !== undefined) this.counters?.sanitize('span_attribute_truncated');
     if (this.redactor === null) return cut;
-    const redacted = this.redactor.redact(cut, key);
+    const redacted = this.redactor.redactTruncated(cut, value, key);
     if (redacted === REDACTED && cut !== REDACTED) this.counters?.sanitize('pii_redacted');
     return redacted;
   }

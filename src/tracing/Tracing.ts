@@ -66,13 +66,32 @@ export class Tracing {
   startOTelSpan(name: string, options: SpanOptions | undefined, parent: Context = parentOf(options)): OTelSpan {
     const safeName = this.sanitizer.name(name);
     if (options === undefined || options === null || typeof options !== 'object') return this.tracer.startSpan(safeName, undefined, parent);
-    return this.tracer.startSpan(safeName, {
-      kind: validKind(options.kind),
-      attributes: this.sanitizer.attributes(options.attributes),
-      links: this.sanitizer.links(options.links),
-      startTime: validTime(options.startTime),
-      root: options.root === true,
-    }, parent);
+    // Each option is read once, through a guard: options may be a proxy or carry getters that throw.
+    const read = (key: keyof SpanOptions): unknown => {
+      try {
+        return options[key];
+      } catch {
+        return undefined;
+      }
+    };
+    const safeOptions = {
+      kind: validKind(read('kind')),
+      attributes: this.sanitizer.attributes(read('attributes')),
+      links: this.sanitizer.links(read('links')),
+      startTime: validTime(read('startTime')),
+      root: read('root') === true,
+    };
+    try {
+      return this.tracer.startSpan(safeName, safeOptions, parent);
+    } catch {
+      // Nothing we pass should make the SDK throw; if it does, a span without options is still a span.
+      return this.tracer.startSpan(safeName, undefined, parent);
+    }
+  }
+
+  /** Records `error` on an OpenTelemetry span as a facade span would: an `exception` event and status ERROR, redacted. */
+  recordError(span: OTelSpan, error: unknown): void {
+    new FacadeSpan(span, this.sanitizer).recordError(error);
   }
 
   /** Ends the provider: its processors flush what they hold and stop. */

@@ -1,0 +1,157 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as telemetry from '../../src/index';
+import { startTestBed, type TestBed } from '../support/telemetry';
+
+const throwing = (): never => { throw new Error('boom'); };
+/** An array claiming 2^32 - 1 items, all holes: iterating it would take minutes or exhaust the heap. */
+function sparse(length = 2 ** 32 - 1): unknown[] {
+  const array: unknown[] = [];
+  array.length = length;
+  return array;
+}
+
+describe('hostile arguments to tracing and recording functions, from the attacker trial', () => {
+  let bed: TestBed;
+  beforeEach(async () => {
+    bed = await startTestBed({ baggageLabels: ['tenant'], spanLimits: { attributeValueLengthLimit: 64, attributeCountLimit: 8 } });
+  });
+  afterEach(() => bed.stop());
+
+  const health = () => telemetry.getHealth();
+
+  it('a sparse array of 2^32 - 1 items as an attribute value reads at most 1,024 items', async () => {
+    const span = telemetry.startSpan('sparse');
+    span.setAttribute('holes', sparse() as never);
+    span.setAttribute('ids', Object.assign(sparse(5000), { 0: 'a', 4999: 'z' }) as never);
+    span.end();
+    await telemetry.forceFlush();
+    const [exported] = bed.receiver.spans().filter((s) => s.name === 'sparse');
+    expect((exported.attributes.holes as unknown[]).length).toBe(1024);
+    expect((exported.attributes.ids as unknown[])[0]).toBe('a');
+    expect(health().sanitizedByReason.span_attribute_truncated).toBe(2);
+    expect(health().errors).toBe(0);
+  });
+
+  it('a sparse array as labels reads at most the pairs that can be kept, and the call is recorded', () => {
+    telemetry.emitWithOptions('sparse.total', 1, { labels: sparse() as never });
+    telemetry.emitWithContext('sparse.total', 1, sparse() as never);
+    expect(health()).toMatchObject({ metricsEmitted: 2, errors: 0 });
+    expect(health().sanitizedByReason.label_dropped).toBe(2);
+  });
+
+  it('mixed-type arrays and arrays whose iterator or items throw are left out and counted', async () => {
+    const iterates = Object.assign([1, 2], { [Symbol.iterator]: throwing });
+    const items = new Proxy(['a', 'b'], { get: (target, key) => (key === '1' ? throwing() : Reflect.get(target, key)) });
+    const span = telemetry.startSpan('arrays');
+    span.setAttribute('mixed', [1, 'a'] as never);
+    span.setAttribute('iterates', iterates);
+    span.setAttribute('items', items as never);
+    span.end();
+    await telemetry.forceFlush();
+    const [exported] = bed.receiver.spans().filter((s) => s.name === 'arrays');
+    expect(Object.keys(exported.attributes)).toEqual(['iterates']); // read by index: its iterator is never used
+    expect(exported.attributes.iterates).toHaveLength(2);
+    expect(health().sanitizedByReason.span_attribute_dropped).toBe(2);
+  });
+
+  it('startSpan() takes options that are proxies or carry throwing getters, and links that are null or invalid', async () => {
+    const getters = Object.defineProperties({}, Object.fromEntries(['kind', 'attributes', 'links', 'startTime', 'root']
+      .map((key) => [key, { enumerable: true, get: throwing }])));
+    const proxy = new Proxy({}, { get: throwing, ownKeys: throwing, has: throwing });
+    const linked = telemetry.startSpan('target');
+    const valid = { traceId: linked.traceId as string, spanId: linked.spanId as string, traceFlags: 1 };
+    linked.end();
+    expect(() => {
+      telemetry.startSpan('getters', getters as never).end();
+      telemetry.startSpan('proxy', proxy as never).end();
+      telemetry.startSpan('links', {
+        links: [null, { context: null }, { context: { traceId: 'zz', spanId: 'yy' } }, { get context() { return throwing(); } },
+          { context: { ...valid, traceState: { serialize: throwing } } }, { context: valid, attributes: { via: 'queue' } }] as never,
+      }).end();
+      telemetry.startSpan('many links', { links: sparse(10_000_000) as never }).end();
+    }).not.toThrow();
+    await telemetry.forceFlush();
+    const names = bed.receiver.spans().map((s) => s.name);
+    expect(names).toEqual(expect.arrayContaining(['getters', 'proxy', 'links', 'many links']));
+    const links = (bed.receiver.traceRequests as { resourceSpans: { scopeSpans: { spans: { name: string; links: unknown[] }[] }[] }[] }[])
+      .flatMap((r) => r.resourceSpans).flatMap((r) => r.scopeSpans).flatMap((s) => s.spans).find((s) => s.name === 'links')?.links;
+    expect(links).toHaveLength(2); // the valid context (its throwing trace state left out) and the valid link
+    // 4 unusable links, 128 holes read of the 10,000,000 and the rest not read at all.
+    expect(health().sanitizedByReason.span_link_dropped).toBe(4 + 10_000_000);
+    expect(health().errors).toBe(0);
+  });
+
+  it('emitWithOptions() with a context that is not a context records the call without baggage', () => {
+    telemetry.emitWithOptions('ctx.total', 1, { context: {} as never });
+    telemetry.emitWithOptions('ctx.total', 1, { context: null as never });
+    telemetry.emitWithOptions('ctx.total', 1, { context: new Proxy({}, { get: throwing }) as never });
+    expect(health()).toMatchObject({ metricsEmitted: 3, errors: 0, droppedByReason: {} });
+  });
+
+  it('emitWithContext() with labels a proxy that throws, baggage in scope: dropped as invalid_label, not an internal error', () => {
+    telemetry.withBaggage({ tenant: 'acme' }, () => telemetry.emitWithContext('ctx.total', 1, new Proxy({}, { get: throwing, ownKeys: throwing }) as never));
+    expect(health()).toMatchObject({ metricsEmitted: 0, errors: 0, droppedByReason: { invalid_label: 1 } });
+  });
+
+  it('span.setAttribute() cuts keys to 1,024 characters, as setAttributes() does', async () => {
+    const span = telemetry.startSpan('keys');
+    span.setAttribute('k'.repeat(500_000), 1);
+    span.setAttributes({ ['j'.repeat(500_000)]: 2, ok: 3 });
+    span.end();
+    await telemetry.forceFlush();
+    const [exported] = bed.receiver.spans().filter((s) => s.name === 'keys');
+    expect(Object.keys(exported.attributes).map((k) => k.length).sort((a, b) => a - b)).toEqual([2, 1024, 1024]);
+  });
+});
+
+describe('redaction of stack traces and of tracedFetch errors, with piiRedaction on', () => {
+  let bed: TestBed;
+  beforeEach(async () => {
+    bed = await startTestBed({ piiRedaction: true });
+  });
+  afterEach(() => bed.stop());
+
+  it('redacts every line of a stack trace that looks personal: a multi-line message, a name holding an e-mail', async () => {
+    const multiLine = new Error('invalid input:\n  email: jane.doe@example.com\n  card: 4111 1111 1111 1111');
+    const named = Object.assign(new Error('not found'), { name: 'NotFound(ann@example.com)' });
+    named.stack = `NotFound(ann@example.com): not found\n    at handler (/srv/app.js:10:5)`;
+    expect(() => telemetry.withSpan('multi', () => { throw multiLine; })).toThrow(multiLine);
+    telemetry.startSpan('named').recordError(named).end();
+    await telemetry.forceFlush();
+    const wire = JSON.stringify(bed.receiver.traceRequests);
+    for (const secret of ['jane.doe@example.com', '4111 1111 1111 1111', 'ann@example.com']) expect(wire).not.toContain(secret);
+    const stack = (name: string) => bed.receiver.spans().find((s) => s.name === name)?.events
+      .find((e) => e.name === 'exception')?.attributes.find((a) => a.key === 'exception.stacktrace')?.value.stringValue as string;
+    expect(stack('multi').split('\n').slice(0, 4)).toEqual(['Error: invalid input:', '[REDACTED]', '[REDACTED]', expect.stringMatching(/^\s+at /)]);
+    expect(stack('named')).toBe('[REDACTED]\n    at handler (/srv/app.js:10:5)');
+  });
+
+  it('tracedFetch() records a failed fetch through the same redaction: a URL with credentials never reaches the wire', async () => {
+    const server: Server = createServer((_req, res) => res.end('ok'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    try {
+      await expect(telemetry.tracedFetch(`http://admin:S3cretPassw0rd@127.0.0.1:${port}/`)).rejects.toThrow();
+      await telemetry.forceFlush();
+      const wire = JSON.stringify(bed.receiver.traceRequests);
+      expect(wire).toContain('"exception"');
+      expect(wire).not.toContain('S3cretPassw0rd');
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it('leaves out an attribute whose key looks personal (a key cannot become [REDACTED] without colliding), and counts it', async () => {
+    const before = telemetry.getHealth().sanitizedByReason.pii_redacted ?? 0;
+    const span = telemetry.startSpan('keys');
+    span.setAttribute('user jane.doe@example.com', 'x');
+    span.setAttributes({ 'bob@example.com': 1, ok: 2 });
+    span.end();
+    await telemetry.forceFlush();
+    const [exported] = bed.receiver.spans().filter((s) => s.name === 'keys');
+    expect(Object.keys(exported.attributes)).toEqual(['ok']);
+    expect(JSON.stringify(bed.receiver.traceRequests)).not.toContain('example.com');
+    expect((telemetry.getHealth().sanitizedByReason.pii_redacted ?? 0) - before).toBe(2);
+  });
+});
