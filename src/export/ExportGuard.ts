@@ -78,7 +78,7 @@ export class ExportGuard {
   }
 
   /** The signal's health; a signal that pushes nothing has no breaker to speak of (`disabled`). */
-  health(exporter: SignalHealth['exporter'], maxItemsPerRequest: number): SignalHealth {
+  health(exporter: SignalHealth['exporter'], maxItemsPerRequest: number, maxBytesPerRequest: number): SignalHealth {
     const status = this.status;
     return {
       exporter,
@@ -92,6 +92,7 @@ export class ExportGuard {
       lastError: status.lastError,
       lastErrorAt: isoOrUndefined(status.lastErrorAt),
       maxItemsPerRequest,
+      maxBytesPerRequest,
       requestsTooLarge: status.tooLarge,
     };
   }

@@ -1,6 +1,7 @@
 import type { Diagnostics } from '../diagnostics/Diagnostics';
 import type { CircuitState, SignalName } from '../health/Health';
 import type { ExportFailure } from './ExportFailure';
+import type { RequestLimit } from './RequestLimit';
 
 /** How often a signal that keeps failing is reported again. */
 const REPEAT_EVERY_MS = 60_000;
@@ -104,16 +105,17 @@ export class ExportReporter {
   }
 
   /**
-   * The collector refused a request as too large; requests are now at most `limit` items. Said the first time only:
-   * further halvings show in health (`maxItemsPerRequest`, `requestsTooLarge`).
+   * The collector refused a request as too large; requests are now within `limit`. Said the first time only: further
+   * halvings show in health (`maxBytesPerRequest`, `maxItemsPerRequest`, `requestsTooLarge`).
    */
-  tooLarge(bytes: number | undefined, items: number, limit: number, unit: string): void {
+  tooLarge(bytes: number | undefined, items: number, limit: RequestLimit, unit: string): void {
     if (this.toldTooLarge) return;
     this.toldTooLarge = true;
     const size = bytes === undefined ? `a request of ${items} ${unit}` : `a ${formatBytes(bytes)} request (${items} ${unit})`;
+    const now = bytes === undefined ? `at most ${limit.items} ${unit} each` : `at most ${formatBytes(limit.bytes)} each`;
     this.diagnostics.warn(
-      `the collector at ${this.target} refused ${size} as too large (HTTP 413); sending smaller requests ` +
-        `(at most ${limit} ${unit} each). Raise the collector's request size limit to send fewer, larger requests.`,
+      `the collector at ${this.target} refused ${size} as too large (HTTP 413); sending smaller requests (${now}, ` +
+        `larger again as they get through). Raise the collector's request size limit to send fewer, larger requests.`,
     );
   }
 

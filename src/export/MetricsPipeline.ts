@@ -16,6 +16,7 @@ import type { DropCounters } from '../health/DropCounters';
 import type { CircuitState, SignalHealth } from '../health/Health';
 import type { MetricStore, StoreReader } from '../metrics/MetricStore';
 import { METRICS_BATCHING } from './batchings';
+import { RequestLimit } from './RequestLimit';
 import { deliver, type DeliveryHooks } from './deliver';
 import { SUPERSEDED_FAILURE, type ExportFailure } from './ExportFailure';
 import { ExportGuard } from './ExportGuard';
@@ -36,7 +37,6 @@ const POINTS_PER_TURN = 500;
 const FIRST_REQUEST_POINTS = 200;
 
 /** Successful collections at a limit lowered by 413 before it is raised again (doubled), in case it was transient. */
-const RAISE_AFTER = 10;
 
 /** What the metrics pipeline is built from. */
 export interface MetricsPipelineOptions {
@@ -79,9 +79,9 @@ export class MetricsPipeline {
   readonly prometheus: PrometheusEndpoint | undefined;
   private readonly push: { sink: ExportSink<ResourceMetrics>; reader: SdkMetricsReader; storeReader: StoreReader } | undefined;
   private readonly options: MetricsPipelineOptions;
-  /** Lowered for good when the collector refuses a request as too large. */
-  private collectorLimit = Infinity;
-  /** Lowered when requests of this many points encode over the byte limit. */
+  /** How large a request the collector takes, learned from its 413 answers. */
+  private readonly limit: RequestLimit;
+  /** Points per request for the rest of a collection, lowered when requests of this many points encode over the byte limit. */
   private byteLimit = Infinity;
   private warmedUp = false;
   private timer: NodeJS.Timeout | undefined;
@@ -91,11 +91,11 @@ export class MetricsPipeline {
   private waiting: Promise<void> | undefined;
   private running = false;
   private stopped = false;
-  private successesAtLowered = 0;
 
   constructor(options: MetricsPipelineOptions) {
     this.options = options;
     const { config, store, diagnostics, now } = options;
+    this.limit = new RequestLimit(config.maxBytesPerRequest, config.maxPointsPerRequest);
     const kind = options.exporter !== undefined ? 'otlp' : config.exporter;
     const sink = kind === 'none' ? undefined : this.buildSink(kind, options.exporter);
     this.guard = new ExportGuard('metrics', sink?.target ?? config.url, config.circuitBreaker, diagnostics, options.onCircuitChange, now);
@@ -160,7 +160,8 @@ export class MetricsPipeline {
 
   /** The signal's health. */
   health(): SignalHealth {
-    const health = this.guard.health(this.options.exporter !== undefined ? 'otlp' : this.options.config.exporter, this.pointsPerRequest());
+    const health = this.guard.health(this.options.exporter !== undefined ? 'otlp' : this.options.config.exporter, this.pointsPerRequest(),
+      this.limit.bytes);
     if (this.prometheus !== undefined) health.prometheus = this.prometheus.health();
     return health;
   }
@@ -206,7 +207,7 @@ export class MetricsPipeline {
   }
 
   private pointsPerRequest(): number {
-    return Math.max(1, Math.min(this.options.config.maxPointsPerRequest, this.collectorLimit, this.byteLimit));
+    return Math.max(1, Math.min(this.limit.items, this.byteLimit));
   }
 
   /** One collection: snapshot, then one request after another until every point went, or one failed. */
@@ -230,16 +231,18 @@ export class MetricsPipeline {
     let storeDone = false;
     let requests = 0;
     const hooks = this.hooks();
+    this.byteLimit = Infinity; // the byte estimate is learned again each collection
     await nextTurn();
     for (;;) {
       const limit = this.warmedUp ? this.pointsPerRequest() : Math.min(this.pointsPerRequest(), FIRST_REQUEST_POINTS);
       // A request is gathered a slice per turn (the cursor sweeps as it walks) until it is full in points or in
       // estimated bytes, then encoded and sent in one turn.
-      while (!storeDone && builder.points < limit && builder.bytes < config.maxBytesPerRequest) {
+      const maxBytes = this.limit.bytes;
+      while (!storeDone && builder.points < limit && builder.bytes < maxBytes) {
         const perPoint = builder.points > 0 ? builder.bytes / builder.points : 64;
-        const fit = Math.max(1, Math.floor((config.maxBytesPerRequest - builder.bytes) / perPoint));
+        const fit = Math.max(1, Math.floor((maxBytes - builder.bytes) / perPoint));
         storeDone = !cursor.next(Math.min(POINTS_PER_TURN, limit - builder.points, fit), builder.add);
-        if (!storeDone && builder.points < limit && builder.bytes < config.maxBytesPerRequest) await nextTurn();
+        if (!storeDone && builder.points < limit && builder.bytes < maxBytes) await nextTurn();
       }
       const ours = builder.points;
       const scopeMetrics: ScopeMetrics[] = ours > 0 ? [{ scope, metrics: builder.take() }] : [];
@@ -247,8 +250,7 @@ export class MetricsPipeline {
       if (scopeMetrics.length === 0) break;
       // The breaker is asked once per collection, when there is something to send.
       if (requests === 0 && !this.guard.admit(final)) return;
-      const delivery = await deliver({ resource, scopeMetrics }, METRICS_BATCHING, push.sink, config.maxBytesPerRequest, deadline, hooks,
-        () => this.pointsPerRequest());
+      const delivery = await deliver({ resource, scopeMetrics }, METRICS_BATCHING, push.sink, this.limit, deadline, hooks);
       requests++;
       this.warmedUp = true;
       if (!delivery.ok) {
@@ -261,16 +263,6 @@ export class MetricsPipeline {
     store.acknowledge(push.storeReader, cursor.epoch);
     if (requests === 0) return;
     this.guard.succeeded(final);
-    this.raiseLoweredLimit();
-  }
-
-  /** After RAISE_AFTER successful collections at a limit lowered by 413, tries twice as many points again. */
-  private raiseLoweredLimit(): void {
-    if (this.collectorLimit === Infinity) return;
-    if (++this.successesAtLowered < RAISE_AFTER) return;
-    this.successesAtLowered = 0;
-    const raised = this.collectorLimit * 2;
-    this.collectorLimit = raised >= this.options.config.maxPointsPerRequest ? Infinity : raised;
   }
 
   private hooks(): DeliveryHooks<ResourceMetrics> {
@@ -278,10 +270,7 @@ export class MetricsPipeline {
     return {
       tooLarge: (items, bytes) => {
         this.guard.status.tooLarge++;
-        if (items === 1) return; // nothing to split: the delivery drops it or fails
-        this.successesAtLowered = 0;
-        this.collectorLimit = Math.max(1, Math.min(this.collectorLimit, Math.floor(items / 2)));
-        reporter.tooLarge(bytes, items, this.pointsPerRequest(), 'data points');
+        if (items > 1) reporter.tooLarge(bytes, items, this.limit, 'data points');
       },
       oversized: (items) => {
         this.byteLimit = Math.max(1, Math.floor(items / 2));

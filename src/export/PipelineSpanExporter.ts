@@ -3,6 +3,7 @@ import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { DropCounters } from '../health/DropCounters';
 import { SPANS_BATCHING } from './batchings';
 import { deliver } from './deliver';
+import { RequestLimit } from './RequestLimit';
 import { settleBy } from './settleBy';
 import type { ExportGuard } from './ExportGuard';
 import type { ExportSink } from './ExportSink';
@@ -21,19 +22,20 @@ import type { ExportSink } from './ExportSink';
 export class PipelineSpanExporter implements SpanExporter {
   /** Set at shutdown: the last batches go through even while the breaker is open, before this deadline. */
   finalDeadline: number | undefined;
-  /** Spans per request; lowered when the collector refuses a request as too large, raised again after 10 successes. */
-  maxSpans = Infinity;
-  private successesAtLowered = 0;
+  /** How large a request the collector takes, learned from its 413 answers. */
+  readonly limit: RequestLimit;
   private readonly running = new Set<Promise<void>>();
 
   constructor(
     private readonly sink: ExportSink<ReadableSpan[]>,
     private readonly guard: ExportGuard,
     private readonly counters: DropCounters,
-    private readonly maxBytes: number,
+    maxBytes: number,
     private readonly timeoutMs: number,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.limit = new RequestLimit(maxBytes);
+  }
 
   export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
     const final = this.finalDeadline !== undefined;
@@ -45,13 +47,10 @@ export class PipelineSpanExporter implements SpanExporter {
     const reporter = this.guard.reporter;
     const deadline = Math.min(this.now() + this.timeoutMs, this.finalDeadline ?? Infinity);
     let unsettled = spans.length; // neither accepted nor counted as dropped yet
-    const done = deliver(spans, SPANS_BATCHING, this.sink, this.maxBytes, deadline, {
+    const done = deliver(spans, SPANS_BATCHING, this.sink, this.limit, deadline, {
       tooLarge: (items, bytes) => {
         this.guard.status.tooLarge++;
-        if (items === 1) return; // nothing to split: the delivery drops it or fails
-        this.successesAtLowered = 0;
-        this.maxSpans = Math.max(1, Math.min(this.maxSpans, items >> 1));
-        reporter.tooLarge(bytes, items, this.maxSpans, 'spans');
+        if (items > 1) reporter.tooLarge(bytes, items, this.limit, 'spans');
       },
       dropped: (batch) => {
         unsettled -= batch.length;
@@ -62,13 +61,12 @@ export class PipelineSpanExporter implements SpanExporter {
       accepted: (items) => {
         unsettled -= items;
       },
-    }, () => this.maxSpans).then((delivery) => {
+    }).then((delivery) => {
       this.running.delete(done);
       // An export that ends while shutting down is a last attempt, whenever it began.
       const final = this.finalDeadline !== undefined;
       if (delivery.ok) {
         this.guard.succeeded(final);
-        this.raiseLoweredLimit();
         resultCallback({ code: ExportResultCode.SUCCESS });
         return;
       }
@@ -80,13 +78,6 @@ export class PipelineSpanExporter implements SpanExporter {
   }
 
   async forceFlush(): Promise<void> {}
-
-  /** After 10 successful exports at a limit lowered by 413, tries twice as many spans again. */
-  private raiseLoweredLimit(): void {
-    if (this.maxSpans === Infinity || ++this.successesAtLowered < 10) return;
-    this.successesAtLowered = 0;
-    this.maxSpans *= 2;
-  }
 
   /**
    * Called by the batch processor when it shuts down: waits for the exports still running (each bounded by its own

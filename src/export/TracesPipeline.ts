@@ -90,7 +90,9 @@ export class TracesPipeline {
 
   /** The signal's health. */
   health(): SignalHealth {
-    return this.guard.health(this.kind, Math.min(this.options.spanBatch.maxExportBatchSize, this.exporter?.maxSpans ?? Infinity));
+    const limit = this.exporter?.limit;
+    return this.guard.health(this.kind, Math.min(this.options.spanBatch.maxExportBatchSize, limit?.items ?? Infinity),
+      limit?.bytes ?? this.options.config.maxBytesPerRequest);
   }
 
   private buildSink(exporter: SpanExporter | undefined): ExportSink<ReadableSpan[]> {

@@ -1,6 +1,7 @@
 import type { ExportFailure } from './ExportFailure';
 import type { ExportSink } from './ExportSink';
 import { nextTurn } from './nextTurn';
+import type { RequestLimit } from './RequestLimit';
 
 /** How a batch of items (data points, spans) is measured and split. */
 export interface Batching<T> {
@@ -17,7 +18,7 @@ export interface DeliveryHooks<T> {
    * such answer; a request of more than one item is then split.
    */
   tooLarge(items: number, bytes: number | undefined): void;
-  /** The collector refused even a single item as too large; it cannot be sent and was dropped. */
+  /** The collector refused a single item as too large while it took others: it cannot be sent and was dropped. */
   dropped(batch: T): void;
   /** A request of `items` items encoded over the byte limit and was split before sending. */
   oversized?(items: number): void;
@@ -35,25 +36,31 @@ export type Delivery =
   | { readonly ok: true; readonly requests: number; readonly sent: number }
   | { readonly ok: false; readonly failure: ExportFailure; readonly sent: number };
 
+/** Distinct single items refused alone, with nothing accepted, that mean the collector refuses everything. */
+const REFUSED_ALONE_LIMIT = 3;
+
 /**
- * Sends `batch` through `sink` as one or more requests. A request over `maxItems()` items or encoding to more than
- * `maxBytes` is split in halves before it is sent (a turn of the event loop between two encodings, so splitting
- * never stacks them up); one the collector refuses as too large (HTTP 413) is split and its halves sent in its place
- * (the hook lowers `maxItems()`, so the rest is split to fit before it is sent). A single item refused as too large
- * is dropped when other requests of the delivery got through (it is an outlier), but fails the delivery when none
- * did: a collector that refuses everything must show as failing, not be fed one item at a time. Any other failure
- * stops the delivery, since the next request would most likely fail the same way.
+ * Sends `batch` through `sink` as one or more requests, within `limit` (learned from the collector's 413 answers).
+ * A request over the limit in items, or encoding to more than its bytes, is split in halves before it is sent (a
+ * turn of the event loop between two encodings, so splitting never stacks them up); one the collector refuses as
+ * too large (HTTP 413) is split and its halves sent in its place, and the limit lowered. A single item refused as
+ * too large is an outlier once anything else got through: it is dropped, and the rest delivered. While nothing has
+ * got through yet, the next requests are single items: up to three refused in a row mean the collector refuses
+ * everything, whatever the size, and the delivery fails (in a logarithmic number of requests, not one per item),
+ * with the limit put back as it was. Any other failure stops the delivery, since the next request would most likely
+ * fail the same way.
  */
 export async function deliver<T>(
   batch: T,
   batching: Batching<T>,
   sink: ExportSink<T>,
-  maxBytes: number,
+  limit: RequestLimit,
   deadlineAt: number,
   hooks: DeliveryHooks<T>,
-  maxItems: () => number = () => Infinity,
 ): Promise<Delivery> {
   const pending: T[] = [batch];
+  const before = limit.mark();
+  const refusedAlone: T[] = [];
   let requests = 0;
   let sent = 0;
   let encodings = 0;
@@ -61,13 +68,14 @@ export async function deliver<T>(
     const next = pending.shift() as T;
     const items = batching.size(next);
     if (items === 0) continue;
-    if (items > 1 && items > maxItems()) {
+    const probing = sent === 0 && refusedAlone.length > 0;
+    if (items > 1 && (probing || items > limit.items)) {
       pending.unshift(...batching.halve(next));
       continue;
     }
     if (encodings++ > 0) await nextTurn();
     const encoded = sink.encode?.(next);
-    if (encoded !== undefined && encoded.byteLength > maxBytes && items > 1) {
+    if (encoded !== undefined && encoded.byteLength > limit.bytes && items > 1) {
       hooks.oversized?.(items);
       pending.unshift(...batching.halve(next));
       continue;
@@ -76,27 +84,38 @@ export async function deliver<T>(
     requests++;
     if (result.ok) {
       sent += items;
+      limit.accepted();
       hooks.accepted?.(items);
       if (result.rejected !== undefined) hooks.rejected(result.rejected.count, result.rejected.message);
+      // Items refused alone before were outliers, now that the collector takes requests.
+      for (const refused of refusedAlone.splice(0)) hooks.dropped(refused);
       continue;
     }
-    if (result.failure.kind === 'http' && result.failure.status === 413) {
+    const failure = result.failure;
+    if (failure.kind === 'http' && failure.status === 413) {
+      if (items > 1) limit.refused(items, encoded?.byteLength);
       hooks.tooLarge(items, encoded?.byteLength);
       if (items > 1) {
         pending.unshift(...batching.halve(next));
         continue;
       }
-      if (sent === 0) {
-        return {
-          ok: false,
-          sent,
-          failure: { ...result.failure, detail: `${result.failure.detail} (even a request of a single item was refused as too large)` },
-        };
+      if (sent > 0) {
+        hooks.dropped(next);
+        continue;
       }
-      hooks.dropped(next);
-      continue;
+      refusedAlone.push(next);
+      if (refusedAlone.length < REFUSED_ALONE_LIMIT && pending.length > 0) continue;
+      limit.restore(before);
+      const why = refusedAlone.length === 1
+        ? 'even a request of a single item was refused as too large'
+        : 'the collector refused every request as too large, even single items';
+      return { ok: false, sent, failure: { ...failure, detail: `${failure.detail} (${why})` } };
     }
-    return { ok: false, failure: result.failure, sent };
+    if (failure.kind === 'timeout' && sent > 0) {
+      // Earlier requests used up the export's time: say so, or "no answer within 2 ms" reads like a broken collector.
+      return { ok: false, sent, failure: { ...failure, detail: `${failure.detail}, after ${sent} items of this export had gone through in ${requests - 1} requests` } };
+    }
+    return { ok: false, failure, sent };
   }
   return { ok: true, requests, sent };
 }

@@ -46,8 +46,10 @@ export interface SignalHealth {
   lastError: string | undefined;
   /** When the last export failed (ISO 8601), if one has. */
   lastErrorAt: string | undefined;
-  /** Most data points (metrics) or spans (traces) sent in one request now; lowered when the collector answers 413. */
+  /** Most data points (metrics) or spans (traces) sent in one request now. */
   maxItemsPerRequest: number;
+  /** Most bytes (before compression) in one request now; lowered when the collector answers 413, raised again as requests get through. */
+  maxBytesPerRequest: number;
   /** Requests the collector refused as too large (HTTP 413) since initialize(). */
   requestsTooLarge: number;
   /** The Prometheus endpoint, for metrics served for scraping. */

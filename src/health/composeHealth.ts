@@ -41,6 +41,7 @@ export function idleSignal(): SignalHealth {
     lastError: undefined,
     lastErrorAt: undefined,
     maxItemsPerRequest: 0,
+    maxBytesPerRequest: 0,
     requestsTooLarge: 0,
   };
 }

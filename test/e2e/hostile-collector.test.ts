@@ -41,22 +41,25 @@ describe('a collector that misbehaves on purpose', () => {
     expect(metrics).toMatchObject({ exports: 0, exportFailures: 2, circuitState: 'open' });
     // Every 413 answer counts, the single-point ones that could not be split too.
     expect(metrics.requestsTooLarge).toBe(bed.receiver.log.filter((entry) => entry.status === 413).length);
-    expect(metrics.lastError).toContain('even a request of a single item was refused as too large');
+    expect(metrics.lastError).toContain('the collector refused every request as too large, even single items');
+    expect(metrics.maxBytesPerRequest).toBe(1024 * 1024); // not about size: the limit is put back as it was
     expect(telemetry.getHealth().lostByReason).toEqual({});
     expect(bed.logger.matching(/refused a \d+ KB request/)).toHaveLength(1); // said once, not per halving
   });
 
-  it('a 413 hiccup lowers the limit, which is raised again after ten good collections', async () => {
-    bed = await startTestBed({ compression: 'none', metrics: { maxPointsPerRequest: 1000 } });
+  it('a 413 hiccup lowers the limit, which is raised again within one export once requests get through', async () => {
+    bed = await startTestBed({ compression: 'none', metrics: { maxPointsPerRequest: 200 } });
     for (let i = 0; i < 1000; i++) telemetry.counter('hiccup.total', 'id', `series-${i}`);
     await telemetry.forceFlush(); // the first request a pipeline sends is small; this one warms it up
-    bed.receiver.mode = { kind: 'limit', maxBytes: 30_000 };
+    bed.receiver.mode = { kind: 'limit', maxBytes: 2_000 };
     await telemetry.forceFlush();
-    const lowered = telemetry.getHealth().signals.metrics.maxItemsPerRequest;
-    expect(lowered).toBeLessThan(1000);
+    const lowered = telemetry.getHealth().signals.metrics.maxBytesPerRequest;
+    expect(lowered).toBeLessThan(2_000);
     bed.receiver.mode = { kind: 'ok' };
-    for (let i = 0; i < 10; i++) await telemetry.forceFlush();
-    expect(telemetry.getHealth().signals.metrics.maxItemsPerRequest).toBe(Math.min(1000, lowered * 2));
+    // The limit never climbs back to the smallest refused size on its own; after 100 accepted requests that size is
+    // forgotten, and doubling every 4 accepted requests brings the limit back to the configured 1 MiB.
+    for (let i = 0; i < 30 && telemetry.getHealth().signals.metrics.maxBytesPerRequest < 1024 * 1024; i++) await telemetry.forceFlush();
+    expect(telemetry.getHealth().signals.metrics.maxBytesPerRequest).toBe(1024 * 1024);
     expect(sum(bed.receiver.latest('hiccup.total'))).toBe(1000);
   });
 
@@ -69,9 +72,52 @@ describe('a collector that misbehaves on purpose', () => {
     }
     expect(bed.receiver.spans()).toHaveLength(150);
     const traces = telemetry.getHealth().signals.traces;
-    expect(traces.maxItemsPerRequest).toBeLessThan(50);
+    expect(traces.maxBytesPerRequest).toBeLessThan(4000);
     expect(traces.exportFailures).toBe(0);
     expect(bed.logger.matching('refused a')).toHaveLength(1);
+  });
+
+  it('a burst of 413s to everything fails the export without teaching a limit: the next export after recovery is normal', async () => {
+    bed = await startTestBed({ compression: 'none', cardinalityLimit: 3000, exportTimeoutMs: 4000 });
+    for (let i = 0; i < 3000; i++) telemetry.counter('storm.total', 'id', `series-${i}`);
+    bed.receiver.mode = { kind: 'limit', maxBytes: 0 };
+    await telemetry.forceFlush();
+    expect(telemetry.getHealth().signals.metrics).toMatchObject({ exportFailures: 1, maxBytesPerRequest: 1024 * 1024 });
+    bed.receiver.mode = { kind: 'ok' };
+    const before = bed.receiver.requestCount;
+    await telemetry.forceFlush();
+    expect(telemetry.getHealth().signals.metrics).toMatchObject({ exports: 1, exportFailures: 1 });
+    expect(bed.receiver.requestCount - before).toBeLessThanOrEqual(3); // 3000 points in 2000-point requests, not one each
+    expect(sum(bed.receiver.latest('storm.total'))).toBe(3000);
+  });
+
+  it('one span too large for the collector, ended first, is dropped alone: the 200 after it arrive', async () => {
+    bed = await startTestBed({ compression: 'none', metrics: { exporter: 'none' }, spanLimits: { attributeValueLengthLimit: 100_000 } });
+    bed.receiver.mode = { kind: 'limit', maxBytes: 64 * 1024 };
+    telemetry.startSpan('huge').setAttribute('blob', 'x'.repeat(80_000)).end();
+    for (let i = 0; i < 200; i++) telemetry.startSpan(`small-${i}`).end();
+    await telemetry.forceFlush();
+    expect(bed.receiver.spans().filter((s) => s.name.startsWith('small-'))).toHaveLength(200);
+    const health = telemetry.getHealth();
+    expect(health.lostByReason).toEqual({ export_too_large: 1 });
+    expect(health.signals.traces).toMatchObject({ exportFailures: 0 });
+    expect(health.signals.traces.maxBytesPerRequest).toBeGreaterThan(32 * 1024); // the outlier taught nothing below half its size
+  });
+
+  it('one series too large for the collector, recorded first, is dropped alone in every export; the 500 others arrive each time', async () => {
+    bed = await startTestBed({ compression: 'none', maxLabelValueLength: 65_536 });
+    bed.receiver.mode = { kind: 'limit', maxBytes: 64 * 1024 };
+    telemetry.counter('fat.total', 'blob', 'y'.repeat(65_536), 'more', 'z'.repeat(65_536));
+    for (let i = 0; i < 500; i++) telemetry.counter('ok.total', 'id', `series-${i}`);
+    for (let round = 1; round <= 3; round++) {
+      for (let i = 0; i < 500; i++) telemetry.counter('ok.total', 'id', `series-${i}`);
+      await telemetry.forceFlush();
+      expect(sum(bed.receiver.latest('ok.total'))).toBe(500 * (round + 1));
+    }
+    const health = telemetry.getHealth();
+    expect(health.signals.metrics).toMatchObject({ exports: 3, exportFailures: 0 });
+    expect(health.lostByReason).toEqual({ export_too_large: 3 });
+    expect(bed.logger.matching(/refused a request of a single data point as too large/)).toHaveLength(1);
   });
 
   it('quotes a collector\'s answer without its control characters', async () => {
@@ -168,8 +214,8 @@ describe('spans in an export still running at shutdown', () => {
 
   it('retrying a refused connection at the deadline: counted as lost, and the warning and health keep the real cause', async () => {
     const dead = await new LocalCollector().start();
-    await dead.stop(); // its port now refuses connections
     const current = (bed = await startTestBed({ ...TRACES_ONLY, traces: { endpoint: `${dead.url}/v1/traces` } }));
+    await dead.stop(); // its port now refuses connections (closed only now, so the test bed's receiver cannot have taken it)
     telemetry.startSpan('in.flight').end();
     await jest.advanceTimersByTimeAsync(100); // the batch processor hands the span over; the connection is refused
     const done = settled(telemetry.shutdown({ timeoutMs: 300 }));

@@ -165,14 +165,15 @@ describe('chunked export', () => {
     for (const entry of bed.receiver.log.filter((e) => e.status === 200)) expect(entry.bytes).toBeLessThanOrEqual(64 * 1024);
     const metrics = telemetry.getHealth().signals.metrics;
     expect(metrics).toMatchObject({ exports: 1, exportFailures: 0, requestsTooLarge: refused.length });
-    expect(metrics.maxItemsPerRequest).toBeLessThan(2000);
+    expect(metrics.maxBytesPerRequest).toBeLessThanOrEqual(64 * 1024);
     const [said] = bed.logger.matching('refused a');
-    expect(said).toMatch(/refused a \d+ KB request \(2000 data points\) as too large \(HTTP 413\); sending smaller requests \(at most 1000 data points each\)/);
+    expect(said).toMatch(/refused a (\d+) KB request \(2000 data points\) as too large \(HTTP 413\); sending smaller requests \(at most \d+(\.\d)? KB each/);
 
-    // The lowered limit stays: the next collection is not refused again.
+    // The learned limit stays below the smallest refused size: the next collection is not refused again.
     const before = refused.length;
     await telemetry.forceFlush();
     expect(bed.receiver.log.filter((e) => e.status === 413)).toHaveLength(before);
+    expect(sum(bed.receiver.latest('wide.total'))).toBe(30_000);
   });
 });
 

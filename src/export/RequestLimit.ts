@@ -1,0 +1,100 @@
+/** How many accepted requests in a row double a lowered limit. */
+const RAISE_AFTER = 4;
+/** Accepted requests after which the smallest refused size is forgotten, so that a raised collector limit is found. */
+const FORGET_REFUSED_AFTER = 100;
+/** The smallest byte limit learned from a 413: below it, requests of a few items are the unit anyway. */
+const MIN_LEARNED_BYTES = 1024;
+
+/** What a limit was, to go back to. */
+export interface RequestLimitMark {
+  readonly bytes: number;
+  readonly items: number;
+  readonly refusedBytes: number;
+  readonly refusedItems: number;
+}
+
+/**
+ * How large a request the collector takes, learned from its 413 answers. In bytes when requests are encoded before
+ * they are sent (OTLP: the collector's limit is a body size), in items otherwise (an exporter given by the
+ * application).
+ *
+ * - A refused request of several items halves the limit. A single item refused alone is an outlier and teaches
+ *   nothing, so one oversized span or series can never drive the limit down to one item per request.
+ * - A lowered limit stays while the smallest refused size is remembered, so a collector with a real limit is not
+ *   probed again and again; that size is forgotten after 100 accepted requests, and from then on every 4 accepted
+ *   requests in a row double the limit, up to the configured maximum, so a collector whose limit was raised is found
+ *   and a burst of 413s is forgotten.
+ * - A delivery in which the collector refused everything, single items included, was not about size: the pipeline
+ *   restores the limit it had before (`mark()`, `restore()`).
+ */
+export class RequestLimit {
+  private learnedBytes = Infinity;
+  private learnedItems = Infinity;
+  private refusedBytes = Infinity;
+  private refusedItems = Infinity;
+  private streak = 0;
+  private sinceRefused = 0;
+
+  constructor(
+    /** The configured most bytes per request, before compression. */
+    private readonly configuredBytes: number,
+    /** The configured most items per request. */
+    private readonly configuredItems = Infinity,
+  ) {}
+
+  /** Most bytes per request now. */
+  get bytes(): number {
+    return Math.min(this.configuredBytes, this.learnedBytes);
+  }
+
+  /** Most items per request now. */
+  get items(): number {
+    return Math.min(this.configuredItems, this.learnedItems);
+  }
+
+  /** The collector refused a request of `items` items (`bytes` bytes, when known) as too large. */
+  refused(items: number, bytes: number | undefined): void {
+    if (items <= 1) return;
+    this.streak = 0;
+    this.sinceRefused = 0;
+    if (bytes !== undefined) {
+      this.refusedBytes = Math.min(this.refusedBytes, bytes);
+      this.learnedBytes = Math.max(MIN_LEARNED_BYTES, Math.min(this.learnedBytes, Math.floor(bytes / 2)));
+    } else {
+      this.refusedItems = Math.min(this.refusedItems, items);
+      this.learnedItems = Math.max(1, Math.min(this.learnedItems, Math.floor(items / 2)));
+    }
+  }
+
+  /** The collector accepted a request. */
+  accepted(): void {
+    if (++this.sinceRefused >= FORGET_REFUSED_AFTER) {
+      this.refusedBytes = Infinity;
+      this.refusedItems = Infinity;
+    }
+    if ((this.learnedBytes === Infinity && this.learnedItems === Infinity) || ++this.streak < RAISE_AFTER) return;
+    this.streak = 0;
+    this.learnedBytes = raised(this.learnedBytes, this.configuredBytes, this.refusedBytes);
+    this.learnedItems = raised(this.learnedItems, this.configuredItems, this.refusedItems);
+  }
+
+  /** The limit now, to `restore()` later. */
+  mark(): RequestLimitMark {
+    return { bytes: this.learnedBytes, items: this.learnedItems, refusedBytes: this.refusedBytes, refusedItems: this.refusedItems };
+  }
+
+  /** Goes back to a marked limit. */
+  restore(mark: RequestLimitMark): void {
+    this.learnedBytes = mark.bytes;
+    this.learnedItems = mark.items;
+    this.refusedBytes = mark.refusedBytes;
+    this.refusedItems = mark.refusedItems;
+    this.streak = 0;
+  }
+}
+
+/** A learned limit doubled, unless a refused size is still remembered; Infinity once it reaches the configured one. */
+function raised(learned: number, configured: number, refused: number): number {
+  if (learned === Infinity || refused !== Infinity) return learned;
+  return learned * 2 >= configured ? Infinity : learned * 2;
+}
