@@ -3,7 +3,7 @@ import { resolveConfig } from '../config/resolveConfig';
 import { globalSlot } from '../global/GlobalSlot';
 import { IncompatibleRuntime } from '../global/IncompatibleRuntime';
 import type { CircuitStateListener, Health } from '../health/Health';
-import { settleBy } from '../export/settleBy';
+import { RELEASE_GRACE_MS, settleBy } from '../export/settleBy';
 import { startRuntime, type RuntimeOptions } from '../runtime/Runtime';
 
 const slot = globalSlot();
@@ -71,8 +71,9 @@ export async function shutdown(options: ShutdownOptions = {}): Promise<void> {
     slot.recorder = next.recorder;
     next.carried.diagnostics.reset();
   });
-  // Concurrent calls share one shutdown, but each resolves within its own deadline.
-  await settleBy(done, Date.now() + (timeoutMs ?? current.defaultShutdownTimeoutMs));
+  // Concurrent calls share one shutdown, but each resolves within its own deadline, plus the grace in which what was
+  // given up at the deadline is counted, so that getHealth() afterwards holds the final counts.
+  await settleBy(done, Date.now() + (timeoutMs ?? current.defaultShutdownTimeoutMs) + RELEASE_GRACE_MS);
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { DiagnosticLogger } from '../config/TelemetryConfig';
+import { ownString } from './ownString';
 
 const PREFIX = 'otel-facade: ';
 /** Distinct problems remembered for "say it once"; past this the oldest is forgotten first. */
@@ -57,7 +58,8 @@ export class Diagnostics {
     }
     this.linesInWindow++;
     if (this.said.size >= MAX_REMEMBERED) this.said.delete(this.said.values().next().value as string);
-    this.said.add(id);
+    // A copy: keys are built from user input (a metric name, a label key), which must not stay pinned behind them.
+    this.said.add(ownString(id));
     const held = this.heldBack;
     this.heldBack = 0;
     const suffix = held > 0 ? ` (${held} other warning${held === 1 ? ' was' : 's were'} held back by the flood guard)` : '';

@@ -4,7 +4,7 @@ import type { DropCounters } from '../health/DropCounters';
 import { SPANS_BATCHING } from './batchings';
 import { deliver } from './deliver';
 import { RequestLimit } from './RequestLimit';
-import { settleBy } from './settleBy';
+import { RELEASE_GRACE_MS, settleBy } from './settleBy';
 import type { ExportGuard } from './ExportGuard';
 import type { ExportSink } from './ExportSink';
 
@@ -92,7 +92,7 @@ export class PipelineSpanExporter implements SpanExporter {
    * once the abandoned exports have settled, as the last attempts they are, with the cause they were retrying, so
    * that the health after shutdown counts their spans as lost; or after `graceMs`, whichever comes first.
    */
-  async release(graceMs = 100): Promise<void> {
+  async release(graceMs = RELEASE_GRACE_MS): Promise<void> {
     const running = [...this.running];
     await this.sink.shutdown();
     if (running.length > 0) await settleBy(Promise.allSettled(running), this.now() + graceMs, this.now);

@@ -24,3 +24,9 @@ export function attemptDeadline(deadlineAt: number, now: number): number {
   const remaining = deadlineAt - now;
   return remaining <= 0 ? deadlineAt : deadlineAt - Math.min(100, remaining * 0.1);
 }
+
+/**
+ * How long past its deadline a shutdown may take to give up what still runs and count it (aborting is immediate;
+ * the aborted exports settle within an event-loop turn or two), so that health after shutdown holds the final counts.
+ */
+export const RELEASE_GRACE_MS = 100;

@@ -1,3 +1,5 @@
+import { ownString } from '../diagnostics/ownString';
+
 /** Why a whole recording call was not recorded. */
 export type DropReason =
   | 'not_initialized'
@@ -79,7 +81,8 @@ export class DropCounters {
   /** Records an error outside recording calls. */
   error(message: string): void {
     this.errors++;
-    this.lastError = message;
+    // Kept until the next error: bounded, and an owned copy (messages can quote what a caller passed).
+    this.lastError = ownString(message.length > 500 ? `${message.slice(0, 500)}...` : message);
   }
 
   /** Calls dropped, all reasons together. */

@@ -1,5 +1,6 @@
 import type { Diagnostics } from '../diagnostics/Diagnostics';
 import { REDACTED, type PiiRedactor } from '../protection/PiiRedactor';
+import { ownString } from '../diagnostics/ownString';
 import { setOwn } from '../protection/setOwn';
 import { truncateToBytes } from '../protection/truncate';
 import { FLAG_COERCED, FLAG_DROPPED, FLAG_KEY_TRUNCATED, FLAG_REDACTED, FLAG_TRUNCATED } from './SeriesLocator';
@@ -129,8 +130,11 @@ export class LabelNormalizer {
       }
       byKey.set(key, value);
     }
-    const keys = [...byKey.keys()].sort();
-    const values = keys.map((key) => byKey.get(key) as string);
+    // Owned copies: these strings key the series, the limiter and the path to them for as long as the series lives,
+    // and must not keep alive a larger string they were sliced from (a request body, say).
+    const sorted = [...byKey.keys()].sort();
+    const keys = sorted.map(ownString);
+    const values = sorted.map((key) => ownString(byKey.get(key) as string));
     return { keys, values, flags, cacheable };
   }
 }

@@ -1,8 +1,10 @@
 import type { Diagnostics } from '../diagnostics/Diagnostics';
+import { ownString } from '../diagnostics/ownString';
 import type { DropCounters } from '../health/DropCounters';
 import { CardinalityLimiter } from '../protection/CardinalityLimiter';
 import type { PiiRedactor } from '../protection/PiiRedactor';
 import { RateLimiter } from '../protection/RateLimiter';
+import { truncateToChars } from '../protection/truncate';
 import type { HeldDeclaration } from './declarations';
 import { routeInstrument, type InstrumentKind } from './InstrumentRouter';
 import { LabelNormalizer } from './LabelNormalizer';
@@ -10,6 +12,9 @@ import { Metric, type Epoch, type MetricContext } from './Metric';
 import type { MetricOptions, Recorder } from './Recorder';
 import type { Series } from './Series';
 import { UNIFIED_DECLARATIONS } from './unifiedVocabulary';
+
+/** Most characters of a metric's description kept. */
+const MAX_DESCRIPTION_LENGTH = 1024;
 
 /** Most snapshot dates kept; past it the oldest go first, which can only make a series look idle sooner. */
 const MAX_EPOCH_TIMES = 4096;
@@ -372,15 +377,19 @@ export class MetricStore implements Recorder {
     // A declaration is authoritative; then the caller's options; then the name heuristics.
     const declared = this.declarations.get(name) ?? UNIFIED_DECLARATIONS.get(name);
     const routed = routeInstrument(name, declared?.type ?? options?.kind ?? kind);
+    const unit = declared?.unit ?? options?.unit ?? routed.unit;
+    const description = declared?.description ?? options?.description ?? '';
     const plan = {
       kind: routed.kind,
-      unit: declared?.unit ?? options?.unit ?? routed.unit,
+      // Kept for the metric's life: owned copies, bounded (OpenTelemetry's unit limit is 63 characters).
+      unit: typeof unit === 'string' ? ownString(truncateToChars(unit, 63)) : routed.unit,
       boundaries: declared?.buckets ?? (routed.kind === 'histogram' ? options?.boundaries : undefined) ?? routed.boundaries,
     };
+    const owned = ownString(name);
     const metric = new Metric(
-      name,
+      owned,
       plan,
-      declared?.description ?? options?.description ?? '',
+      typeof description === 'string' ? ownString(truncateToChars(description, MAX_DESCRIPTION_LENGTH)) : '',
       this.limits.cardinalityLimit,
       this.maxCachedNodes,
       Object.keys(limits).length > 0 ? new CardinalityLimiter({ perLabel: limits, valueTtlMs: this.limits.labelValueTtlMs }, this.now) : null,
@@ -388,7 +397,7 @@ export class MetricStore implements Recorder {
       declared?.labels === undefined ? null : new Set(declared.labels),
       this.context,
     );
-    this.metrics.set(name, metric);
+    this.metrics.set(owned, metric);
     return metric;
   }
 }

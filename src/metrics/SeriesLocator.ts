@@ -1,3 +1,4 @@
+import { ownString } from '../diagnostics/ownString';
 import type { Series } from './Series';
 
 /** What the hot path counts each time a cached path is used: labels that had to be changed on the way. */
@@ -90,8 +91,9 @@ export class SeriesLocator {
     if (this.nodes + pairs > this.maxNodes) this.clear();
     let node = this.root;
     for (let i = start; i + 1 < list.length; i += 2) {
-      const key = list[i];
-      const value = list[i + 1];
+      // Owned copies of strings: a cached path must not keep alive a larger string an argument was sliced from.
+      const key = owned(list[i]);
+      const value = owned(list[i + 1]);
       let values: Map<unknown, PathNode> | undefined;
       if (node.key === undefined) {
         node.key = key;
@@ -129,4 +131,9 @@ export class SeriesLocator {
   get size(): number {
     return this.nodes;
   }
+}
+
+/** A string argument as an owned copy (see `ownString`); anything else as it is. */
+function owned(value: unknown): unknown {
+  return typeof value === 'string' ? ownString(value) : value;
 }

@@ -56,6 +56,9 @@ export function hasEmail(value: string): boolean {
     let labels = 0;
     let labelLength = 0;
     let labelLetters = true;
+    // The last complete label, for a domain that ends in a dot (`jane@example.com.`, end of a sentence).
+    let previousLength = 0;
+    let previousLetters = false;
     for (let j = at + 1, scanned = 0; j < value.length && scanned < 253; j++, scanned++) {
       const c = value.charCodeAt(j);
       if (isDomainChar(c)) {
@@ -63,13 +66,15 @@ export function hasEmail(value: string): boolean {
         if (!isLetter(c)) labelLetters = false;
       } else if (c === 46 && labelLength > 0) {
         labels++;
+        previousLength = labelLength;
+        previousLetters = labelLetters;
         labelLength = 0;
         labelLetters = true;
       } else {
         break;
       }
     }
-    if (labels >= 1 && labelLength >= 2 && labelLetters) return true;
+    if (labelLength > 0 ? labels >= 1 && labelLength >= 2 && labelLetters : labels >= 2 && previousLength >= 2 && previousLetters) return true;
   }
   return false;
 }
@@ -145,9 +150,12 @@ export function luhn(digits: string): boolean {
   return sum % 10 === 0;
 }
 
-/** An IPv4 address, leading zeros allowed, each part at most 255; not inside a longer dotted number or a word. */
+/**
+ * An IPv4 address, leading zeros allowed, each part at most 255; not inside a longer dotted number or a word, but
+ * found before a full stop that ends a sentence.
+ */
 export function hasIpv4(value: string): boolean {
-  const pattern = /(?:^|[^0-9A-Za-z.])(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?![0-9.])/g;
+  const pattern = /(?:^|[^0-9A-Za-z.])(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?![0-9]|\.[0-9])/g;
   for (let match = pattern.exec(value); match !== null; match = pattern.exec(value)) {
     if (Number(match[1]) <= 255 && Number(match[2]) <= 255 && Number(match[3]) <= 255 && Number(match[4]) <= 255) return true;
     pattern.lastIndex = match.index + 1;
@@ -159,8 +167,11 @@ export function hasIpv4(value: string): boolean {
 export const PII_DETECTORS: readonly PiiDetector[] = [
   { name: 'email', network: false, test: hasEmail },
   regex('bearer', /(?:^|[^a-z0-9])(?:bearer|basic)\s{1,8}[a-z0-9\-._~+/]{8,}/i),
+  // A secret's name anywhere (`client_secret`, `dbPassword`, `aws_secret_access_key`), up to three name parts after
+  // it, then `=` or `:` and a value. The name is a literal and its parts distinct words, so each start costs a
+  // bounded look.
   regex('key-value secret',
-    /(?:^|[^a-z0-9])(?:client[_-]?|access[_-]?|refresh[_-]?|x[_-])?(?:password|passwd|pwd|secret|token|api[_-]?key|apikey|auth[_-]?token|private[_-]?key)["']?\s{0,4}[=:]\s{0,4}["']?[^\s"'&;,]/i),
+    /(?:password|passwd|pwd|secret|token|api[_-]?key|apikey|private[_-]?key)(?:[_-]?(?:access|secret|private|api|auth|key|token)){0,3}["']?\s{0,4}[=:]\s{0,4}["']?[^\s"'&;,]/i),
   regex('jwt', /(?:^|[^a-z0-9_-])eyJ[a-z0-9_-]{5,}\.[a-z0-9_-]{5,}\.[a-z0-9_-]*/i),
   regex('aws key', /(?:^|[^A-Z0-9])(?:AKIA|ASIA)[0-9A-Z]{16}(?![0-9A-Z])/),
   regex('github token', /(?:^|[^a-z0-9_])(?:gh[pousr]_[a-z0-9]{30,}|github_pat_[a-z0-9_]{22,})/i),
@@ -180,10 +191,18 @@ const PLAIN_ASCII = /^[\x20-\x7e]*$/;
 const INVISIBLE = /[\p{Cf}\u115f\u1160\u3164\uffa0]/gu;
 
 /**
- * The form values are matched in: NFKC (full-width `＠` becomes `@`, a no-break space a space) without format and
- * other invisible characters, so `jane\u200b@example.com` is an e-mail. Plain ASCII is returned as it is.
+ * The form values are matched in: percent-encoded ASCII decoded (`%40` is `@`), NFKC (full-width `＠` becomes `@`, a
+ * no-break space a space) without format and other invisible characters, and ideographic full stops as `.`, so
+ * `jane\u200b@example。com` is an e-mail. Plain ASCII without `%` is returned as it is.
  */
 export function normalizeForMatching(value: string): string {
-  if (PLAIN_ASCII.test(value)) return value;
-  return value.normalize('NFKC').replace(INVISIBLE, '');
+  const decoded = value.includes('%') ? value.replace(PERCENT_ASCII, decodePercent) : value;
+  if (PLAIN_ASCII.test(decoded)) return decoded;
+  return decoded.normalize('NFKC').replace(INVISIBLE, '').replace(FULL_STOPS, '.');
 }
+
+/** A percent-encoded ASCII character (`%40` is `@`, `%3D` is `=`), as in URLs and form bodies. */
+const PERCENT_ASCII = /%([0-7][0-9A-Fa-f])/g;
+const decodePercent = (_match: string, hex: string): string => String.fromCharCode(parseInt(hex, 16));
+/** Full stops NFKC leaves as they are: ideographic (。) and halfwidth ideographic (｡, which NFKC turns into 。). */
+const FULL_STOPS = /[\u3002\uff61]/g;

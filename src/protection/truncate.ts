@@ -1,3 +1,5 @@
+import { ownString } from '../diagnostics/ownString';
+
 /**
  * `value` cut to at most `maxBytes` bytes of UTF-8, on a character boundary, as a new flat string: a plain `slice`
  * would keep the whole original alive (V8's sliced strings point into their parent), so a 1 MB value truncated to
@@ -25,5 +27,5 @@ export function truncateToChars(value: string, maxChars: number): string {
   let cut = maxChars;
   const last = value.charCodeAt(cut - 1);
   if (last >= 0xd800 && last <= 0xdbff) cut--;
-  return Buffer.from(value.slice(0, cut), 'utf16le').toString('utf16le');
+  return ownString(value.slice(0, cut));
 }

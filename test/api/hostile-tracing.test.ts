@@ -154,4 +154,19 @@ describe('redaction of stack traces and of tracedFetch errors, with piiRedaction
     expect(JSON.stringify(bed.receiver.traceRequests)).not.toContain('example.com');
     expect((telemetry.getHealth().sanitizedByReason.pii_redacted ?? 0) - before).toBe(2);
   });
+
+  it('judges a value cut at its limit with what followed the cut: a cut e-mail or card number is still redacted', async () => {
+    await bed.stop();
+    bed = await startTestBed({ piiRedaction: true, maxLabelValueLength: 64, spanLimits: { attributeValueLengthLimit: 64 } });
+    const email = `${'x'.repeat(48)} jane.doe@company.com`; // cut at 64 leaves "... jane.doe@compa"
+    const card = `${'y'.repeat(50)} 4111111111111111`; // cut at 64 leaves 13 of its 16 digits
+    telemetry.counter('cut.total', 'a', email, 'b', card);
+    telemetry.startSpan('cut').setAttributes({ a: email, b: card }).end();
+    await telemetry.forceFlush();
+    expect(bed.receiver.latest('cut.total')[0].attributes).toEqual({ a: '[REDACTED]', b: '[REDACTED]' });
+    expect(bed.receiver.spans().find((s) => s.name === 'cut')?.attributes).toEqual({ a: '[REDACTED]', b: '[REDACTED]' });
+    const wire = JSON.stringify(bed.receiver.traceRequests) + JSON.stringify(bed.receiver.metricRequests);
+    expect(wire).not.toContain('jane.doe@compa');
+    expect(wire).not.toContain('4111111111111');
+  });
 });

@@ -217,9 +217,15 @@ describe('spans in an export still running at shutdown', () => {
     const current = (bed = await startTestBed({ ...TRACES_ONLY, traces: { endpoint: `${dead.url}/v1/traces` } }));
     await dead.stop(); // its port now refuses connections (closed only now, so the test bed's receiver cannot have taken it)
     telemetry.startSpan('in.flight').end();
-    await jest.advanceTimersByTimeAsync(100); // the batch processor hands the span over; the connection is refused
+    await jest.advanceTimersByTimeAsync(100); // the batch processor hands the span over
+    const timers = jest.getTimerCount();
+    // The connection is refused (real I/O) and the transport sets a timer to retry: the export is now waiting.
+    await runDueUntil(() => jest.getTimerCount() > timers, 'the retry wait');
     const done = settled(telemetry.shutdown({ timeoutMs: 300 }));
-    await advanceUntil(done, 'shutdown() to resolve');
+    // The deadline passes while the export waits to retry; then the clock stands still, so only the abandoned
+    // export settling (real I/O, no timer) can let shutdown() finish within its grace period.
+    await jest.advanceTimersByTimeAsync(300);
+    await runDueUntil(done, 'shutdown() to resolve');
     const health = telemetry.getHealth();
     expect(health.lostByReason).toEqual({ span_export_failed: 1 });
     expect(health.signals.traces.lastError).toMatch(/abandoned at shutdown while retrying after: .*ECONNREFUSED/);
@@ -233,7 +239,8 @@ describe('spans in an export still running at shutdown', () => {
     current.receiver.mode = { kind: 'hang' };
     await exportOneSpan(current);
     const done = settled(telemetry.shutdown({ timeoutMs: 300 }));
-    await advanceUntil(done, 'shutdown() to resolve');
+    await jest.advanceTimersByTimeAsync(300);
+    await runDueUntil(done, 'shutdown() to resolve');
     const health = telemetry.getHealth();
     expect(health.lostByReason).toEqual({ span_export_failed: 1 });
     expect(health.signals.traces.lastError).toMatch(/abandoned at shutdown: no complete answer after \d+ ms/);

@@ -1,6 +1,12 @@
+import { spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
+import { metrics } from '@opentelemetry/api';
+import { AggregationTemporality, InMemoryMetricExporter } from '@opentelemetry/sdk-metrics';
+import fc from 'fast-check';
 import * as telemetry from '../../src/index';
 import { initializeWith } from '../../src/api/lifecycle';
+import { prometheusLabelName } from '../../src/export/prometheusNames';
+import { VERSION } from '../../src/version';
 import { CapturingLogger } from '../support/CapturingLogger';
 import { eventually, ManualClock } from '../support/time';
 
@@ -143,5 +149,194 @@ describe('the Prometheus endpoint', () => {
       .toEqual({ port: 9464, host: '0.0.0.0', endpoint: '/metrics' });
     expect(resolveConfig({ serviceName: 's' }, { OTEL_METRICS_EXPORTER: 'prometheus', OTEL_EXPORTER_PROMETHEUS_PORT: 'x' }).notes)
       .toContainEqual(expect.stringContaining('OTEL_EXPORTER_PROMETHEUS_PORT="x" is not a port'));
+  });
+});
+
+/** Debian's promtool (package prometheus), whose text-format parser is the one `promtool check metrics` runs. */
+const PROMTOOL = ['/usr/bin/promtool', '/usr/local/bin/promtool'].find((bin) => spawnSync(bin, ['--version']).status === 0);
+if (PROMTOOL === undefined) {
+  console.warn('test/export/PrometheusEndpoint.test.ts: the promtool checks are skipped: no promtool binary found; install Debian\'s prometheus package to run them.');
+}
+
+/**
+ * What `promtool check metrics` finds wrong with a scrape: nothing when the text parses (exit 0, or 3 for lint
+ * findings) and the only lint finding is the one this library's names draw by design (`_ms`, an abbreviated unit).
+ */
+function promtoolProblems(text: string): string[] {
+  const run = spawnSync(PROMTOOL as string, ['check', 'metrics'], { input: text, encoding: 'utf8' });
+  const said = `${run.stdout}${run.stderr}`.split('\n').filter((line) => line !== '');
+  if (run.status !== 0 && run.status !== 3) return [`promtool exited with ${run.status}`, ...said];
+  return said.filter((line) => !/^[a-zA-Z_:][a-zA-Z0-9_:]* metric names should not contain abbreviated units$/.test(line));
+}
+
+/** The labels of every sample `name{...} value` in a scrape, as written (label values without escapes). */
+function samples(text: string, name: string): Record<string, string>[] {
+  return text.split('\n').filter((line) => line.startsWith(`${name}{`))
+    .map((line) => Object.fromEntries([...line.slice(name.length, line.lastIndexOf('}')).matchAll(/([A-Za-z_][A-Za-z0-9_]*)="([^"]*)"/g)].map((m) => [m[1], m[2]])));
+}
+
+const SCOPE = `otel_scope_name="otel-facade",otel_scope_version="${VERSION}"`;
+
+/** Records healthy metrics and the label keys that used to break the scrape, and scrapes once. */
+async function hostileScrape(logger = new CapturingLogger()): Promise<string> {
+  const port = await freePort();
+  telemetry.initialize({ serviceName: 'hostile', exporter: 'none', prometheus: { port }, logger });
+  telemetry.counter('healthy.total', 'route', '/ok');
+  telemetry.histogram('healthy.duration_ms', 7, 'route', '/ok');
+  telemetry.counter('status.total', '5xx', 'true');
+  telemetry.histogram('req.duration_ms', 3, 'le', 'x');
+  telemetry.counter('quantiles.total', 'quantile', '0.5');
+  telemetry.counter('routes.total', 'http.route', '/a', 'http_route', '/b');
+  telemetry.counter('scoped.total', 'otel.scope.name', 'mine', 'otel_scope_version', 'v9');
+  telemetry.counter('targets.total', 'job', 'batch', 'instance', 'i-1');
+  await listening();
+  return scrape(port);
+}
+
+describe('the Prometheus endpoint with hostile label keys and metric names', () => {
+  it('serves label keys Prometheus cannot take under valid names: a leading digit, le and quantile, colliding keys, the scope labels', async () => {
+    const logger = new CapturingLogger();
+    const lines = (await hostileScrape(logger)).split('\n');
+    // A leading digit gets a leading _.
+    expect(lines).toContain(`status_total{_5xx="true",${SCOPE}} 1`);
+    // le and quantile are reserved by the format: renamed on every metric, the histogram's own le untouched.
+    expect(lines).toContain(`req_duration_ms_count{_le="x",${SCOPE}} 1`);
+    expect(lines).toContain(`req_duration_ms_sum{_le="x",${SCOPE}} 3`);
+    expect(lines).toContain(`req_duration_ms_bucket{_le="x",${SCOPE},le="2"} 0`);
+    expect(lines).toContain(`req_duration_ms_bucket{_le="x",${SCOPE},le="5"} 1`);
+    expect(lines).toContain(`req_duration_ms_bucket{_le="x",${SCOPE},le="+Inf"} 1`);
+    expect(lines).toContain(`quantiles_total{_quantile="0.5",${SCOPE}} 1`);
+    // Keys that meet: one label, values joined by ';' in the order of the original keys ('.' sorts before '_').
+    expect(lines).toContain(`routes_total{http_route="/a;/b",${SCOPE}} 1`);
+    // The scope labels take part, under their own names as keys; on a tie the attribute comes first.
+    expect(lines).toContain(`scoped_total{otel_scope_name="mine;otel-facade",otel_scope_version="v9;${VERSION}"} 1`);
+    // job and instance are Prometheus's to rename (exported_job, exported_instance) or honour.
+    expect(lines).toContain(`targets_total{instance="i-1",job="batch",${SCOPE}} 1`);
+    // Healthy metrics in the same scrape are exactly as before.
+    expect(lines).toContain(`healthy_total{route="/ok",${SCOPE}} 1`);
+    expect(lines).toContain(`healthy_duration_ms_count{route="/ok",${SCOPE}} 1`);
+    expect(lines).toContain(`healthy_duration_ms_sum{route="/ok",${SCOPE}} 7`);
+    expect(lines).toContain(`healthy_duration_ms_bucket{route="/ok",${SCOPE},le="5"} 0`);
+    expect(lines).toContain(`healthy_duration_ms_bucket{route="/ok",${SCOPE},le="10"} 1`);
+    expect(lines.filter((l) => l.startsWith('target_info{'))).toEqual([expect.stringContaining('service_name="hostile"')]);
+    // No sample line carries a label name twice or an invalid one.
+    for (const line of lines.filter((l) => l !== '' && !l.startsWith('#'))) {
+      const names = [...line.matchAll(/[{,]([^=]*)="/g)].map((m) => m[1]);
+      expect(names.every((n) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(n))).toBe(true);
+      expect(new Set(names).size).toBe(names.length);
+    }
+    // Said once each, with the way out.
+    expect(logger.matching("the label 'le' is served to Prometheus as '_le'")).toHaveLength(1);
+    expect(logger.matching("the label 'quantile' is served to Prometheus as '_quantile'")).toHaveLength(1);
+    expect(logger.matching("metric 'routes.total': the keys 'http.route', 'http_route' all become the Prometheus label 'http_route'")).toHaveLength(1);
+    expect(logger.matching("metric 'scoped.total': the keys 'otel.scope.name', 'otel_scope_name' all become")).toHaveLength(1);
+  });
+
+  (PROMTOOL === undefined ? it.skip : it)(
+    PROMTOOL === undefined ? 'SKIPPED: no promtool binary (apt-get install prometheus; .ci/run does)' : 'passes promtool check metrics with every hostile key in the scrape',
+    async () => {
+      // The same scrape, without the fixes, fails with: invalid label name, expected float as value for 'le'
+      // label, duplicate label names; a real Prometheus then refuses the whole target.
+      expect(promtoolProblems(await hostileScrape())).toEqual([]);
+      // And the check does catch what it should.
+      expect(promtoolProblems('x_total{5xx="1"} 1\n')).not.toEqual([]);
+      expect(promtoolProblems('x_total{a="1",a="2"} 1\n')).not.toEqual([]);
+    },
+  );
+
+  it('serves the MeterProvider\'s own instruments and the resource under the same rules', async () => {
+    const port = await freePort();
+    telemetry.initialize({
+      serviceName: 'hostile-sdk',
+      exporter: 'none',
+      prometheus: { port },
+      resourceAttributes: { '9lives': 'cat', 'deploy.zone': 'a', deploy_zone: 'b' },
+      logger: new CapturingLogger(),
+    });
+    metrics.getMeter('app.hostile', '1.0').createCounter('sdk.requests').add(1, { '5xx': 'x', le: 'y', 'a.b': '1', a_b: '2', n: 3 });
+    await listening();
+    const text = await scrape(port);
+    expect(samples(text, 'sdk_requests_total')).toEqual([
+      { _5xx: 'x', _le: 'y', a_b: '1;2', n: '3', otel_scope_name: 'app.hostile', otel_scope_version: '1.0' },
+    ]);
+    expect(samples(text, 'target_info')).toEqual([expect.objectContaining({ _9lives: 'cat', deploy_zone: 'a;b', service_name: 'hostile-sdk' })]);
+    if (PROMTOOL !== undefined) expect(promtoolProblems(text)).toEqual([]);
+  });
+
+  it('keeps the original keys on the OTLP path; scraping changes nothing in the store', async () => {
+    const port = await freePort();
+    const exporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
+    initializeWith({ serviceName: 'both', prometheus: { port }, logger: new CapturingLogger() }, { metricExporter: exporter });
+    telemetry.counter('routes.total', 'http.route', '/a', 'http_route', '/b', '5xx', 'true', 'le', 'x');
+    await listening();
+    const first = await scrape(port);
+    expect(first).toContain(`routes_total{_5xx="true",http_route="/a;/b",_le="x",${SCOPE}} 1`);
+    expect(await scrape(port)).toBe(first);
+    await telemetry.forceFlush();
+    const exported = exporter.getMetrics().flatMap((rm) => rm.scopeMetrics).flatMap((sm) => sm.metrics)
+      .filter((m) => m.descriptor.name === 'routes.total');
+    expect(exported.at(-1)?.dataPoints.map((p) => p.attributes)).toEqual([{ '5xx': 'true', 'http.route': '/a', http_route: '/b', le: 'x' }]);
+  });
+
+  it('leaves out, and reports, a metric whose Prometheus name another metric already has', async () => {
+    const port = await freePort();
+    const logger = new CapturingLogger();
+    telemetry.initialize({ serviceName: 'names', exporter: 'none', prometheus: { port }, logger });
+    telemetry.counter('jobs.done');
+    telemetry.counter('jobs.done');
+    telemetry.counter('jobs_done'); // jobs_done_total, as jobs.done
+    telemetry.counter('retries');
+    telemetry.gauge('retries.total', 3); // retries_total, the counter's name
+    telemetry.histogram('queue.wait', 4);
+    telemetry.gauge('queue.wait.count', 9); // queue_wait_count, a series of the histogram
+    telemetry.gauge('target.info', 1); // the resource's target_info
+    telemetry.gauge('healthy.level', 5);
+    await listening();
+    const text = await scrape(port);
+    const lines = text.split('\n');
+    expect(lines.filter((l) => l.startsWith('jobs_done_total'))).toEqual([`jobs_done_total{${SCOPE}} 2`]);
+    expect(lines.filter((l) => l.startsWith('retries_total'))).toEqual([`retries_total{${SCOPE}} 1`]);
+    expect(lines.filter((l) => l.startsWith('queue_wait_count'))).toEqual([`queue_wait_count{${SCOPE}} 1`]);
+    expect(lines.filter((l) => l.startsWith('target_info'))).toEqual([expect.stringContaining('service_name="names"')]);
+    expect(lines).toContain(`healthy_level{${SCOPE}} 5`);
+    for (const family of ['jobs_done_total', 'retries_total', 'queue_wait', 'target_info']) {
+      expect(lines.filter((l) => l.startsWith(`# TYPE ${family} `))).toHaveLength(1);
+    }
+    expect(logger.matching("metric 'jobs_done' is left out of the Prometheus scrape: the name 'jobs_done_total' it needs there is already taken by metric 'jobs.done'")).toHaveLength(1);
+    expect(logger.matching("metric 'retries.total' is left out")).toHaveLength(1);
+    expect(logger.matching("metric 'queue.wait.count' is left out")).toHaveLength(1);
+    expect(logger.matching("metric 'target.info' is left out of the Prometheus scrape: the name 'target_info' it needs there is already taken by target_info (the resource)")).toHaveLength(1);
+    if (PROMTOOL !== undefined) expect(promtoolProblems(text)).toEqual([]);
+  });
+});
+
+describe('prometheusLabelName', () => {
+  it.each([
+    ['http.route', 'http_route'],
+    ['http__route', 'http_route'],
+    ['a-b/c d', 'a_b_c_d'],
+    ['5xx', '_5xx'],
+    ['.5', '_5'],
+    ['le', '_le'],
+    ['quantile', '_quantile'],
+    ['Le', 'Le'],
+    ['leg', 'leg'],
+    ['__name__', '_name_'],
+    ['ключ', '_'],
+    ['', '_'],
+    ['job', 'job'],
+    ['instance', 'instance'],
+    ['otel.scope.name', 'otel_scope_name'],
+  ])('%j becomes %j', (key, name) => {
+    expect(prometheusLabelName(key)).toBe(name);
+  });
+
+  it('always gives a valid, unreserved label name that the serializer leaves as it is', () => {
+    fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 40 }), (key) => {
+      const name = prometheusLabelName(key);
+      // The serializer's own pass: invalid characters to _, runs of _ to one.
+      const again = name.replace(/[^a-z0-9_]/gi, '_').replace(/_{2,}/g, '_');
+      return /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) && again === name && name !== 'le' && name !== 'quantile';
+    }), { numRuns: 2000 });
   });
 });

@@ -23,17 +23,37 @@ const LEAKED_BEFORE: [string, string][] = [
   ['an IPv4 with leading zeros', 'from 010.000.000.001'],
 ];
 
+/** Leaked in 0.2.0 (the attacker trial): sentence punctuation, ideographic full stops, percent-encoding, name variants. */
+const LEAKED_IN_0_2: [string, string][] = [
+  ['an e-mail ending a sentence', 'contact jane.doe@example.com.'],
+  ['an IPv4 ending a sentence', 'blocked request from 203.0.113.7.'],
+  ['an e-mail with an ideographic full stop', 'jane.doe@example。com'],
+  ['an e-mail with a halfwidth ideographic full stop', 'jane.doe@example｡com'],
+  ['a percent-encoded secret', '/login%3Fpassword%3Dhunter2hunter2'],
+  ['a percent-encoded e-mail', 'to=jane.doe%40example.com'],
+  ['aws_secret_access_key=', 'aws_secret_access_key=wJalrXUtnFEMI/K7MDENG'],
+  ['secret_key=', 'secret_key=abc123'],
+  ['dbPassword=', 'dbPassword=hunter2'],
+  ['userPassword:', 'userPassword: hunter2'],
+  ['a JSON password', '{"password": "hunter2"}'],
+];
+
 /** Short secret values leaked in 0.2.0, whose key=value detector wanted four characters or more. */
 const SHORT_SECRETS = ['/cb?access_token=xyz', '?access_token=xyz', 'access_token=xyz', 'token: abc', 'apikey=abc', 'password=pw',
   'client_secret=abc', 'pwd=12'];
 
 const STILL_CLEAN = ['GET', '/api/users/:id', 'v1.2.3.4', 'eu-west-1', '2026-11-22T20:34:12Z', '+1 415 555 0100', 'user@localhost',
-  'order-1234567890123-x', 'token expired', 'secret', 'password reset'];
+  'order-1234567890123-x', 'token expired', 'secret', 'password reset', 'tokens=512', 'secretary=jane', 'cpu at 100%', 'a%zz',
+  'release 1.2.3.4.5'];
 
 describe('redaction that holds', () => {
   const redactor = new PiiRedactor();
 
   it.each(LEAKED_BEFORE)('redacts %s', (_what, value) => {
+    expect(redactor.redact(value)).toBe(REDACTED);
+  });
+
+  it.each(LEAKED_IN_0_2)('redacts %s', (_what, value) => {
     expect(redactor.redact(value)).toBe(REDACTED);
   });
 
