@@ -58,7 +58,8 @@ export function networkFailure(error: unknown): ExportFailure {
     kind: 'network',
     code,
     retryable: code === undefined || RETRYABLE_CODES.has(code),
-    detail: code !== undefined && !message.includes(code) ? `${message} (${code})` : message || 'connection failed',
+    // TLS errors quote OpenSSL's text, newlines included: made printable like anything else from outside.
+    detail: printable(code !== undefined && !message.includes(code) ? `${message} (${code})` : message || 'connection failed', 300),
   };
 }
 

@@ -57,6 +57,11 @@ export class ExportReporter {
     if (!this.target.startsWith('http')) return '';
     const status = failure.status;
     if (failure.kind === 'network') {
+      if (failure.code === 'EPROTO' || /SSL|TLS|certificate/i.test(failure.detail)) {
+        return this.target.startsWith('https:')
+          ? ' The TLS handshake failed: if the collector speaks plain HTTP, use an http:// URL; otherwise check its certificate.'
+          : ' The TLS handshake failed: check the certificate settings.';
+      }
       return ' Check that the collector runs, is reachable from here, and accepts OTLP/HTTP at that URL (usually port 4318).';
     }
     if (failure.kind === 'timeout') {
@@ -71,6 +76,8 @@ export class ExportReporter {
       return ' Check the URL: OTLP/HTTP takes POSTs on /v1/metrics and /v1/traces (a full URL in a per-signal endpoint is used as given).';
     }
     if (status === 415) return ' The collector does not take OTLP/HTTP protobuf at that URL.';
+    if (status === 400) return ' The collector could not read the request: check that the URL takes OTLP/HTTP protobuf (a proxy or another protocol behind it?).';
+    if (status === 500) return " The collector failed while taking the request: its own logs say why.";
     if (status === 429 || status === 502 || status === 503 || status === 504) {
       return ' The collector (or a proxy before it) is up but overloaded or not ready; exports are retried with backoff.';
     }

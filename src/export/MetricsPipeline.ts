@@ -81,8 +81,8 @@ export class MetricsPipeline {
   private readonly options: MetricsPipelineOptions;
   /** How large a request the collector takes, learned from its 413 answers. */
   private readonly limit: RequestLimit;
-  /** Points per request for the rest of a collection, lowered when requests of this many points encode over the byte limit. */
-  private byteLimit = Infinity;
+  /** Estimated bytes per point of the last request gathered, to size the first slice of the next one. */
+  private bytesPerPoint = 64;
   private warmedUp = false;
   private timer: NodeJS.Timeout | undefined;
   private chain: Promise<void> = Promise.resolve();
@@ -95,7 +95,7 @@ export class MetricsPipeline {
   constructor(options: MetricsPipelineOptions) {
     this.options = options;
     const { config, store, diagnostics, now } = options;
-    this.limit = new RequestLimit(config.maxBytesPerRequest, config.maxPointsPerRequest);
+    this.limit = new RequestLimit(config.maxBytesPerRequest, config.maxPointsPerRequest, now);
     const kind = options.exporter !== undefined ? 'otlp' : config.exporter;
     const sink = kind === 'none' ? undefined : this.buildSink(kind, options.exporter);
     this.guard = new ExportGuard('metrics', sink?.target ?? config.url, config.circuitBreaker, diagnostics, options.onCircuitChange, now);
@@ -207,7 +207,7 @@ export class MetricsPipeline {
   }
 
   private pointsPerRequest(): number {
-    return Math.max(1, Math.min(this.limit.items, this.byteLimit));
+    return Math.max(1, this.limit.items);
   }
 
   /** One collection: snapshot, then one request after another until every point went, or one failed. */
@@ -231,7 +231,6 @@ export class MetricsPipeline {
     let storeDone = false;
     let requests = 0;
     const hooks = this.hooks();
-    this.byteLimit = Infinity; // the byte estimate is learned again each collection
     await nextTurn();
     for (;;) {
       const limit = this.warmedUp ? this.pointsPerRequest() : Math.min(this.pointsPerRequest(), FIRST_REQUEST_POINTS);
@@ -239,11 +238,14 @@ export class MetricsPipeline {
       // estimated bytes, then encoded and sent in one turn.
       const maxBytes = this.limit.bytes;
       while (!storeDone && builder.points < limit && builder.bytes < maxBytes) {
-        const perPoint = builder.points > 0 ? builder.bytes / builder.points : 64;
-        const fit = Math.max(1, Math.floor((maxBytes - builder.bytes) / perPoint));
+        // Points that fit, by the bytes per point seen so far (in this request, else the last one), a little short
+        // of the limit so that an estimate a little low does not cost a split and a second encoding.
+        const perPoint = builder.points > 0 ? builder.bytes / builder.points : this.bytesPerPoint;
+        const fit = Math.max(1, Math.floor((maxBytes * 0.9 - builder.bytes) / perPoint));
         storeDone = !cursor.next(Math.min(POINTS_PER_TURN, limit - builder.points, fit), builder.add);
-        if (!storeDone && builder.points < limit && builder.bytes < maxBytes) await nextTurn();
+        if (!storeDone && builder.points < limit && builder.bytes < maxBytes * 0.9) await nextTurn();
       }
+      if (builder.points > 0) this.bytesPerPoint = builder.bytes / builder.points;
       const ours = builder.points;
       const scopeMetrics: ScopeMetrics[] = ours > 0 ? [{ scope, metrics: builder.take() }] : [];
       if (ours < limit) scopeMetrics.push(...slicer.take(limit - ours));
@@ -271,9 +273,6 @@ export class MetricsPipeline {
       tooLarge: (items, bytes) => {
         this.guard.status.tooLarge++;
         if (items > 1) reporter.tooLarge(bytes, items, this.limit, 'data points');
-      },
-      oversized: (items) => {
-        this.byteLimit = Math.max(1, Math.floor(items / 2));
       },
       dropped: (batch) => {
         this.options.counters.lose('export_too_large', METRICS_BATCHING.size(batch));

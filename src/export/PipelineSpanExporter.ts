@@ -34,7 +34,7 @@ export class PipelineSpanExporter implements SpanExporter {
     private readonly timeoutMs: number,
     private readonly now: () => number = Date.now,
   ) {
-    this.limit = new RequestLimit(maxBytes);
+    this.limit = new RequestLimit(maxBytes, Infinity, now);
   }
 
   export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {

@@ -160,6 +160,12 @@ export class PrometheusEndpoint {
   }
 
   private async scrape(res: ServerResponse, head: boolean): Promise<void> {
+    if (head) {
+      // A HEAD (an uptime probe) serves no values: it walks nothing, and delivers nothing that could be evicted.
+      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
+      res.end();
+      return;
+    }
     let cursor: ReturnType<MetricStore['beginSnapshot']> | undefined;
     try {
       const sdk = await this.sdkReader.collect();
@@ -183,7 +189,7 @@ export class PrometheusEndpoint {
         if (scopeMetrics.length === 0 && !first) continue;
         const text = (first ? this.serializer : this.continuation).serialize({ resource, scopeMetrics });
         first = false;
-        if (!head) res.write(withoutRepeatedHeaders(text, families));
+        res.write(withoutRepeatedHeaders(text, families));
         if (more) await nextTurn();
       }
       // Only an answer written in full was delivered; `finished` also settles for an answer already torn down.

@@ -1,7 +1,7 @@
 /** How many accepted requests in a row double a lowered limit. */
 const RAISE_AFTER = 4;
-/** Accepted requests after which the smallest refused size is forgotten, so that a raised collector limit is found. */
-const FORGET_REFUSED_AFTER = 100;
+/** How long the smallest refused size is remembered; after that a raised collector limit is found again. */
+const REMEMBER_REFUSED_MS = 10 * 60_000;
 /** The smallest byte limit learned from a 413: below it, requests of a few items are the unit anyway. */
 const MIN_LEARNED_BYTES = 1024;
 
@@ -11,6 +11,7 @@ export interface RequestLimitMark {
   readonly items: number;
   readonly refusedBytes: number;
   readonly refusedItems: number;
+  readonly refusedAt: number;
 }
 
 /**
@@ -20,10 +21,10 @@ export interface RequestLimitMark {
  *
  * - A refused request of several items halves the limit. A single item refused alone is an outlier and teaches
  *   nothing, so one oversized span or series can never drive the limit down to one item per request.
- * - A lowered limit stays while the smallest refused size is remembered, so a collector with a real limit is not
- *   probed again and again; that size is forgotten after 100 accepted requests, and from then on every 4 accepted
- *   requests in a row double the limit, up to the configured maximum, so a collector whose limit was raised is found
- *   and a burst of 413s is forgotten.
+ * - A lowered limit stays while the smallest refused size is remembered (10 minutes since the last refusal), so a
+ *   collector with a real limit is not probed again and again: at most one 413 every 10 minutes. Then every 4
+ *   accepted requests in a row double the limit, up to the configured maximum, so a collector whose limit was raised
+ *   is found again.
  * - A delivery in which the collector refused everything, single items included, was not about size: the pipeline
  *   restores the limit it had before (`mark()`, `restore()`).
  */
@@ -33,13 +34,14 @@ export class RequestLimit {
   private refusedBytes = Infinity;
   private refusedItems = Infinity;
   private streak = 0;
-  private sinceRefused = 0;
+  private refusedAt = -Infinity;
 
   constructor(
     /** The configured most bytes per request, before compression. */
     private readonly configuredBytes: number,
     /** The configured most items per request. */
     private readonly configuredItems = Infinity,
+    private readonly now: () => number = Date.now,
   ) {}
 
   /** Most bytes per request now. */
@@ -56,7 +58,7 @@ export class RequestLimit {
   refused(items: number, bytes: number | undefined): void {
     if (items <= 1) return;
     this.streak = 0;
-    this.sinceRefused = 0;
+    this.refusedAt = this.now();
     if (bytes !== undefined) {
       this.refusedBytes = Math.min(this.refusedBytes, bytes);
       this.learnedBytes = Math.max(MIN_LEARNED_BYTES, Math.min(this.learnedBytes, Math.floor(bytes / 2)));
@@ -68,7 +70,8 @@ export class RequestLimit {
 
   /** The collector accepted a request. */
   accepted(): void {
-    if (++this.sinceRefused >= FORGET_REFUSED_AFTER) {
+    if (this.refusedBytes !== Infinity || this.refusedItems !== Infinity) {
+      if (this.now() - this.refusedAt < REMEMBER_REFUSED_MS) return;
       this.refusedBytes = Infinity;
       this.refusedItems = Infinity;
     }
@@ -80,7 +83,9 @@ export class RequestLimit {
 
   /** The limit now, to `restore()` later. */
   mark(): RequestLimitMark {
-    return { bytes: this.learnedBytes, items: this.learnedItems, refusedBytes: this.refusedBytes, refusedItems: this.refusedItems };
+    return {
+      bytes: this.learnedBytes, items: this.learnedItems, refusedBytes: this.refusedBytes, refusedItems: this.refusedItems, refusedAt: this.refusedAt,
+    };
   }
 
   /** Goes back to a marked limit. */
@@ -89,6 +94,7 @@ export class RequestLimit {
     this.learnedItems = mark.items;
     this.refusedBytes = mark.refusedBytes;
     this.refusedItems = mark.refusedItems;
+    this.refusedAt = mark.refusedAt;
     this.streak = 0;
   }
 }

@@ -87,10 +87,11 @@ export class Metric {
     a0: unknown, a1: unknown, a2: unknown, a3: unknown, a4: unknown, a5: unknown, a6: unknown, a7: unknown,
     args: ArrayLike<unknown> | undefined, start: number): void {
     if (this.plan.kind !== kind) return this.kindMismatch(kind);
-    if (this.rateLimiter !== null && !this.rateLimiter.tryTake()) return this.rateLimited();
+    // The value first (a compare), so that a call dropped as invalid takes no token from the valid ones.
     if (typeof value !== 'number' || !(kind === 'counter' ? value >= 0 && value < Infinity : value - value === 0)) {
       return this.invalidValue(value);
     }
+    if (this.rateLimiter !== null && !this.rateLimiter.tryTake()) return this.rateLimited();
     const series = this.locate(argc, a0, a1, a2, a3, a4, a5, a6, a7, args, start);
     if (series === undefined) return;
     series.value += value;
@@ -102,8 +103,8 @@ export class Metric {
     a0: unknown, a1: unknown, a2: unknown, a3: unknown, a4: unknown, a5: unknown, a6: unknown, a7: unknown,
     args: ArrayLike<unknown> | undefined, start: number): void {
     if (this.plan.kind !== 'gauge') return this.kindMismatch('gauge');
-    if (this.rateLimiter !== null && !this.rateLimiter.tryTake()) return this.rateLimited();
     if (typeof value !== 'number' || value - value !== 0) return this.invalidValue(value);
+    if (this.rateLimiter !== null && !this.rateLimiter.tryTake()) return this.rateLimited();
     const series = this.locate(argc, a0, a1, a2, a3, a4, a5, a6, a7, args, start);
     if (series === undefined) return;
     series.value = value;
@@ -115,9 +116,9 @@ export class Metric {
     a0: unknown, a1: unknown, a2: unknown, a3: unknown, a4: unknown, a5: unknown, a6: unknown, a7: unknown,
     args: ArrayLike<unknown> | undefined, start: number): void {
     if (this.plan.kind !== 'histogram') return this.kindMismatch('histogram');
-    if (this.rateLimiter !== null && !this.rateLimiter.tryTake()) return this.rateLimited();
     // Histograms take values >= 0, as OpenTelemetry's do (their sum must be monotonic).
     if (typeof value !== 'number' || !(value >= 0 && value < Infinity)) return this.invalidValue(value);
+    if (this.rateLimiter !== null && !this.rateLimiter.tryTake()) return this.rateLimited();
     const series = this.locate(argc, a0, a1, a2, a3, a4, a5, a6, a7, args, start);
     if (series === undefined) return;
     series.observe(value);

@@ -367,9 +367,12 @@ export class MetricStore implements Recorder {
     }
     if (this.metrics.size >= this.limits.maxMetricNames) {
       counters.drop('metric_limit');
-      diagnostics.warnOnce(`metric_limit:${name}`,
+      // Said once, for the first name turned away: past the limit, names are typically generated, and a line per
+      // name would flood the log. Every call is counted (droppedByReason.metric_limit).
+      diagnostics.warnOnce('metric_limit',
         `metric '${name}' was dropped: ${this.limits.maxMetricNames} metric names are in use already ` +
-          '(maxMetricNames). Put variable parts of names into labels instead, or raise maxMetricNames.');
+          '(maxMetricNames); further new names are dropped too, and counted as metric_limit. Put variable parts of ' +
+          'names into labels instead, or raise maxMetricNames.');
       return undefined;
     }
     const limits = this.limits.cardinalityLimits;

@@ -12,6 +12,7 @@ export const REDACTED = '[REDACTED]';
  */
 export const DEFAULT_IP_EXEMPT_KEYS: readonly string[] = [
   'server.address', 'network.peer.address', 'network.local.address', 'destination.address', 'net.peer.name', 'net.host.name',
+  'url.full',
 ];
 
 /**

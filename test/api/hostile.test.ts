@@ -106,6 +106,24 @@ describe('hostile objects are user errors, counted by reason, never internal err
     expect(telemetry.getHealth().droppedByReason).toEqual({ invalid_name: 2 });
   });
 
+  it('a call dropped for its value takes no rate-limiter token from the valid ones', async () => {
+    await bed.stop();
+    bed = await startTestBed({ rateLimit: { enabled: true, callsPerSecond: 1, burst: 2 } });
+    telemetry.histogram('limited.duration_ms', Number.NaN);
+    telemetry.histogram('limited.duration_ms', -1);
+    telemetry.histogram('limited.duration_ms', 1);
+    telemetry.histogram('limited.duration_ms', 2);
+    expect(telemetry.getHealth()).toMatchObject({ metricsEmitted: 2, droppedByReason: { invalid_value: 2 } });
+  });
+
+  it('past maxMetricNames, one warning for the first name turned away, not one per name', async () => {
+    await bed.stop();
+    bed = await startTestBed({ maxMetricNames: 2 });
+    for (let i = 0; i < 50; i++) telemetry.counter(`generated.${i}.total`);
+    expect(telemetry.getHealth().droppedByReason).toEqual({ metric_limit: 48 });
+    expect(bed.logger.matching('maxMetricNames')).toEqual([expect.stringContaining("metric 'generated.2.total' was dropped")]);
+  });
+
   it('negative histogram values are dropped as invalid_value, as the SDK does', () => {
     telemetry.histogram('latency.duration_ms', -1);
     telemetry.recordLatency('latency.other', -5);

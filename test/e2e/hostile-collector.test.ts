@@ -47,18 +47,22 @@ describe('a collector that misbehaves on purpose', () => {
     expect(bed.logger.matching(/refused a \d+ KB request/)).toHaveLength(1); // said once, not per halving
   });
 
-  it('a 413 hiccup lowers the limit, which is raised again within one export once requests get through', async () => {
-    bed = await startTestBed({ compression: 'none', metrics: { maxPointsPerRequest: 200 } });
+  it('a 413 hiccup lowers the limit, which holds for 10 minutes and is then raised again as requests get through', async () => {
+    const clock = new ManualClock();
+    bed = await startTestBed({ compression: 'none', metrics: { maxPointsPerRequest: 200 } }, { now: clock.now });
     for (let i = 0; i < 1000; i++) telemetry.counter('hiccup.total', 'id', `series-${i}`);
     await telemetry.forceFlush(); // the first request a pipeline sends is small; this one warms it up
     bed.receiver.mode = { kind: 'limit', maxBytes: 2_000 };
     await telemetry.forceFlush();
     const lowered = telemetry.getHealth().signals.metrics.maxBytesPerRequest;
     expect(lowered).toBeLessThan(2_000);
+    const refused = bed.receiver.log.filter((e) => e.status === 413).length;
+    await telemetry.forceFlush(); // within the 10 minutes: the learned limit holds, nothing is refused again
+    expect(bed.receiver.log.filter((e) => e.status === 413)).toHaveLength(refused);
+    expect(telemetry.getHealth().signals.metrics.maxBytesPerRequest).toBe(lowered);
     bed.receiver.mode = { kind: 'ok' };
-    // The limit never climbs back to the smallest refused size on its own; after 100 accepted requests that size is
-    // forgotten, and doubling every 4 accepted requests brings the limit back to the configured 1 MiB.
-    for (let i = 0; i < 30 && telemetry.getHealth().signals.metrics.maxBytesPerRequest < 1024 * 1024; i++) await telemetry.forceFlush();
+    clock.advance(10 * 60_000);
+    for (let i = 0; i < 10 && telemetry.getHealth().signals.metrics.maxBytesPerRequest < 1024 * 1024; i++) await telemetry.forceFlush();
     expect(telemetry.getHealth().signals.metrics.maxBytesPerRequest).toBe(1024 * 1024);
     expect(sum(bed.receiver.latest('hiccup.total'))).toBe(1000);
   });
@@ -118,6 +122,21 @@ describe('a collector that misbehaves on purpose', () => {
     expect(health.signals.metrics).toMatchObject({ exports: 3, exportFailures: 0 });
     expect(health.lostByReason).toEqual({ export_too_large: 3 });
     expect(bed.logger.matching(/refused a request of a single data point as too large/)).toHaveLength(1);
+  });
+
+  it('one series too large among 20,000: every export succeeds in full-sized requests, not a point per request', async () => {
+    bed = await startTestBed({ compression: 'none', maxLabelValueLength: 65_536, cardinalityLimit: 30_000, exportTimeoutMs: 10_000 });
+    bed.receiver.mode = { kind: 'limit', maxBytes: 32 * 1024 };
+    telemetry.counter('huge.total', 'big', 'q'.repeat(60_000));
+    for (let i = 0; i < 20_000; i++) telemetry.counter('small.total', 'id', `series-${i}`);
+    for (let round = 0; round < 3; round++) {
+      const from = bed.receiver.log.length;
+      await telemetry.forceFlush();
+      // 20,000 points of ~100 bytes in requests of up to 32 KB: a few dozen requests, not thousands.
+      expect(bed.receiver.log.length - from).toBeLessThan(200);
+    }
+    expect(telemetry.getHealth().signals.metrics).toMatchObject({ exports: 3, exportFailures: 0 });
+    expect(sum(bed.receiver.latest('small.total'))).toBe(20_000);
   });
 
   it('quotes a collector\'s answer without its control characters', async () => {

@@ -36,13 +36,17 @@ describe('the Prometheus endpoint', () => {
     expect(telemetry.getHealth().signals.metrics).toMatchObject({ exporter: 'none', prometheus: { scrapes: 1, listening: true } });
   });
 
-  it('answers 404 elsewhere and 405 to other methods, counting only served scrapes', async () => {
+  it('answers 404 elsewhere, 405 to other methods, HEAD without values, counting only GETs served in full', async () => {
     const port = await freePort();
     telemetry.initialize({ serviceName: 'scrape-me', exporter: 'none', prometheus: { port }, logger: new CapturingLogger() });
     await listening();
     expect((await fetch(`http://127.0.0.1:${port}/other`)).status).toBe(404);
     expect((await fetch(`http://127.0.0.1:${port}/metrics`, { method: 'POST' })).status).toBe(405);
+    // A HEAD (an uptime probe) is answered but serves no values, so it is no scrape: nothing is acknowledged as
+    // delivered, and no series can be evicted before a GET served its last value.
     expect((await fetch(`http://127.0.0.1:${port}/metrics`, { method: 'HEAD' })).status).toBe(200);
+    expect(telemetry.getHealth().signals.metrics.prometheus).toMatchObject({ scrapes: 0, lastScrapeAt: undefined });
+    await scrape(port);
     expect(telemetry.getHealth().signals.metrics.prometheus?.scrapes).toBe(1);
   });
 

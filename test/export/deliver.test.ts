@@ -93,13 +93,14 @@ describe('deliver()', () => {
 });
 
 describe('RequestLimit', () => {
-  it('stays below the smallest refused size for 100 accepted requests, then doubles every 4 up to the configured size', () => {
-    const limit = new RequestLimit(1_000_000, 2000);
+  it('stays below the smallest refused size for 10 minutes, then doubles every 4 accepted requests up to the configured size', () => {
+    let time = 0;
+    const limit = new RequestLimit(1_000_000, 2000, () => time);
     limit.refused(10, 80_000);
     expect(limit.bytes).toBe(40_000);
-    for (let i = 0; i < 99; i++) limit.accepted();
+    for (let i = 0; i < 1000; i++) limit.accepted(); // however many requests get through meanwhile
     expect(limit.bytes).toBe(40_000);
-    limit.accepted(); // the 100th: the refused size is forgotten
+    time += 10 * 60_000;
     for (let i = 0; i < 4 * 5; i++) limit.accepted();
     expect(limit.bytes).toBe(1_000_000);
     expect(limit.items).toBe(2000);
