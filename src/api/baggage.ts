@@ -31,12 +31,21 @@ export function setBaggage(ctx: Context, ...labels: string[]): Context;
 export function setBaggage(ctx: Context, labels: Labels): Context;
 export function setBaggage(ctx: Context): Context {
   const pairs = baggagePairs(labelsOf(arguments, 1));
-  // Not a context (undefined, a plain object): the active one.
-  if (ctx === null || typeof ctx !== 'object' || typeof (ctx as Partial<Context>).getValue !== 'function') ctx = context.active();
+  // Not a context (undefined, a plain object), or one whose methods throw or return odd things: the active one.
+  if (ctx === null || typeof ctx !== 'object' || typeof (ctx as Partial<Context>).getValue !== 'function') return withEntries(context.active(), pairs);
+  try {
+    return withEntries(ctx, pairs);
+  } catch {
+    return withEntries(context.active(), pairs);
+  }
+}
+
+/** `ctx` with its baggage plus `pairs` (each re-added last, as the newest entry), within the W3C limits. */
+function withEntries(ctx: Context, pairs: readonly [string, string][]): Context {
   const current = propagation.getBaggage(ctx)?.getAllEntries() ?? [];
   const merged = new Map<string, BaggageEntry>(current);
   for (const [key, value] of pairs) {
-    merged.delete(key); // re-added last, as the newest entry
+    merged.delete(key);
     merged.set(key, { value });
   }
   return propagation.setBaggage(ctx, limitBaggage(propagation.createBaggage(Object.fromEntries(merged))));
@@ -51,7 +60,9 @@ function baggagePairs(given: unknown[] | Labels): [string, string][] {
     else if (typeof value === 'number' || typeof value === 'boolean') pairs.push([key, String(value)]);
   };
   try {
-    if (Array.isArray(given)) for (let i = 0; i + 1 < given.length; i += 2) add(given[i], given[i + 1]);
+    // A list is read only as far as baggage can hold (64 entries, and one more to see the limit passed): a sparse
+    // array may claim 2^32 - 1 items.
+    if (Array.isArray(given)) for (let i = 0, n = Math.min(given.length, 2 * 65); i + 1 < n; i += 2) add(given[i], given[i + 1]);
     else for (const [key, value] of Object.entries(given)) add(key, value);
   } catch {
     // A hostile entries object: what was read before it threw is kept.

@@ -4,7 +4,7 @@ import type { InstrumentKind } from '../metrics/InstrumentRouter';
 import type { Labels } from './labels';
 import { guard } from './internalError';
 import { setOwn } from '../protection/setOwn';
-import { labelsOf } from './helpers';
+import { keptLabelArguments, labelsOf } from './helpers';
 
 const slot = globalSlot();
 
@@ -69,11 +69,7 @@ export function withBaggageLabels(labels: Labels | undefined, context: unknown, 
  */
 function withExtraPairs<T extends unknown[] | Labels | undefined>(labels: T, extra: readonly [string, string][]): T | unknown[] | Labels {
   try {
-    if (Array.isArray(labels)) {
-      // At most as many items as any maxLabelPairs (128) can keep: a sparse array may claim 2^32 - 1.
-      const kept = Array.prototype.slice.call(labels, 0, Math.min(labels.length, 2 * 128 + 2)) as unknown[];
-      return [...kept, ...extra.flat()];
-    }
+    if (Array.isArray(labels)) return [...keptLabelArguments(labels), ...extra.flat()];
     const merged: Record<string, string> = { ...labels };
     for (const [key, value] of extra) setOwn(merged, key, value);
     return merged;

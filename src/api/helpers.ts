@@ -133,9 +133,20 @@ export function labelsOf(args: ArrayLike<unknown>, start: number): unknown[] | L
  */
 export function withPair(labels: unknown[] | Labels, key: string, value: unknown): unknown[] | Labels {
   try {
-    if (Array.isArray(labels)) return [...(labels as unknown[]), key, value];
+    if (Array.isArray(labels)) return [...keptLabelArguments(labels), key, value];
     return { ...labels, [key]: value as string };
   } catch {
     return labels;
   }
+}
+
+/** The most label arguments any configuration keeps: `maxLabelPairs` is at most 128, plus one pair to see it passed. */
+const MAX_LABEL_ARGUMENTS = 2 * 128 + 2;
+
+/**
+ * The label arguments of a list that can be kept, as a copy: a sparse array may claim 2^32 - 1 items, and copying
+ * it whole would exhaust the heap. May throw for a hostile list (the caller catches).
+ */
+export function keptLabelArguments(list: readonly unknown[]): unknown[] {
+  return Array.prototype.slice.call(list, 0, Math.min(list.length, MAX_LABEL_ARGUMENTS)) as unknown[];
 }

@@ -10,7 +10,7 @@ import type { DropCounters } from '../health/DropCounters';
 import type { PrometheusHealth } from '../health/Health';
 import type { MetricStore, StoreReader } from '../metrics/MetricStore';
 import { isoOrUndefined } from './ExportGuard';
-import { MetricChunkBuilder } from './MetricChunkBuilder';
+import { MetricChunkBuilder, ScopeMetricsSlicer } from './MetricChunkBuilder';
 import { nextTurn } from './nextTurn';
 import { PrometheusLabels, PrometheusNameClaims, type OwnLabel } from './prometheusNames';
 import { SdkMetricsReader } from './SdkMetricsReader';
@@ -22,6 +22,8 @@ type Serializer = { serialize(resourceMetrics: ResourceMetrics): string };
  * so 100 points keep a turn to a few milliseconds (at 2,000, 10,000 histograms blocked the loop for 230-260 ms).
  */
 const POINTS_PER_SLICE = 100;
+/** What the official serializer writes for a slice with no metrics. */
+const NO_METRICS = '# no registered metrics';
 /** Scrapes answered at once; more are turned away with 503 (a scraper retries at its next interval). */
 const MAX_CONCURRENT_SCRAPES = 4;
 /** A scraper that neither sends nor reads for this long is cut off. */
@@ -177,17 +179,26 @@ export class PrometheusEndpoint {
       const resource = (this.labelledResource ??=
         resourceFromAttributes(this.labels.labels(this.resource.attributes, [], 'target_info')));
       const builder = new MetricChunkBuilder(hrTime());
+      // The MeterProvider's own instruments follow the store's series, sliced the same way.
+      const sdkSlicer = new ScopeMetricsSlicer(sdk.resourceMetrics.scopeMetrics);
+      let storeDone = false;
       let first = true;
       for (let more = true; more && !res.destroyed;) {
-        more = cursor.next(POINTS_PER_SLICE, builder.add);
         const scopeMetrics: ScopeMetrics[] = [];
-        if (builder.points > 0) this.addScope(scopeMetrics, this.scope, this.storeLabels, builder.take(), 'store', claims);
-        if (!more) {
-          sdk.resourceMetrics.scopeMetrics.forEach((scoped, i) =>
-            this.addScope(scopeMetrics, scoped.scope, scopeLabels(scoped.scope), scoped.metrics, i, claims));
+        if (!storeDone) {
+          storeDone = !cursor.next(POINTS_PER_SLICE, builder.add);
+          if (builder.points > 0) this.addScope(scopeMetrics, this.scope, this.storeLabels, builder.take(), 'store', claims);
+          more = true;
+        } else {
+          const slice = sdkSlicer.take(POINTS_PER_SLICE);
+          for (const scoped of slice) this.addScope(scopeMetrics, scoped.scope, scopeLabels(scoped.scope), scoped.metrics, 'sdk', claims);
+          more = slice.length > 0;
         }
         if (scopeMetrics.length === 0 && !first) continue;
-        const text = (first ? this.serializer : this.continuation).serialize({ resource, scopeMetrics });
+        let text = (first ? this.serializer : this.continuation).serialize({ resource, scopeMetrics });
+        // The serializer marks a slice without metrics with this comment and no newline, which would run into the
+        // next slice's first line.
+        if (text.endsWith(NO_METRICS)) text = text.slice(0, -NO_METRICS.length);
         first = false;
         res.write(withoutRepeatedHeaders(text, families));
         if (more) await nextTurn();
@@ -214,26 +225,29 @@ export class PrometheusEndpoint {
 
   /**
    * Adds the metrics of one scope to a slice: each data point with its attributes under Prometheus label names and
-   * the scope labels after them; a metric whose Prometheus names another metric took is left out. `source` is
-   * 'store', or the index of one of the MeterProvider's scopes.
+   * the scope labels after them; a metric whose Prometheus names another metric took is left out. `source` says
+   * whether the metrics are the store's or the MeterProvider's.
    */
   private addScope(
     slice: ScopeMetrics[],
     scope: InstrumentationScope,
     own: readonly OwnLabel[],
     metrics: readonly MetricData[],
-    source: 'store' | number,
+    source: 'store' | 'sdk',
     claims: PrometheusNameClaims,
   ): void {
     const kept: MetricData[] = [];
     for (let i = 0; i < metrics.length; i++) {
       const metric = metrics[i];
       const name = metric.descriptor.name;
-      // A store metric keeps its name as its id across slices; the MeterProvider's come once, in the last slice.
-      if (!claims.admit(metric, source === 'store' ? `store:${name}` : `sdk:${source}:${i}`)) continue;
-      const dataPoints = (metric.dataPoints as DataPoint<unknown>[])
-        .map((point) => ({ ...point, attributes: this.labels.labels(point.attributes, own, name) }));
-      kept.push({ ...metric, dataPoints } as MetricData);
+      // A metric keeps one id across the slices it is split over: its scope and name (unique within a scope).
+      if (!claims.admit(metric, source === 'store' ? `store:${name}` : `sdk:${scope.name}@${scope.version ?? ''}:${name}`)) continue;
+      const dataPoints: DataPoint<unknown>[] = [];
+      for (const point of metric.dataPoints as DataPoint<unknown>[]) {
+        const attributes = this.labels.labels(point.attributes, own, name);
+        if (claims.admitSeries(name, attributes)) dataPoints.push({ ...point, attributes });
+      }
+      if (dataPoints.length > 0) kept.push({ ...metric, dataPoints } as MetricData);
     }
     if (kept.length > 0) slice.push({ scope, metrics: kept });
   }

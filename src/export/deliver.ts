@@ -36,8 +36,13 @@ export type Delivery =
   | { readonly ok: true; readonly requests: number; readonly sent: number }
   | { readonly ok: false; readonly failure: ExportFailure; readonly sent: number };
 
-/** Distinct single items refused alone, with nothing accepted, that mean the collector refuses everything. */
-const REFUSED_ALONE_LIMIT = 3;
+/**
+ * A single item of at most this many bytes refused as too large, before anything was accepted, means the collector
+ * refuses everything: no collector's limit is that small. Larger ones may be outliers, whatever their number.
+ */
+const SMALL_ITEM_BYTES = 4096;
+/** Single items refused alone, with nothing accepted, after which the delivery gives up whatever their size. */
+const REFUSED_ALONE_LIMIT = 32;
 
 /**
  * Sends `batch` through `sink` as one or more requests, within `limit` (learned from the collector's 413 answers).
@@ -45,9 +50,9 @@ const REFUSED_ALONE_LIMIT = 3;
  * turn of the event loop between two encodings, so splitting never stacks them up); one the collector refuses as
  * too large (HTTP 413) is split and its halves sent in its place, and the limit lowered. A single item refused as
  * too large is an outlier once anything else got through: it is dropped, and the rest delivered. While nothing has
- * got through yet, the next requests are single items: up to three refused in a row mean the collector refuses
- * everything, whatever the size, and the delivery fails (in a logarithmic number of requests, not one per item),
- * with the limit put back as it was. Any other failure stops the delivery, since the next request would most likely
+ * got through yet, the next requests are single items. A small one (4 KB or less) refused too means the collector
+ * refuses everything, whatever the size, and the delivery fails (in a logarithmic number of requests, not one per
+ * item), with the limit put back as it was; large ones refused alone are outliers, up to 32 of them in a row. Any other failure stops the delivery, since the next request would most likely
  * fail the same way.
  */
 export async function deliver<T>(
@@ -104,11 +109,14 @@ export async function deliver<T>(
         continue;
       }
       refusedAlone.push(next);
-      if (refusedAlone.length < REFUSED_ALONE_LIMIT && pending.length > 0) continue;
+      // Sizes unknown (an exporter given by the application): three refused in a row decide.
+      const small = encoded === undefined ? refusedAlone.length >= 3 : encoded.byteLength <= SMALL_ITEM_BYTES;
+      if (!small && refusedAlone.length < REFUSED_ALONE_LIMIT && pending.length > 0) continue;
       limit.restore(before);
-      const why = refusedAlone.length === 1
-        ? 'even a request of a single item was refused as too large'
-        : 'the collector refused every request as too large, even single items';
+      const size = encoded === undefined ? '' : ` of ${encoded.byteLength} bytes`;
+      const why = refusedAlone.length === 1 && pending.length === 0
+        ? `even a request of a single item${size} was refused as too large`
+        : `the collector refused every request as too large, even single items${size}`;
       return { ok: false, sent, failure: { ...failure, detail: `${failure.detail} (${why})` } };
     }
     if (failure.kind === 'timeout' && sent > 0) {

@@ -165,4 +165,31 @@ export class PrometheusNameClaims {
     for (const name of names) this.holders.set(name, { id, described: `metric '${metric.descriptor.name}'` });
     return true;
   }
+
+  /**
+   * Whether a data point may be written: no earlier point of the same metric in this scrape has the same labels once
+   * translated. Two series that differ only in a key Prometheus cannot tell apart (`http.route` and `http_route`)
+   * would otherwise give one series two samples, of which Prometheus keeps one. The first is kept; a later one is
+   * left out of the scrape (not of OTLP) and reported once. Remembers at most 200,000 label sets per scrape.
+   */
+  admitSeries(metric: string, labels: Attributes): boolean {
+    if (this.series.size >= MAX_SERIES_REMEMBERED) return true;
+    const keys = Object.keys(labels).sort();
+    let id = metric;
+    for (const key of keys) id += `\u0000${key}\u0001${String(labels[key])}`;
+    if (!this.series.has(id)) {
+      this.series.add(id);
+      return true;
+    }
+    this.warnOnce(`prometheus_series:${metric}`,
+      `metric '${metric}' has series that differ only in label keys Prometheus cannot tell apart (such as http.route ` +
+        'and http_route); in the scrape, the first of each such group is kept and the others left out. OTLP export is ' +
+        'unaffected. Use one spelling of each label key.');
+    return false;
+  }
+
+  private readonly series = new Set<string>();
 }
+
+/** Translated label sets one scrape remembers to find duplicate series; past it, duplicates are not looked for. */
+const MAX_SERIES_REMEMBERED = 200_000;

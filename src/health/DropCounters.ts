@@ -22,7 +22,7 @@ export type SanitizeReason =
 export type FoldReason = 'label_limit' | 'series_limit';
 
 /** What was lost outside recording calls: spans, data points the collector refused, baggage entries. */
-export type LossReason = 'span_queue_full' | 'span_export_failed' | 'export_too_large' | 'baggage_limit';
+export type LossReason = 'span_queue_full' | 'span_export_failed' | 'export_too_large' | 'baggage_limit' | 'span_not_ended';
 
 const DROP_REASONS: readonly DropReason[] = [
   'not_initialized', 'invalid_name', 'invalid_value', 'invalid_label', 'kind_mismatch', 'metric_limit', 'rate_limited',
@@ -32,7 +32,7 @@ const SANITIZE_REASONS: readonly SanitizeReason[] = [
   'span_attribute_truncated', 'span_attribute_dropped', 'span_link_dropped',
 ];
 const FOLD_REASONS: readonly FoldReason[] = ['label_limit', 'series_limit'];
-const LOSS_REASONS: readonly LossReason[] = ['span_queue_full', 'span_export_failed', 'export_too_large', 'baggage_limit'];
+const LOSS_REASONS: readonly LossReason[] = ['span_queue_full', 'span_export_failed', 'export_too_large', 'baggage_limit', 'span_not_ended'];
 
 /**
  * Counts what became of recording calls, and what was lost on the way out. Every recording call lands in exactly

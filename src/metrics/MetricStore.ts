@@ -247,9 +247,15 @@ export class MetricStore implements Recorder {
       // A kept counter call stands for 1 / sampleRate calls, so totals stay unbiased.
       if (typeof value === 'number' && (actual === 'counter' || actual === 'upDownCounter')) value = value / sampleRate;
     }
+    let isList: boolean;
+    try {
+      isList = Array.isArray(labels); // throws for a revoked proxy
+    } catch {
+      return this.dropCall('invalid_label', name);
+    }
     if (labels === undefined || labels === null) {
       metric.record(value, 0, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, 0);
-    } else if (Array.isArray(labels)) {
+    } else if (isList) {
       // A copy: a proxy posing as an array (its length or items throwing) becomes a dropped call here, not later.
       // Only as many items as can be kept, plus one pair to see the limit was passed: a sparse array may claim a
       // length of 2^32 - 1.

@@ -1,3 +1,4 @@
+import { ownString } from '../diagnostics/ownString';
 import type { InstrumentKind } from './InstrumentRouter';
 
 /** One metric a module declares: what it is, whatever its name suggests. */
@@ -33,18 +34,22 @@ const KINDS: readonly InstrumentKind[] = ['counter', 'upDownCounter', 'gauge', '
 /** Why a declaration was not taken, in words, or undefined when it is valid. */
 export function declarationProblem(declaration: MetricDeclaration): string | undefined {
   if (typeof declaration !== 'object' || declaration === null) return 'a declaration must be an object';
-  if (typeof declaration.name !== 'string' || declaration.name === '') return 'name must be a non-empty string';
+  if (typeof declaration.name !== 'string' || declaration.name === '' || declaration.name.length > 255) {
+    return 'name must be a non-empty string of at most 255 characters';
+  }
   if (!KINDS.includes(declaration.type)) return `type must be one of ${KINDS.join(', ')}`;
   if (declaration.unit !== undefined && typeof declaration.unit !== 'string') return 'unit must be a string';
   if (declaration.description !== undefined && typeof declaration.description !== 'string') return 'description must be a string';
-  if (declaration.labels !== undefined && (!Array.isArray(declaration.labels) || declaration.labels.some((l) => typeof l !== 'string'))) {
-    return 'labels must be an array of strings';
+  if (declaration.labels !== undefined && (!Array.isArray(declaration.labels) || declaration.labels.length > 128 ||
+    declaration.labels.some((l) => typeof l !== 'string' || l.length > 1024))) {
+    return 'labels must be an array of at most 128 label keys';
   }
   const buckets = declaration.buckets;
   if (buckets !== undefined) {
     if (declaration.type !== 'histogram') return 'buckets apply to histograms only';
-    if (!Array.isArray(buckets) || buckets.some((b, i) => typeof b !== 'number' || !Number.isFinite(b) || (i > 0 && b <= buckets[i - 1]))) {
-      return 'buckets must be finite numbers in ascending order';
+    if (!Array.isArray(buckets) || buckets.length > 1000 ||
+      buckets.some((b, i) => typeof b !== 'number' || !Number.isFinite(b) || (i > 0 && b <= buckets[i - 1]))) {
+      return 'buckets must be at most 1,000 finite numbers in ascending order';
     }
   }
   return undefined;
@@ -55,4 +60,20 @@ export function sameDeclaration(a: MetricDeclaration, b: MetricDeclaration): boo
   return a.type === b.type && (a.unit ?? '') === (b.unit ?? '') && (a.description ?? '') === (b.description ?? '') &&
     JSON.stringify(a.buckets ?? null) === JSON.stringify(b.buckets ?? null) &&
     JSON.stringify([...(a.labels ?? [])].sort()) === JSON.stringify([...(b.labels ?? [])].sort());
+}
+
+/**
+ * The declaration as held for the process's life: only its known fields, every string an owned copy (see
+ * `ownString`), the description cut to 1,024 characters and the unit to 63.
+ */
+export function heldDeclaration(declaration: MetricDeclaration, module: string): HeldDeclaration {
+  return {
+    name: ownString(declaration.name),
+    type: declaration.type,
+    description: declaration.description === undefined ? undefined : ownString(declaration.description.slice(0, 1024)),
+    unit: declaration.unit === undefined ? undefined : ownString(declaration.unit.slice(0, 63)),
+    labels: declaration.labels?.map(ownString),
+    buckets: declaration.buckets && [...declaration.buckets],
+    module: ownString(module.slice(0, 255)),
+  };
 }

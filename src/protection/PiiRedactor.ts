@@ -1,6 +1,7 @@
 import type { PiiPattern } from '../config/piiPatterns';
 import { normalizeForMatching, PII_DETECTORS } from './piiDetectors';
 import { truncateToChars } from './truncate';
+import { ownString } from '../diagnostics/ownString';
 
 /** What a redacted value is replaced with. */
 export const REDACTED = '[REDACTED]';
@@ -60,7 +61,9 @@ export class PiiRedactor {
         this.networkExemptVerdicts.clear();
         this.cachedChars = 0;
       }
-      verdicts.set(value, redact);
+      // An owned copy as the key: `value` may be a slice of a much larger string (a request body), which a cached
+      // verdict must not keep alive.
+      verdicts.set(ownString(value), redact);
       this.cachedChars += value.length;
     }
     return redact ? REDACTED : value;

@@ -79,9 +79,17 @@ export function hasEmail(value: string): boolean {
   return false;
 }
 
+/**
+ * Every Unicode dash (general category Pd, as of Unicode 15) and the minus sign, beyond ASCII `-`; most survive NFKC.
+ */
+const UNICODE_DASHES = new Set([
+  0x058a, 0x05be, 0x1400, 0x1806, 0x2010, 0x2011, 0x2012, 0x2013, 0x2014, 0x2015, 0x2e17, 0x2e1a, 0x2e3a, 0x2e3b, 0x2e40,
+  0x2e5d, 0x301c, 0x3030, 0x30a0, 0xfe31, 0xfe32, 0xfe58, 0xfe63, 0xff0d, 0x2212,
+]);
+
 /** Separators people write inside card numbers: spaces, dashes (any Unicode dash), dots, slashes, underscores. */
 function isCardSeparator(c: number): boolean {
-  return c === 0x20 || c === 45 || c === 46 || c === 47 || c === 95 || (c >= 0x2010 && c <= 0x2015) || c === 0x2212;
+  return c === 0x20 || c === 45 || c === 46 || c === 47 || c === 95 || (c > 0x7f && UNICODE_DASHES.has(c));
 }
 
 /**
@@ -167,11 +175,11 @@ export function hasIpv4(value: string): boolean {
 export const PII_DETECTORS: readonly PiiDetector[] = [
   { name: 'email', network: false, test: hasEmail },
   regex('bearer', /(?:^|[^a-z0-9])(?:bearer|basic)\s{1,8}[a-z0-9\-._~+/]{8,}/i),
-  // A secret's name anywhere (`client_secret`, `dbPassword`, `aws_secret_access_key`), up to three name parts after
-  // it, then `=` or `:` and a value. The name is a literal and its parts distinct words, so each start costs a
-  // bounded look.
+  // A secret's name anywhere (`client_secret`, `dbPassword`, `password1`), up to three `_`- or `-`-separated name
+  // parts after it (`aws_secret_access_key`, `password_confirmation`), then `=` or `:` and a value. The name is a
+  // literal and its parts end at a separator, so each start costs a bounded look.
   regex('key-value secret',
-    /(?:password|passwd|pwd|secret|token|api[_-]?key|apikey|private[_-]?key)(?:[_-]?(?:access|secret|private|api|auth|key|token)){0,3}["']?\s{0,4}[=:]\s{0,4}["']?[^\s"'&;,]/i),
+    /(?:password|passwd|pwd|secret|token|api[_-]?key|apikey|private[_-]?key)[0-9]{0,3}(?:[_-][a-z0-9]{1,16}){0,3}["']?\s{0,4}[=:]\s{0,4}["']?[^\s"'&;,]/i),
   regex('jwt', /(?:^|[^a-z0-9_-])eyJ[a-z0-9_-]{5,}\.[a-z0-9_-]{5,}\.[a-z0-9_-]*/i),
   regex('aws key', /(?:^|[^A-Z0-9])(?:AKIA|ASIA)[0-9A-Z]{16}(?![0-9A-Z])/),
   regex('github token', /(?:^|[^a-z0-9_])(?:gh[pousr]_[a-z0-9]{30,}|github_pat_[a-z0-9_]{22,})/i),
@@ -180,6 +188,8 @@ export const PII_DETECTORS: readonly PiiDetector[] = [
   regex('stripe key', /(?:^|[^a-z0-9_])(?:sk|pk|rk)_(?:live|test)_[a-z0-9]{10,}/i),
   regex('google api key', /(?:^|[^a-z0-9_-])AIza[0-9a-z_-]{30,}/i),
   regex('private key', /-----BEGIN [A-Z ]{0,40}PRIVATE KEY-----/),
+  // Credentials in a URL (`http://user:password@host`), whatever the host: `localhost` or a service name too.
+  regex('url credentials', /:\/\/[^/\s:@]{1,256}:[^/\s@]{1,256}@/),
   { name: 'card number', network: false, test: hasCardNumber },
   { name: 'ipv4', network: true, test: hasIpv4 },
   regex('ipv6', /(?:^|[^A-Za-z0-9:])(?:[0-9A-Fa-f]{1,4}:){2,7}[0-9A-Fa-f]{0,4}(?:$|[^A-Za-z0-9:])|::(?:[0-9A-Fa-f]{1,4}:){0,5}[0-9A-Fa-f]{1,4}/, true),
@@ -187,18 +197,22 @@ export const PII_DETECTORS: readonly PiiDetector[] = [
 
 /** Printable ASCII only: nothing to normalise. */
 const PLAIN_ASCII = /^[\x20-\x7e]*$/;
-/** Format characters (zero-width space and joiners, soft hyphen, bidi controls...) and other invisible ones. */
-const INVISIBLE = /[\p{Cf}\u115f\u1160\u3164\uffa0]/gu;
+/**
+ * Characters that show nothing: format characters (zero-width space and joiners, soft hyphen, bidi controls) and the
+ * rest of Unicode's default-ignorable code points (the combining grapheme joiner, variation selectors, Hangul fillers).
+ */
+const INVISIBLE = /[\p{Cf}\p{Default_Ignorable_Code_Point}]/gu;
 
 /**
- * The form values are matched in: percent-encoded ASCII decoded (`%40` is `@`), NFKC (full-width `＠` becomes `@`, a
- * no-break space a space) without format and other invisible characters, and ideographic full stops as `.`, so
- * `jane\u200b@example。com` is an e-mail. Plain ASCII without `%` is returned as it is.
+ * The form values are matched in: NFKC (full-width `＠` becomes `@`, a no-break space a space) without invisible
+ * characters, ideographic full stops read as `.`, then percent-encoded ASCII decoded (`%40` is `@`, and a full-width
+ * `％40` too), so `jane\u200b@example。com` and `to=jane%40example.com` are e-mails. Plain ASCII without `%` is
+ * returned as it is.
  */
 export function normalizeForMatching(value: string): string {
-  const decoded = value.includes('%') ? value.replace(PERCENT_ASCII, decodePercent) : value;
-  if (PLAIN_ASCII.test(decoded)) return decoded;
-  return decoded.normalize('NFKC').replace(INVISIBLE, '').replace(FULL_STOPS, '.');
+  // NFKC first, so that a full-width `％40` is a `%40` by the time percent-encoding is decoded.
+  const plain = PLAIN_ASCII.test(value) ? value : value.normalize('NFKC').replace(INVISIBLE, '').replace(FULL_STOPS, '.');
+  return plain.includes('%') ? plain.replace(PERCENT_ASCII, decodePercent) : plain;
 }
 
 /** A percent-encoded ASCII character (`%40` is `@`, `%3D` is `=`), as in URLs and form bodies. */

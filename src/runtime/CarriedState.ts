@@ -1,8 +1,11 @@
 import { consoleLogger } from '../config/resolveConfig';
 import { Diagnostics } from '../diagnostics/Diagnostics';
 import type { CircuitState, CircuitStateListener, SignalName } from '../health/Health';
-import { declarationProblem, sameDeclaration, type HeldDeclaration, type MetricDeclarations } from '../metrics/declarations';
+import { declarationProblem, heldDeclaration, sameDeclaration, type HeldDeclaration, type MetricDeclaration, type MetricDeclarations } from '../metrics/declarations';
 import { NotInitializedRecorder } from './NotInitializedRecorder';
+
+/** Most declarations one `declareMetrics()` call is read for. */
+const MAX_DECLARATIONS = 10_000;
 
 /**
  * What outlives a runtime and is handed from one to the next: metric declarations, `onCircuitStateChange`
@@ -40,7 +43,9 @@ export class CarriedState {
         `declareMetrics('${String(module)}', ...) needs { metrics: [...] }; nothing was declared.`);
       return;
     }
-    for (const declaration of list) {
+    // By index, and at most 10,000: a sparse array may claim 2^32 - 1 items.
+    for (let i = 0, n = Math.min(list.length, MAX_DECLARATIONS); i < n; i++) {
+      const declaration = list[i] as MetricDeclaration;
       const problem = declarationProblem(declaration);
       if (problem !== undefined) {
         diagnostics.warnOnce(`declaration:${String(module)}:${String(declaration?.name)}`,
@@ -57,13 +62,8 @@ export class CarriedState {
         }
         continue;
       }
-      const held: HeldDeclaration = {
-        ...declaration,
-        labels: declaration.labels && [...declaration.labels],
-        buckets: declaration.buckets && [...declaration.buckets],
-        module: String(module),
-      };
-      this.declarations.set(declaration.name, held);
+      const held = heldDeclaration(declaration, String(module));
+      this.declarations.set(held.name, held);
       accepted?.(held);
     }
   }

@@ -172,6 +172,7 @@ export class Runtime implements RuntimeHandle {
     // exports abandoned here settle (counted as lost, with their cause) within a short grace, before health is taken.
     this.metrics.release();
     await this.traces.release();
+    this.countOpenSpans();
     const parts = this.healthParts(false);
     this.reportUndelivered(parts, this.now() - startedAt, finished);
     return new IdleRuntime(this.carried, parts, undefined, this.now);
@@ -185,6 +186,18 @@ export class Runtime implements RuntimeHandle {
   private keepAlive<T>(work: Promise<T>, deadlineAt: number): Promise<T> {
     const timer = setTimeout(() => undefined, Math.min(Math.max(0, deadlineAt - this.now()), 2 ** 31 - 1));
     return work.finally(() => clearTimeout(timer));
+  }
+
+  /**
+   * Counts the spans started through the library and not ended by the time shutdown finished: they were never
+   * handed to the exporter, so they are lost; says so once, with what to do.
+   */
+  private countOpenSpans(): void {
+    const open = this.tracing.openSpans.count;
+    if (open <= 0 || this.config.traces.exporter === 'none') return;
+    this.counters.lose('span_not_ended', open);
+    this.diagnostics.warn(`${open} span${open === 1 ? ' was' : 's were'} still open at shutdown() and could not be exported ` +
+      "(counted as 'span_not_ended'). End spans before shutting down: withSpan() and traceOperation() end theirs themselves.");
   }
 
   /**

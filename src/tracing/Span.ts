@@ -61,11 +61,19 @@ export interface SpanOptions {
  * throws, whatever it is given.
  */
 export class FacadeSpan implements Span {
+  /** Whether this span counts in `openSpans` until it ends. */
+  private open: boolean;
+
   constructor(
     /** The OpenTelemetry span, for code that needs the full API. */
     readonly otelSpan: OTelSpan,
     private readonly sanitizer: SpanSanitizer,
-  ) {}
+    /** Counts the recording spans started and not yet ended, for shutdown to say what it could not export. */
+    private readonly openSpans?: { count: number },
+  ) {
+    this.open = openSpans !== undefined && otelSpan.isRecording();
+    if (this.open) (openSpans as { count: number }).count++;
+  }
 
   get traceId(): string {
     return this.otelSpan.spanContext().traceId;
@@ -84,21 +92,21 @@ export class FacadeSpan implements Span {
     if (!this.otelSpan.isRecording()) return this;
     const safeKey = this.sanitizer.key(key);
     if (safeKey === undefined) return this;
-    const safe = this.sanitizer.value(safeKey, value);
+    const safe = this.sanitizer.budgeted(() => this.sanitizer.value(safeKey, value));
     if (safe !== undefined) this.otelSpan.setAttribute(safeKey, safe);
     return this;
   }
 
   setAttributes(attributes: Attributes): this {
     if (!this.otelSpan.isRecording()) return this;
-    const safe = this.sanitizer.attributes(attributes);
+    const safe = this.sanitizer.budgeted(() => this.sanitizer.attributes(attributes));
     if (safe !== undefined) this.otelSpan.setAttributes(safe);
     return this;
   }
 
   addEvent(name: string, attributes?: Attributes): this {
     if (!this.otelSpan.isRecording()) return this;
-    this.otelSpan.addEvent(this.sanitizer.name(name), this.sanitizer.attributes(attributes));
+    this.otelSpan.addEvent(this.sanitizer.name(name), this.sanitizer.budgeted(() => this.sanitizer.attributes(attributes)));
     return this;
   }
 
@@ -119,6 +127,10 @@ export class FacadeSpan implements Span {
   }
 
   end(endTime?: TimeInput): void {
+    if (this.open) {
+      this.open = false;
+      (this.openSpans as { count: number }).count--;
+    }
     this.otelSpan.end(validTime(endTime));
   }
 

@@ -37,6 +37,8 @@ export class Tracing {
   readonly provider: BasicTracerProvider;
   /** Cuts and redacts what spans are given. */
   readonly sanitizer: SpanSanitizer;
+  /** Recording spans started through the library and not ended yet: at shutdown, what cannot be exported. */
+  readonly openSpans = { count: 0 };
   private readonly tracer: OTelTracer;
 
   constructor(options: TracingOptions) {
@@ -59,13 +61,19 @@ export class Tracing {
 
   /** Starts a facade span under `parent` (the active context, the options' parent, or none for a root). */
   startSpan(name: string, options: SpanOptions | undefined, parent: Context = parentOf(options)): FacadeSpan {
-    return new FacadeSpan(this.startOTelSpan(name, options, parent), this.sanitizer);
+    return new FacadeSpan(this.startOTelSpan(name, options, parent), this.sanitizer, this.openSpans);
   }
 
   /** Starts an OpenTelemetry span, for the middleware and the traced client, its name and attributes cut and redacted. */
   startOTelSpan(name: string, options: SpanOptions | undefined, parent: Context = parentOf(options)): OTelSpan {
     const safeName = this.sanitizer.name(name);
-    if (options === undefined || options === null || typeof options !== 'object') return this.tracer.startSpan(safeName, undefined, parent);
+    if (options === undefined || options === null || typeof options !== 'object') {
+      try {
+        return this.tracer.startSpan(safeName, undefined, parent);
+      } catch {
+        return this.tracer.startSpan(safeName, undefined, context.active());
+      }
+    }
     // Each option is read once, through a guard: options may be a proxy or carry getters that throw.
     const read = (key: keyof SpanOptions): unknown => {
       try {
@@ -74,18 +82,19 @@ export class Tracing {
         return undefined;
       }
     };
-    const safeOptions = {
+    const safeOptions = this.sanitizer.budgeted(() => ({
       kind: validKind(read('kind')),
       attributes: this.sanitizer.attributes(read('attributes')),
       links: this.sanitizer.links(read('links')),
       startTime: validTime(read('startTime')),
       root: read('root') === true,
-    };
+    }));
     try {
       return this.tracer.startSpan(safeName, safeOptions, parent);
     } catch {
-      // Nothing we pass should make the SDK throw; if it does, a span without options is still a span.
-      return this.tracer.startSpan(safeName, undefined, parent);
+      // A parent that looks like a context but whose getValue throws or holds something that is not a span: the
+      // span starts under the active context instead, without the options that may have caused it.
+      return this.tracer.startSpan(safeName, undefined, context.active());
     }
   }
 

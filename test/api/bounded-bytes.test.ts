@@ -49,4 +49,26 @@ describe('bounded in bytes', () => {
     const growth = heapAfterGc() - before;
     expect(growth).toBeLessThan(16 * MB);
   });
+
+  /**
+   * Short slices of large strings (a route or user name taken from a request body): nothing is cut, so nothing is
+   * copied on the way in; everything the library keeps (series labels, cached paths, redaction verdicts, span
+   * names and attributes queued for export, declarations) must still be a copy, or each would keep its megabyte.
+   */
+  it('300 short slices of distinct 1 MB strings, kept as labels, verdicts, span parts and declarations, grow the heap by less than 16 MB', () => {
+    const before = heapAfterGc();
+    for (let i = 0; i < 300; i++) {
+      const parent = `${i}:${BIG}`;
+      const slice = (from: number) => parent.slice(from, from + 40);
+      telemetry.counter('sliced.total', 'route', slice(0));
+      telemetry.counter('sliced.total', slice(40), 'v');
+      const span = telemetry.startSpan(slice(80), { attributes: { at: slice(120) } });
+      span.addEvent(slice(160), { e: slice(200) });
+      span.setStatus('error', slice(240));
+      span.end();
+      telemetry.declareMetrics(slice(280), { metrics: [{ name: `declared.${i}.total`, type: 'counter', description: slice(320), unit: slice(360).slice(0, 20) }] });
+    }
+    const growth = heapAfterGc() - before;
+    expect(growth).toBeLessThan(16 * MB);
+  });
 });

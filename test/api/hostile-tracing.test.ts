@@ -33,11 +33,41 @@ describe('hostile arguments to tracing and recording functions, from the attacke
     expect(health().errors).toBe(0);
   });
 
-  it('a sparse array as labels reads at most the pairs that can be kept, and the call is recorded', () => {
+  it('a sparse array as labels or baggage entries reads at most what can be kept, through every function', () => {
     telemetry.emitWithOptions('sparse.total', 1, { labels: sparse() as never });
     telemetry.emitWithContext('sparse.total', 1, sparse() as never);
-    expect(health()).toMatchObject({ metricsEmitted: 2, errors: 0 });
-    expect(health().sanitizedByReason.label_dropped).toBe(2);
+    telemetry.recordError('sparse.op', 'timeout', sparse() as never);
+    telemetry.recordSuccess('sparse.op', sparse() as never);
+    telemetry.recordLatency('sparse.duration_ms', 5, sparse() as never);
+    telemetry.setBaggage(undefined as never, sparse() as never);
+    telemetry.withBaggage(sparse() as never, () => undefined);
+    expect(health().errors).toBe(0);
+    expect(health().metricsEmitted).toBeGreaterThanOrEqual(5);
+    expect(health().droppedByReason).toEqual({});
+  });
+
+  it('a revoked proxy as labels is dropped as invalid_label by every recording function, never an internal error', () => {
+    const { proxy, revoke } = Proxy.revocable({}, {});
+    revoke();
+    telemetry.emitWithOptions('revoked.total', 1, { labels: proxy as never });
+    telemetry.emitWithContext('revoked.total', 1, proxy as never);
+    telemetry.recordSuccess('revoked.op', proxy as never);
+    telemetry.recordLatency('revoked.duration_ms', 5, proxy as never);
+    telemetry.recordBytes('revoked.bytes', 5, proxy as never);
+    expect(health()).toMatchObject({ errors: 0, metricsEmitted: 0 });
+    expect(Object.values(health().droppedByReason).reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(5);
+  });
+
+  it('startSpan() and setBaggage() take parents that look like contexts but throw or hold no span', () => {
+    const throwingGet = { getValue: throwing, setValue: throwing, deleteValue: throwing };
+    const notASpan = { getValue: () => ({}), setValue: () => notASpan, deleteValue: () => notASpan };
+    expect(() => {
+      telemetry.startSpan('child', { parent: throwingGet as never }).end();
+      telemetry.startSpan('child', { parent: notASpan as never }).end();
+      telemetry.setBaggage(throwingGet as never, 'k', 'v');
+      telemetry.setBaggage(notASpan as never, 'k', 'v');
+    }).not.toThrow();
+    expect(health().errors).toBe(0);
   });
 
   it('mixed-type arrays and arrays whose iterator or items throw are left out and counted', async () => {
@@ -123,7 +153,8 @@ describe('redaction of stack traces and of tracedFetch errors, with piiRedaction
     for (const secret of ['jane.doe@example.com', '4111 1111 1111 1111', 'ann@example.com']) expect(wire).not.toContain(secret);
     const stack = (name: string) => bed.receiver.spans().find((s) => s.name === name)?.events
       .find((e) => e.name === 'exception')?.attributes.find((a) => a.key === 'exception.stacktrace')?.value.stringValue as string;
-    expect(stack('multi').split('\n').slice(0, 4)).toEqual(['Error: invalid input:', '[REDACTED]', '[REDACTED]', expect.stringMatching(/^\s+at /)]);
+    // The message, redacted as a whole, is replaced where the stack repeats it: none of its lines is left behind.
+    expect(stack('multi').split('\n').slice(0, 2)).toEqual(['Error: [REDACTED]', expect.stringMatching(/^\s+at /)]);
     expect(stack('named')).toBe('[REDACTED]\n    at handler (/srv/app.js:10:5)');
   });
 
@@ -168,5 +199,30 @@ describe('redaction of stack traces and of tracedFetch errors, with piiRedaction
     const wire = JSON.stringify(bed.receiver.traceRequests) + JSON.stringify(bed.receiver.metricRequests);
     expect(wire).not.toContain('jane.doe@compa');
     expect(wire).not.toContain('4111111111111');
+  });
+
+  it('checks at most 64 K characters of attribute strings per operation: a flood of large arrays is cut, not scanned for seconds', async () => {
+    const strings = Array.from({ length: 1024 }, (_, i) => `${i}`.padEnd(4096, 'x')); // each exactly at the limit
+    const attributes = Object.fromEntries(Array.from({ length: 32 }, (_, k) => [`k${k}`, strings]));
+    const span = telemetry.startSpan('flood');
+    span.setAttributes(attributes);
+    span.end();
+    await telemetry.forceFlush();
+    const exported = bed.receiver.spans().find((s) => s.name === 'flood')?.attributes as Record<string, string[]>;
+    const kept = Object.values(exported).reduce((total, values) => total + values.length, 0);
+    // The default value limit here is 4096 characters: 16 strings fit in 64 K, the rest of the first array is cut off
+    // and the 31 other arrays are left out whole.
+    expect(kept).toBe(16);
+    expect(telemetry.getHealth().sanitizedByReason).toMatchObject({ span_attribute_truncated: 1, span_attribute_dropped: 31 });
+  });
+
+  it('judges the last line of a stack trace cut at 16 KB with what followed the cut', async () => {
+    const error = new Error('boom');
+    error.stack = `Error: boom\n${'    at frame (/srv/app.js:1:1)\n'.repeat(527)}    at handler for jane.doe@example.com`;
+    telemetry.startSpan('cut-stack').recordError(error).end();
+    await telemetry.forceFlush();
+    const wire = JSON.stringify(bed.receiver.traceRequests);
+    expect(wire).toContain('at frame');
+    expect(wire).not.toMatch(/jane\.doe@exa/);
   });
 });

@@ -35,7 +35,7 @@ describe('span redaction, with piiRedaction on', () => {
     const exception = exported.events.find((e) => e.name === 'exception');
     const attributes = Object.fromEntries((exception?.attributes ?? []).map((a) => [a.key, a.value.stringValue]));
     expect(attributes['exception.message']).toBe('[REDACTED]');
-    expect(attributes['exception.stacktrace']).toMatch(/^\[REDACTED\]\n\s+at /);
+    expect(attributes['exception.stacktrace']).toMatch(/^Error: \[REDACTED\]\n\s+at /);
   });
 
   it('cuts attribute values to the limit before redacting, and keeps at most the attribute count limit', async () => {

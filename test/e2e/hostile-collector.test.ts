@@ -265,4 +265,15 @@ describe('spans in an export still running at shutdown', () => {
     expect(health.signals.traces.lastError).toMatch(/abandoned at shutdown: no complete answer after \d+ ms/);
     expect(current.logger.matching(/shutdown\(\) reached its deadline after 300 ms: the last traces export to .* was given up/)).toHaveLength(1);
   });
+
+  it('a span still open when shutdown() finishes is counted as not ended, and said once', async () => {
+    const current = (bed = await startTestBed(TRACES_ONLY));
+    telemetry.startSpan('left.open');
+    telemetry.startSpan('ended').end();
+    const done = settled(telemetry.shutdown({ timeoutMs: 300 }));
+    await advanceUntil(done, 'shutdown() to resolve');
+    expect(telemetry.getHealth().lostByReason).toEqual({ span_not_ended: 1 });
+    expect(current.receiver.spans().map((span) => span.name)).toEqual(['ended']);
+    expect(current.logger.matching(/1 span was still open at shutdown\(\) and could not be exported/)).toHaveLength(1);
+  });
 });

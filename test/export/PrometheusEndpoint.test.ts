@@ -267,6 +267,33 @@ describe('the Prometheus endpoint with hostile label keys and metric names', () 
     if (PROMTOOL !== undefined) expect(promtoolProblems(text)).toEqual([]);
   });
 
+  it('serves one of two series whose keys Prometheus cannot tell apart (http.route and http_route), and says so', async () => {
+    const port = await freePort();
+    const logger = new CapturingLogger();
+    telemetry.initialize({ serviceName: 'dup', exporter: 'none', prometheus: { port }, logger });
+    telemetry.counter('dup.total', 'http.route', '/x');
+    telemetry.counter('dup.total', 'http_route', '/x');
+    telemetry.counter('dup.total', 'http_route', '/x');
+    await listening();
+    const text = await scrape(port);
+    expect(samples(text, 'dup_total')).toEqual([{ http_route: '/x', otel_scope_name: 'otel-facade', otel_scope_version: VERSION }]);
+    expect(text).toMatch(/^dup_total\{http_route="\/x",[^}]*\} 1$/m); // the first, alone: no duplicate sample
+    expect(logger.matching("metric 'dup.total' has series that differ only in label keys Prometheus cannot tell apart")).toHaveLength(1);
+    if (PROMTOOL !== undefined) expect(promtoolProblems(text)).toEqual([]);
+  });
+
+  it('serves the MeterProvider\'s own instruments a slice at a time too, every point once', async () => {
+    const port = await freePort();
+    telemetry.initialize({ serviceName: 'sdk-slices', exporter: 'none', prometheus: { port }, cardinalityLimit: 5000, logger: new CapturingLogger() });
+    const histogram = metrics.getMeter('app', '1.0').createHistogram('app.latency', { unit: 'ms' });
+    for (let i = 0; i < 450; i++) histogram.record(i, { route: `/r${i}` });
+    await listening();
+    const text = await scrape(port);
+    expect(text.split('\n').filter((line) => line.startsWith('app_latency_count{'))).toHaveLength(450);
+    expect(text.split('\n').filter((line) => line.startsWith('# TYPE app_latency '))).toHaveLength(1);
+    if (PROMTOOL !== undefined) expect(promtoolProblems(text)).toEqual([]);
+  });
+
   it('keeps the original keys on the OTLP path; scraping changes nothing in the store', async () => {
     const port = await freePort();
     const exporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);

@@ -65,6 +65,14 @@ describe('deliver()', () => {
     expect(limit.bytes).toBeGreaterThanOrEqual(5_000); // the outlier alone taught nothing
   });
 
+  it('drops three (or more) items too large alone at the head of a batch, and delivers the rest', async () => {
+    const collector = new Collector(10_000);
+    const h = hooks();
+    const delivery = await deliver([50_000, 60_000, 70_000, ...items(200)], BYTES, collector, new RequestLimit(1_000_000), Infinity, h);
+    expect(delivery).toMatchObject({ ok: true, sent: 200 });
+    expect(h.dropped).toHaveBeenCalledTimes(3);
+  });
+
   it('fails, in a logarithmic number of requests, when the collector refuses everything, and restores the limit', async () => {
     const collector = new Collector();
     collector.refuseAll = true;

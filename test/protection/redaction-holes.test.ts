@@ -38,13 +38,30 @@ const LEAKED_IN_0_2: [string, string][] = [
   ['a JSON password', '{"password": "hunter2"}'],
 ];
 
+/** Leaked in the third trial: other dashes and invisible characters, more name parts, URL credentials, full-width %. */
+const LEAKED_IN_TRIAL_3: [string, string][] = [
+  ['a card with two-em dashes', '4111⸺1111⸺1111⸺1111'],
+  ['a card with wave dashes', '4111〜1111〜1111〜1111'],
+  ['a card with Armenian hyphens', '4111֊1111֊1111֊1111'],
+  ['a card with variation selectors', '4111\ufe0f 1111 1111 1111'],
+  ['a password with a combining grapheme joiner', 'pass\u034fword=hunter2'],
+  ['a password with a variation selector', 'pass\ufe0fword=hunter2'],
+  ['an AWS key with a variation selector', 'AKIA\ufe0fIOSFODNN7EXAMPLE'],
+  ['password_confirmation=', 'password_confirmation=hunter2'],
+  ['token_value=', 'token_value=abc'],
+  ['password1=', 'password1=hunter2'],
+  ['credentials in a URL to localhost', 'fetch failed: http://admin:hunter2-SECRET@localhost:1/x'],
+  ['credentials in a URL to a service name', 'postgres://app:s3cret@db:5432/app'],
+  ['a full-width percent-encoded e-mail', 'to=jane％40example.com'],
+];
+
 /** Short secret values leaked in 0.2.0, whose key=value detector wanted four characters or more. */
 const SHORT_SECRETS = ['/cb?access_token=xyz', '?access_token=xyz', 'access_token=xyz', 'token: abc', 'apikey=abc', 'password=pw',
   'client_secret=abc', 'pwd=12'];
 
 const STILL_CLEAN = ['GET', '/api/users/:id', 'v1.2.3.4', 'eu-west-1', '2026-11-22T20:34:12Z', '+1 415 555 0100', 'user@localhost',
   'order-1234567890123-x', 'token expired', 'secret', 'password reset', 'tokens=512', 'secretary=jane', 'cpu at 100%', 'a%zz',
-  'release 1.2.3.4.5'];
+  'release 1.2.3.4.5', 'https://example.com/docs', 'tokens_per_second', 'http://localhost:8080/health', 'ratio 3:4@home'];
 
 describe('redaction that holds', () => {
   const redactor = new PiiRedactor();
@@ -54,6 +71,10 @@ describe('redaction that holds', () => {
   });
 
   it.each(LEAKED_IN_0_2)('redacts %s', (_what, value) => {
+    expect(redactor.redact(value)).toBe(REDACTED);
+  });
+
+  it.each(LEAKED_IN_TRIAL_3)('redacts %s', (_what, value) => {
     expect(redactor.redact(value)).toBe(REDACTED);
   });
 
