@@ -10,5 +10,17 @@
  * quarter of a round trip through a Buffer; a test of the heap (test/api/bounded-bytes.test.ts) keeps it honest.
  */
 export function ownString(value: string): string {
-  return value.length === 0 ? '' : ` ${value}`.slice(1);
+  // V8 makes neither slices nor concatenations shorter than 13 characters: such a string is its own already.
+  return value.length < 13 ? value : ` ${value}`.slice(1);
+}
+
+/**
+ * An owned copy of `value` for use as a `Map` key that callers' strings are looked up against on a hot path: the
+ * internalized string, so that a lookup with the caller's literal compares pointers, not characters (28 ns against
+ * 6 ns a lookup with a sliced copy). Internalizing copies a sliced or concatenated string, so it pins nothing either.
+ * About 200 ns: for what is stored once (a metric name, a cached path).
+ */
+export function ownKey(value: string): string {
+  // A property key is internalized; Object.keys hands it back (array indices such as '200' as a fresh flat string).
+  return Object.keys({ [value]: 0 })[0];
 }

@@ -1,5 +1,5 @@
 import type { Diagnostics } from '../diagnostics/Diagnostics';
-import { ownString } from '../diagnostics/ownString';
+import { ownKey, ownString } from '../diagnostics/ownString';
 import type { DropCounters } from '../health/DropCounters';
 import { CardinalityLimiter } from '../protection/CardinalityLimiter';
 import type { PiiRedactor } from '../protection/PiiRedactor';
@@ -394,7 +394,7 @@ export class MetricStore implements Recorder {
       unit: typeof unit === 'string' ? ownString(truncateToChars(unit, 63)) : routed.unit,
       boundaries: declared?.buckets ?? (routed.kind === 'histogram' ? options?.boundaries : undefined) ?? routed.boundaries,
     };
-    const owned = ownString(name);
+    const owned = ownKey(name); // looked up by every call: internalized, so the lookup compares pointers
     const metric = new Metric(
       owned,
       plan,

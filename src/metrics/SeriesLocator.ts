@@ -1,4 +1,4 @@
-import { ownString } from '../diagnostics/ownString';
+import { ownKey } from '../diagnostics/ownString';
 import type { Series } from './Series';
 
 /** What the hot path counts each time a cached path is used: labels that had to be changed on the way. */
@@ -133,7 +133,7 @@ export class SeriesLocator {
   }
 }
 
-/** A string argument as an owned copy (see `ownString`); anything else as it is. */
+/** A string argument as an owned, internalized copy (see `ownKey`): lookups with callers' literals stay fast. */
 function owned(value: unknown): unknown {
-  return typeof value === 'string' ? ownString(value) : value;
+  return typeof value === 'string' ? ownKey(value) : value;
 }

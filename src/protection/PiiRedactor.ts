@@ -1,7 +1,7 @@
 import type { PiiPattern } from '../config/piiPatterns';
 import { normalizeForMatching, PII_DETECTORS } from './piiDetectors';
 import { truncateToChars } from './truncate';
-import { ownString } from '../diagnostics/ownString';
+import { ownKey } from '../diagnostics/ownString';
 
 /** What a redacted value is replaced with. */
 export const REDACTED = '[REDACTED]';
@@ -63,7 +63,7 @@ export class PiiRedactor {
       }
       // An owned copy as the key: `value` may be a slice of a much larger string (a request body), which a cached
       // verdict must not keep alive.
-      verdicts.set(ownString(value), redact);
+      verdicts.set(ownKey(value), redact);
       this.cachedChars += value.length;
     }
     return redact ? REDACTED : value;
