@@ -31,13 +31,14 @@ export function setBaggage(ctx: Context, ...labels: string[]): Context;
 export function setBaggage(ctx: Context, labels: Labels): Context;
 export function setBaggage(ctx: Context): Context {
   const pairs = baggagePairs(labelsOf(arguments, 1));
-  // Not a context (undefined, a plain object), or one whose methods throw or return odd things: the active one.
-  if (ctx === null || typeof ctx !== 'object' || typeof (ctx as Partial<Context>).getValue !== 'function') return withEntries(context.active(), pairs);
+  // Not a context (undefined, a plain object), or one whose methods throw or return odd things (a proxy, revoked
+  // or not): the active one.
   try {
-    return withEntries(ctx, pairs);
+    if (ctx !== null && typeof ctx === 'object' && typeof (ctx as Partial<Context>).getValue === 'function') return withEntries(ctx, pairs);
   } catch {
-    return withEntries(context.active(), pairs);
+    // fall through
   }
+  return withEntries(context.active(), pairs);
 }
 
 /** `ctx` with its baggage plus `pairs` (each re-added last, as the newest entry), within the W3C limits. */

@@ -12,6 +12,7 @@ export interface RequestLimitMark {
   readonly refusedBytes: number;
   readonly refusedItems: number;
   readonly refusedAt: number;
+  readonly refusedAloneBytes: number;
 }
 
 /**
@@ -35,6 +36,8 @@ export class RequestLimit {
   private refusedItems = Infinity;
   private streak = 0;
   private refusedAt = -Infinity;
+  /** The smallest single item refused as too large: one that size or larger is not sent again while remembered. */
+  private refusedAloneBytes = Infinity;
 
   constructor(
     /** The configured most bytes per request, before compression. */
@@ -56,7 +59,14 @@ export class RequestLimit {
 
   /** The collector refused a request of `items` items (`bytes` bytes, when known) as too large. */
   refused(items: number, bytes: number | undefined): void {
-    if (items <= 1) return;
+    if (items <= 1) {
+      // Teaches no limit, but an item this large need not be sent again to be refused again.
+      if (bytes !== undefined) {
+        this.refusedAloneBytes = Math.min(this.refusedAloneBytes, bytes);
+        this.refusedAt = this.now();
+      }
+      return;
+    }
     this.streak = 0;
     this.refusedAt = this.now();
     if (bytes !== undefined) {
@@ -70,10 +80,11 @@ export class RequestLimit {
 
   /** The collector accepted a request. */
   accepted(): void {
-    if (this.refusedBytes !== Infinity || this.refusedItems !== Infinity) {
+    if (this.refusedBytes !== Infinity || this.refusedItems !== Infinity || this.refusedAloneBytes !== Infinity) {
       if (this.now() - this.refusedAt < REMEMBER_REFUSED_MS) return;
       this.refusedBytes = Infinity;
       this.refusedItems = Infinity;
+      this.refusedAloneBytes = Infinity;
     }
     if ((this.learnedBytes === Infinity && this.learnedItems === Infinity) || ++this.streak < RAISE_AFTER) return;
     this.streak = 0;
@@ -81,10 +92,16 @@ export class RequestLimit {
     this.learnedItems = raised(this.learnedItems, this.configuredItems, this.refusedItems);
   }
 
+  /** Whether a single item of `bytes` bytes is known to be refused (one as large or smaller was, lately). */
+  knownTooLarge(bytes: number): boolean {
+    return bytes >= this.refusedAloneBytes || bytes >= this.refusedBytes;
+  }
+
   /** The limit now, to `restore()` later. */
   mark(): RequestLimitMark {
     return {
       bytes: this.learnedBytes, items: this.learnedItems, refusedBytes: this.refusedBytes, refusedItems: this.refusedItems, refusedAt: this.refusedAt,
+      refusedAloneBytes: this.refusedAloneBytes,
     };
   }
 
@@ -95,6 +112,7 @@ export class RequestLimit {
     this.refusedBytes = mark.refusedBytes;
     this.refusedItems = mark.refusedItems;
     this.refusedAt = mark.refusedAt;
+    this.refusedAloneBytes = mark.refusedAloneBytes;
     this.streak = 0;
   }
 }

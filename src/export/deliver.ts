@@ -85,6 +85,11 @@ export async function deliver<T>(
       pending.unshift(...batching.halve(next));
       continue;
     }
+    if (items === 1 && encoded !== undefined && limit.knownTooLarge(encoded.byteLength)) {
+      // The collector refused an item this large lately: not sent again to be refused again.
+      hooks.dropped(next);
+      continue;
+    }
     const result = await sink.send(next, encoded, deadlineAt);
     requests++;
     if (result.ok) {
@@ -98,7 +103,7 @@ export async function deliver<T>(
     }
     const failure = result.failure;
     if (failure.kind === 'http' && failure.status === 413) {
-      if (items > 1) limit.refused(items, encoded?.byteLength);
+      limit.refused(items, encoded?.byteLength);
       hooks.tooLarge(items, encoded?.byteLength);
       if (items > 1) {
         pending.unshift(...batching.halve(next));

@@ -77,3 +77,31 @@ export function heldDeclaration(declaration: MetricDeclaration, module: string):
     module: ownString(module.slice(0, 255)),
   };
 }
+
+/**
+ * A plain copy of a declaration as given, read once: each field through a guard, arrays by index and only as far as
+ * they can be valid (a sparse array may claim 2^32 - 1 items), so that proxies and getters that throw make an invalid
+ * declaration, not an error. Undefined when it cannot be read at all.
+ */
+export function readDeclaration(raw: unknown): MetricDeclaration | undefined {
+  try {
+    if (typeof raw !== 'object' || raw === null) return undefined;
+    const given = raw as Record<string, unknown>;
+    const list = (value: unknown, most: number): unknown[] | unknown => {
+      if (!Array.isArray(value)) return value;
+      const out: unknown[] = [];
+      for (let i = 0, n = Math.min(value.length, most + 1); i < n; i++) out.push(value[i]);
+      return out;
+    };
+    return {
+      name: given.name as string,
+      type: given.type as InstrumentKind,
+      description: given.description as string | undefined,
+      unit: given.unit as string | undefined,
+      labels: list(given.labels, 128) as string[] | undefined,
+      buckets: list(given.buckets, 1000) as number[] | undefined,
+    };
+  } catch {
+    return undefined;
+  }
+}

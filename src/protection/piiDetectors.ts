@@ -80,16 +80,11 @@ export function hasEmail(value: string): boolean {
 }
 
 /**
- * Every Unicode dash (general category Pd, as of Unicode 15) and the minus sign, beyond ASCII `-`; most survive NFKC.
+ * Separators people write inside card numbers: spaces, dashes, dots, slashes, underscores, the minus sign. Every
+ * other Unicode dash is a `-` by the time a value is matched (see `normalizeForMatching`).
  */
-const UNICODE_DASHES = new Set([
-  0x058a, 0x05be, 0x1400, 0x1806, 0x2010, 0x2011, 0x2012, 0x2013, 0x2014, 0x2015, 0x2e17, 0x2e1a, 0x2e3a, 0x2e3b, 0x2e40,
-  0x2e5d, 0x301c, 0x3030, 0x30a0, 0xfe31, 0xfe32, 0xfe58, 0xfe63, 0xff0d, 0x2212,
-]);
-
-/** Separators people write inside card numbers: spaces, dashes (any Unicode dash), dots, slashes, underscores. */
 function isCardSeparator(c: number): boolean {
-  return c === 0x20 || c === 45 || c === 46 || c === 47 || c === 95 || (c > 0x7f && UNICODE_DASHES.has(c));
+  return c === 0x20 || c === 45 || c === 46 || c === 47 || c === 95 || c === 0x2212;
 }
 
 /**
@@ -188,8 +183,9 @@ export const PII_DETECTORS: readonly PiiDetector[] = [
   regex('stripe key', /(?:^|[^a-z0-9_])(?:sk|pk|rk)_(?:live|test)_[a-z0-9]{10,}/i),
   regex('google api key', /(?:^|[^a-z0-9_-])AIza[0-9a-z_-]{30,}/i),
   regex('private key', /-----BEGIN [A-Z ]{0,40}PRIVATE KEY-----/),
-  // Credentials in a URL (`http://user:password@host`), whatever the host: `localhost` or a service name too.
-  regex('url credentials', /:\/\/[^/\s:@]{1,256}:[^/\s@]{1,256}@/),
+  // Credentials in a URL (`http://user:password@host`, `redis://:password@cache`, scheme-relative `//u:p@h`), whatever
+  // the host: `localhost` or a service name too. Each `//` starts a scan of at most 512 characters.
+  regex('url credentials', /\/\/[^/\s:]{0,256}:[^/\s@]{1,256}@/),
   { name: 'card number', network: false, test: hasCardNumber },
   { name: 'ipv4', network: true, test: hasIpv4 },
   regex('ipv6', /(?:^|[^A-Za-z0-9:])(?:[0-9A-Fa-f]{1,4}:){2,7}[0-9A-Fa-f]{0,4}(?:$|[^A-Za-z0-9:])|::(?:[0-9A-Fa-f]{1,4}:){0,5}[0-9A-Fa-f]{1,4}/, true),
@@ -205,13 +201,15 @@ const INVISIBLE = /[\p{Cf}\p{Default_Ignorable_Code_Point}]/gu;
 
 /**
  * The form values are matched in: NFKC (full-width `＠` becomes `@`, a no-break space a space) without invisible
- * characters, ideographic full stops read as `.`, then percent-encoded ASCII decoded (`%40` is `@`, and a full-width
+ * characters, ideographic full stops read as `.` and every Unicode dash as `-`, then percent-encoded ASCII decoded (`%40` is `@`, and a full-width
  * `％40` too), so `jane\u200b@example。com` and `to=jane%40example.com` are e-mails. Plain ASCII without `%` is
  * returned as it is.
  */
 export function normalizeForMatching(value: string): string {
   // NFKC first, so that a full-width `％40` is a `%40` by the time percent-encoding is decoded.
-  const plain = PLAIN_ASCII.test(value) ? value : value.normalize('NFKC').replace(INVISIBLE, '').replace(FULL_STOPS, '.');
+  const plain = PLAIN_ASCII.test(value)
+    ? value
+    : value.normalize('NFKC').replace(INVISIBLE, '').replace(FULL_STOPS, '.').replace(DASHES, '-');
   return plain.includes('%') ? plain.replace(PERCENT_ASCII, decodePercent) : plain;
 }
 
@@ -220,3 +218,5 @@ const PERCENT_ASCII = /%([0-7][0-9A-Fa-f])/g;
 const decodePercent = (_match: string, hex: string): string => String.fromCharCode(parseInt(hex, 16));
 /** Full stops NFKC leaves as they are: ideographic (。) and halfwidth ideographic (｡, which NFKC turns into 。). */
 const FULL_STOPS = /[\u3002\uff61]/g;
+/** Every Unicode dash (general category Pd), astral ones too, read as `-`. */
+const DASHES = /\p{Pd}/gu;

@@ -1,7 +1,7 @@
 import { consoleLogger } from '../config/resolveConfig';
 import { Diagnostics } from '../diagnostics/Diagnostics';
 import type { CircuitState, CircuitStateListener, SignalName } from '../health/Health';
-import { declarationProblem, heldDeclaration, sameDeclaration, type HeldDeclaration, type MetricDeclaration, type MetricDeclarations } from '../metrics/declarations';
+import { declarationProblem, heldDeclaration, readDeclaration, sameDeclaration, type HeldDeclaration, type MetricDeclarations } from '../metrics/declarations';
 import { NotInitializedRecorder } from './NotInitializedRecorder';
 
 /** Most declarations one `declareMetrics()` call is read for. */
@@ -37,34 +37,52 @@ export class CarriedState {
    * `accepted` hears each newly kept declaration (an active runtime applies it to its store).
    */
   declare(module: string, declarations: MetricDeclarations, diagnostics: Diagnostics, accepted?: (held: HeldDeclaration) => void): void {
-    const list = declarations?.metrics;
-    if (!Array.isArray(list)) {
-      diagnostics.warnOnce(`declaration:${String(module)}`,
-        `declareMetrics('${String(module)}', ...) needs { metrics: [...] }; nothing was declared.`);
+    let moduleName: string;
+    let list: unknown;
+    let length: number;
+    try {
+      moduleName = typeof module === 'string' ? module : String(module);
+      list = declarations?.metrics;
+      length = Array.isArray(list) ? list.length : -1;
+    } catch {
+      diagnostics.warnOnce('declaration:unreadable', 'declareMetrics() was given something that cannot be read (a proxy or a getter that throws); nothing was declared.');
+      return;
+    }
+    if (length < 0) {
+      diagnostics.warnOnce(`declaration:${moduleName}`,
+        `declareMetrics('${moduleName.slice(0, 80)}', ...) needs { metrics: [...] }; nothing was declared.`);
       return;
     }
     // By index, and at most 10,000: a sparse array may claim 2^32 - 1 items.
-    for (let i = 0, n = Math.min(list.length, MAX_DECLARATIONS); i < n; i++) {
-      const declaration = list[i] as MetricDeclaration;
-      const problem = declarationProblem(declaration);
-      if (problem !== undefined) {
-        diagnostics.warnOnce(`declaration:${String(module)}:${String(declaration?.name)}`,
-          `module '${String(module)}' declared metric '${String(declaration?.name)}' wrongly and it was ignored: ${problem}.`);
+    for (let i = 0, n = Math.min(length, MAX_DECLARATIONS); i < n; i++) {
+      let raw: unknown;
+      try {
+        raw = (list as unknown[])[i];
+      } catch {
+        raw = undefined;
+      }
+      const declaration = readDeclaration(raw);
+      const problem = declaration === undefined ? 'it cannot be read' : declarationProblem(declaration);
+      if (declaration === undefined || problem !== undefined) {
+        const name = typeof declaration?.name === 'string' ? declaration.name.slice(0, 80) : `#${i}`;
+        diagnostics.warnOnce(`declaration:${moduleName}:${name}`,
+          `module '${moduleName.slice(0, 80)}' declared metric '${name}' wrongly and it was ignored: ${problem}.`);
         continue;
       }
       const existing = this.declarations.get(declaration.name);
       if (existing !== undefined) {
         if (!sameDeclaration(existing, declaration)) {
-          diagnostics.warnOnce(`conflict:${declaration.name}:${String(module)}`,
+          diagnostics.warnOnce(`conflict:${declaration.name}:${moduleName}`,
             `metric '${declaration.name}' is declared by module '${existing.module}' as a ${existing.type}` +
-              `${existing.unit ? ` in ${existing.unit}` : ''} and again, differently, by module '${String(module)}'; ` +
+              `${existing.unit ? ` in ${existing.unit}` : ''} and again, differently, by module '${moduleName.slice(0, 80)}'; ` +
               'the first declaration wins. Agree on one declaration (see the unified metrics for shared names).');
         }
         continue;
       }
-      const held = heldDeclaration(declaration, String(module));
+      const held = heldDeclaration(declaration, moduleName);
       this.declarations.set(held.name, held);
       accepted?.(held);
     }
   }
+
 }

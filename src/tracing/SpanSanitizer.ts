@@ -156,9 +156,9 @@ export class SpanSanitizer {
     for (let i = 0; i < n; i++) {
       const link = this.link(links, i);
       if (link !== undefined) out.push(link);
-      else this.counters?.sanitize('span_link_dropped');
+      else if (this.present(links, i)) this.counters?.sanitize('span_link_dropped'); // a hole is no link
     }
-    if (length > n) this.counters?.sanitize('span_link_dropped', length - n);
+    if (length > n) this.counters?.sanitize('span_link_dropped', this.presentAfter(links as unknown[], n, length));
     return out;
   }
 
@@ -220,6 +220,25 @@ export class SpanSanitizer {
       }
     }
     return changed ? lines.join('\n') : cut;
+  }
+
+  /**
+   * How many entries a list holds from `from` on, looking at 1,024 at most: the links left out past the limit are
+   * counted as such, not the holes of a sparse array that claims 2^32 - 1 of them.
+   */
+  private presentAfter(list: readonly unknown[], from: number, length: number): number {
+    let present = 0;
+    for (let i = from, end = Math.min(length, from + 1024); i < end; i++) if (this.present(list, i)) present++;
+    return present;
+  }
+
+  /** Whether a list holds something at `i` (a hole, or an item that cannot be read, is nothing). */
+  private present(list: readonly unknown[], i: number): boolean {
+    try {
+      return list[i] !== undefined;
+    } catch {
+      return false;
+    }
   }
 
   private link(links: readonly unknown[], i: number): Link | undefined {

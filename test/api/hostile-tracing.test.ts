@@ -61,13 +61,36 @@ describe('hostile arguments to tracing and recording functions, from the attacke
   it('startSpan() and setBaggage() take parents that look like contexts but throw or hold no span', () => {
     const throwingGet = { getValue: throwing, setValue: throwing, deleteValue: throwing };
     const notASpan = { getValue: () => ({}), setValue: () => notASpan, deleteValue: () => notASpan };
+    const { proxy: revoked, revoke } = Proxy.revocable({}, {});
+    revoke();
     expect(() => {
+      telemetry.setBaggage(revoked as never, 'k', 'v');
+      telemetry.setBaggage(new Proxy({}, { get: throwing }) as never, 'k', 'v');
+      telemetry.startSpan('child', { parent: revoked as never }).end();
       telemetry.startSpan('child', { parent: throwingGet as never }).end();
       telemetry.startSpan('child', { parent: notASpan as never }).end();
       telemetry.setBaggage(throwingGet as never, 'k', 'v');
       telemetry.setBaggage(notASpan as never, 'k', 'v');
     }).not.toThrow();
     expect(health().errors).toBe(0);
+  });
+
+  it('declareMetrics() given proxies, revoked or throwing, anywhere: each declaration ignored and reported, never an internal error', () => {
+    const { proxy: revoked, revoke } = Proxy.revocable({}, {});
+    revoke();
+    const throwingProxy = new Proxy({}, { get: throwing });
+    expect(() => {
+      telemetry.declareMetrics('m', revoked as never);
+      telemetry.declareMetrics('m', { metrics: revoked as never });
+      telemetry.declareMetrics('m', { metrics: [revoked, throwingProxy] as never });
+      telemetry.declareMetrics('m', { metrics: [{ name: 'a.total', type: 'counter', labels: revoked as never }] });
+      telemetry.declareMetrics('m', { metrics: [{ name: 'b.duration_ms', type: 'histogram', buckets: revoked as never }] });
+      telemetry.declareMetrics('m', throwingProxy as never);
+      telemetry.declareMetrics('m', { metrics: [{ name: 'c.total', type: 'counter', labels: sparse() as never }] });
+    }).not.toThrow();
+    expect(health().errors).toBe(0);
+    expect(bed.logger.matching('wrongly and it was ignored').length).toBeGreaterThanOrEqual(2);
+    expect(bed.logger.matching('declareMetrics() was given something that cannot be read')).toHaveLength(1);
   });
 
   it('mixed-type arrays and arrays whose iterator or items throw are left out and counted', async () => {
@@ -107,8 +130,8 @@ describe('hostile arguments to tracing and recording functions, from the attacke
     const links = (bed.receiver.traceRequests as { resourceSpans: { scopeSpans: { spans: { name: string; links: unknown[] }[] }[] }[] }[])
       .flatMap((r) => r.resourceSpans).flatMap((r) => r.scopeSpans).flatMap((s) => s.spans).find((s) => s.name === 'links')?.links;
     expect(links).toHaveLength(2); // the valid context (its throwing trace state left out) and the valid link
-    // 4 unusable links, 128 holes read of the 10,000,000 and the rest not read at all.
-    expect(health().sanitizedByReason.span_link_dropped).toBe(4 + 10_000_000);
+    // The 4 unusable links; the holes of the sparse array are no links, and are not counted as dropped ones.
+    expect(health().sanitizedByReason.span_link_dropped).toBe(4);
     expect(health().errors).toBe(0);
   });
 

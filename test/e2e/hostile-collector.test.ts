@@ -113,14 +113,20 @@ describe('a collector that misbehaves on purpose', () => {
     bed.receiver.mode = { kind: 'limit', maxBytes: 64 * 1024 };
     telemetry.counter('fat.total', 'blob', 'y'.repeat(65_536), 'more', 'z'.repeat(65_536));
     for (let i = 0; i < 500; i++) telemetry.counter('ok.total', 'id', `series-${i}`);
+    const refusedPerRound: number[] = [];
     for (let round = 1; round <= 3; round++) {
       for (let i = 0; i < 500; i++) telemetry.counter('ok.total', 'id', `series-${i}`);
+      const from = bed.receiver.log.length;
       await telemetry.forceFlush();
+      refusedPerRound.push(bed.receiver.log.slice(from).filter((entry) => entry.status === 413).length);
       expect(sum(bed.receiver.latest('ok.total'))).toBe(500 * (round + 1));
     }
+    // Refused in the first export; later ones leave it out without sending it to be refused again.
+    expect(refusedPerRound[0]).toBeGreaterThan(0);
+    expect(refusedPerRound.slice(1)).toEqual([0, 0]);
     const health = telemetry.getHealth();
     expect(health.signals.metrics).toMatchObject({ exports: 3, exportFailures: 0 });
-    expect(health.lostByReason).toEqual({ export_too_large: 3 });
+    expect(health.lostByReason).toEqual({ export_too_large: 3 }); // left out of each export
     expect(bed.logger.matching(/refused a request of a single data point as too large/)).toHaveLength(1);
   });
 
