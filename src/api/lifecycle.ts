@@ -38,8 +38,8 @@ export function initializeWith(config: TelemetryConfig | ProfileName | undefined
     current.carried.diagnostics.warnOnce(`initialize:${current.state}`, `initialize() changed nothing: ${why}.`);
     return;
   }
-  const { config: resolved, notes } = resolveConfig(config);
-  const next = startRuntime(resolved, notes, current.carried, options);
+  const { config: resolved, notes, adjusted } = resolveConfig(config);
+  const next = startRuntime(resolved, { notes, adjusted }, current.carried, options);
   current.carried.notInitialized.rearm(false);
   slot.runtime = next;
   slot.recorder = next.recorder;

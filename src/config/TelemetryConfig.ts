@@ -1,7 +1,17 @@
 import type { PiiPattern } from './piiPatterns';
 
-/** The names of the bundled profiles, one JSON file each under `profiles/`. */
-export type ProfileName = 'development' | 'staging' | 'production';
+import type { LOG_LEVELS, PROPAGATORS, PROTOCOLS, ProfileName } from './fields';
+
+export type { ProfileName } from './fields';
+
+/** How OTLP exports are encoded: protobuf (the default) or JSON, over HTTP. */
+export type OtlpProtocol = (typeof PROTOCOLS)[number];
+
+/** A propagator OTEL_PROPAGATORS and `propagators` can name. */
+export type PropagatorName = (typeof PROPAGATORS)[number];
+
+/** OpenTelemetry's diagnostic levels, lower-cased (OTEL_LOG_LEVEL). */
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** Token-bucket limits on recording calls, per metric name. */
 export interface RateLimitConfig {
@@ -43,6 +53,10 @@ export interface SpanLimitsConfig {
   attributeValueLengthLimit: number;
   /** Most attributes on one span, event or link; further ones are left out. */
   attributeCountLimit: number;
+  /** Most events on one span; past it the oldest are dropped. */
+  eventCountLimit: number;
+  /** Most links on one span. */
+  linkCountLimit: number;
 }
 
 /** The trace sampler, from `samplingRate` or from OTEL_TRACES_SAMPLER / OTEL_TRACES_SAMPLER_ARG. */
@@ -77,6 +91,18 @@ export interface MetricsSignalConfig {
   endpoint?: string;
   /** Headers sent with metric exports, merged over the shared `headers`. */
   headers?: Record<string, string>;
+  /** How metrics exports are encoded; else the shared `protocol`. */
+  protocol?: OtlpProtocol;
+  /** Compression of metrics export bodies; else the shared `compression`. */
+  compression?: 'gzip' | 'none';
+  /** How long one metrics request may wait for its answer; else the shared `timeoutMs`. */
+  timeoutMs?: number;
+  /** A PEM file of certificate authorities to trust for metrics exports over https; else the shared `certificate`. */
+  certificate?: string;
+  /** A PEM file with the client's private key for metrics exports (mutual TLS); else the shared `clientKey`. */
+  clientKey?: string;
+  /** A PEM file with the client certificate for metrics exports (mutual TLS); else the shared `clientCertificate`. */
+  clientCertificate?: string;
   /** The metrics breaker, merged over the shared `circuitBreaker`. */
   circuitBreaker?: Partial<CircuitBreakerConfig>;
   /** Most data points in one export request; a collection is sent in as many requests as it needs. Default 2000. */
@@ -93,6 +119,18 @@ export interface TracesSignalConfig {
   endpoint?: string;
   /** Headers sent with span exports, merged over the shared `headers`. */
   headers?: Record<string, string>;
+  /** How traces exports are encoded; else the shared `protocol`. */
+  protocol?: OtlpProtocol;
+  /** Compression of traces export bodies; else the shared `compression`. */
+  compression?: 'gzip' | 'none';
+  /** How long one traces request may wait for its answer; else the shared `timeoutMs`. */
+  timeoutMs?: number;
+  /** A PEM file of certificate authorities to trust for traces exports over https; else the shared `certificate`. */
+  certificate?: string;
+  /** A PEM file with the client's private key for traces exports (mutual TLS); else the shared `clientKey`. */
+  clientKey?: string;
+  /** A PEM file with the client certificate for traces exports (mutual TLS); else the shared `clientCertificate`. */
+  clientCertificate?: string;
   /** The traces breaker, merged over the shared `circuitBreaker`. */
   circuitBreaker?: Partial<CircuitBreakerConfig>;
   /** Most bytes (before compression) in one export request; larger batches are split. Default 1 MiB. */
@@ -123,6 +161,22 @@ export interface ResolvedMetricsSignal {
   maxBytesPerRequest: number;
   /** Payload compression. */
   compression: 'gzip' | 'none';
+  /** Payload encoding. */
+  protocol: OtlpProtocol;
+  /** How long one request may wait for its answer. */
+  requestTimeoutMs: number;
+  /** TLS material read at initialize(), for https endpoints. */
+  tls: TlsFiles;
+}
+
+/** TLS material for an https endpoint, read from the files named in the configuration. */
+export interface TlsFiles {
+  /** Certificate authorities to trust (PEM). */
+  ca?: Buffer;
+  /** The client certificate (PEM), for mutual TLS. */
+  cert?: Buffer;
+  /** The client's private key (PEM), for mutual TLS. */
+  key?: Buffer;
 }
 
 /** The traces pipeline, resolved. */
@@ -143,6 +197,12 @@ export interface ResolvedTracesSignal {
   maxBytesPerRequest: number;
   /** Payload compression. */
   compression: 'gzip' | 'none';
+  /** Payload encoding. */
+  protocol: OtlpProtocol;
+  /** How long one request may wait for its answer. */
+  requestTimeoutMs: number;
+  /** TLS material read at initialize(), for https endpoints. */
+  tls: TlsFiles;
 }
 
 /** Receives the library's own diagnostics; defaults to `console`. */
@@ -178,6 +238,16 @@ export interface TelemetryConfig {
   traces?: TracesSignalConfig;
   /** Headers sent with every export (merged over `OTEL_EXPORTER_OTLP_HEADERS`). */
   headers?: Record<string, string>;
+  /** How exports are encoded: OTLP/HTTP protobuf or JSON. */
+  protocol?: OtlpProtocol;
+  /** How long one export request may wait for its answer. */
+  timeoutMs?: number;
+  /** A PEM file of certificate authorities to trust for exports over https. */
+  certificate?: string;
+  /** A PEM file with the private key of the client certificate (mutual TLS). */
+  clientKey?: string;
+  /** A PEM file with the client certificate (mutual TLS). */
+  clientCertificate?: string;
   /** How often metrics are exported. */
   exportIntervalMs?: number;
   /** How long one metric export may take, retries included; at most `exportIntervalMs`. */
@@ -208,10 +278,10 @@ export interface TelemetryConfig {
   maxLabelValueLength?: number;
   /** Most UTF-8 bytes of a label key kept; longer keys are truncated. */
   maxLabelKeyLength?: number;
-  /** Per-metric token bucket on recording calls. */
-  rateLimit?: RateLimitConfig;
-  /** The export circuit breaker. */
-  circuitBreaker?: CircuitBreakerConfig;
+  /** Per-metric token bucket on recording calls; the fields given are merged over the profile's. */
+  rateLimit?: Partial<RateLimitConfig>;
+  /** The export circuit breaker of each signal; the fields given are merged over the profile's. */
+  circuitBreaker?: Partial<CircuitBreakerConfig>;
   /** Replace label values that look like personal data with `[REDACTED]`. */
   piiRedaction?: boolean;
   /**
@@ -227,6 +297,10 @@ export interface TelemetryConfig {
   baggageLabels?: readonly string[];
   /** Compression of OTLP payloads. */
   compression?: 'gzip' | 'none';
+  /** How trace context and baggage cross services (OTEL_PROPAGATORS); `none`: nothing is injected or extracted. */
+  propagators?: readonly PropagatorName[];
+  /** Which of OpenTelemetry's own diagnostics reach `logger` (OTEL_LOG_LEVEL); `none`: they stay silent. */
+  logLevel?: LogLevel;
   /** Register our MeterProvider and TracerProvider as the OpenTelemetry API globals. */
   registerGlobal?: boolean;
   /** Default deadline of `shutdown()`. */
@@ -239,6 +313,8 @@ export interface TelemetryConfig {
 export interface ResolvedConfig {
   /** The profile the values came from. */
   profile: ProfileName;
+  /** Whether the profile was named (in the config or OTEL_FACADE_PROFILE), not taken by default. */
+  profileNamed: boolean;
   /** `service.name`. */
   serviceName: string;
   /** `service.version`, or undefined. */
@@ -291,6 +367,10 @@ export interface ResolvedConfig {
   spanLimits: SpanLimitsConfig;
   /** Baggage keys allowed as labels. */
   baggageLabels: string[];
+  /** Propagators, in order. */
+  propagators: PropagatorName[];
+  /** OpenTelemetry diagnostics level. */
+  logLevel: LogLevel;
   /** Register as OpenTelemetry globals. */
   registerGlobal: boolean;
   /** Default shutdown deadline. */

@@ -13,12 +13,18 @@ export class TelemetryConfigError extends Error {
   readonly allowed: string;
   private readonly [BRAND] = true;
 
-  constructor(field: string, value: unknown, allowed: string) {
-    super(`otel-facade: invalid configuration: ${field} = ${describe(value)}; allowed: ${allowed}`);
+  constructor(field: string, value: unknown, allowed: string, message?: string) {
+    super(message ?? `otel-facade: invalid configuration: ${field} = ${describe(value)}; allowed: ${allowed}`);
     this.name = 'TelemetryConfigError';
     this.field = field;
     this.value = value;
     this.allowed = allowed;
+  }
+
+  /** A field that does not exist: `unknown field exportInterval; did you mean exportIntervalMs?` */
+  static unknownField(field: string, value: unknown, suggestion: string | undefined, known: readonly string[]): TelemetryConfigError {
+    const hint = suggestion === undefined ? `known fields here: ${known.join(', ')}` : `did you mean ${suggestion}?`;
+    return new TelemetryConfigError(field, value, `a known field (${known.join(', ')})`, `otel-facade: invalid configuration: unknown field ${field}; ${hint}`);
   }
 }
 

@@ -1,125 +1,183 @@
+import { accessSync, constants } from 'node:fs';
 import { validateHeaderName, validateHeaderValue } from 'node:http';
-import { TelemetryConfigError } from './TelemetryConfigError';
-import type { MetricsExporterName, TracesExporterName } from './TelemetryConfig';
+import { FIELDS, describeKind, type FieldKind, type FieldSpec } from './fields';
+import { normalizeEndpoint } from './endpoint';
+import { isTelemetryConfigError } from './TelemetryConfigError';
 
-/** The environment variables `initialize()` reads, already parsed. */
-export interface EnvironmentConfig {
-  /** OTEL_EXPORTER_OTLP_ENDPOINT: base URL for every signal. */
-  otlpEndpoint?: string;
-  /** OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: full URL for metrics, used as given. */
-  otlpMetricsEndpoint?: string;
-  /** OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: full URL for spans, used as given. */
-  otlpTracesEndpoint?: string;
-  /** OTEL_FACADE_ENDPOINT: this library's own base URL variable, below the OTEL_* ones. */
-  facadeEndpoint?: string;
-  /** OTEL_SERVICE_NAME. */
-  serviceName?: string;
-  /** OTEL_RESOURCE_ATTRIBUTES, parsed. */
-  resourceAttributes: Record<string, string>;
-  /** OTEL_EXPORTER_OTLP_HEADERS, parsed. */
-  headers: Record<string, string>;
-  /** OTEL_METRIC_EXPORT_INTERVAL in milliseconds. */
-  exportIntervalMs?: number;
-  /** OTEL_METRIC_EXPORT_TIMEOUT in milliseconds. */
-  exportTimeoutMs?: number;
-  /** OTEL_SDK_DISABLED=true. */
-  sdkDisabled: boolean;
-  /** OTEL_TRACES_SAMPLER, lower-cased. */
-  tracesSampler?: string;
-  /** OTEL_TRACES_SAMPLER_ARG. */
-  tracesSamplerArg?: string;
-  /** OTEL_METRICS_EXPORTER, the known names it lists. */
-  metricsExporters?: MetricsExporterName[];
-  /** OTEL_TRACES_EXPORTER, the known name it gives. */
-  tracesExporter?: TracesExporterName;
-  /** OTEL_EXPORTER_PROMETHEUS_HOST. */
-  prometheusHost?: string;
-  /** OTEL_EXPORTER_PROMETHEUS_PORT. */
-  prometheusPort?: number;
-  /** OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT, else OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT. */
-  attributeValueLengthLimit?: number;
-  /** OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT, else OTEL_ATTRIBUTE_COUNT_LIMIT. */
-  attributeCountLimit?: number;
-  /** Variables that were malformed or named something unknown: warned about once, and ignored. */
-  notes: string[];
+/** A value read from the environment, and the variable it came from. */
+export interface EnvValue {
+  readonly value: unknown;
+  readonly variable: string;
 }
 
-const METRICS_EXPORTERS: readonly MetricsExporterName[] = ['otlp', 'prometheus', 'console', 'none'];
-const TRACES_EXPORTERS: readonly TracesExporterName[] = ['otlp', 'console', 'none'];
+/** The OTEL_* environment as this library reads it: values by field path, the special variables, and what was wrong. */
+export interface EnvironmentConfig {
+  /** Values for fields, by field path, parsed and within their bounds. */
+  readonly values: ReadonlyMap<string, EnvValue>;
+  /** OTEL_SDK_DISABLED=true. */
+  readonly sdkDisabled: boolean;
+  /** OTEL_TRACES_SAMPLER, when it names a sampler this library has. */
+  readonly sampler?: string;
+  /** OTEL_TRACES_SAMPLER_ARG, as given (read only for the samplers that take a ratio). */
+  readonly samplerArg?: string;
+  /** Variables that were malformed or named something unknown: warned about once each, and ignored. */
+  readonly notes: string[];
+}
 
-/** Reads the OTEL_* variables this library honours; a malformed number throws a TelemetryConfigError. */
+/** The samplers OTEL_TRACES_SAMPLER can name here. */
+export const SAMPLERS = [
+  'always_on', 'always_off', 'traceidratio', 'parentbased_always_on', 'parentbased_always_off', 'parentbased_traceidratio',
+] as const;
+
+/** Standard values of OTEL_* variables that need something this library does not have; warned about, and ignored. */
+const UNSUPPORTED: Readonly<Record<string, readonly string[]>> = {
+  OTEL_TRACES_SAMPLER: ['jaeger_remote', 'parentbased_jaeger_remote', 'xray'],
+  OTEL_PROPAGATORS: ['xray', 'ottrace'],
+  OTEL_METRICS_EXPORTER: ['zipkin', 'jaeger'],
+  OTEL_TRACES_EXPORTER: ['zipkin', 'jaeger'],
+  OTEL_EXPORTER_OTLP_PROTOCOL: ['grpc'],
+  OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: ['grpc'],
+  OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: ['grpc'],
+};
+
+/**
+ * Reads the OTEL_* variables of the field table, and the few that are not fields (OTEL_SDK_DISABLED,
+ * OTEL_TRACES_SAMPLER and its argument). Never throws: as the OpenTelemetry specification asks, a malformed value,
+ * or one outside what the field accepts, is warned about once, by name and with the accepted forms, and ignored (the
+ * next variable of the field, or the profile, is used instead).
+ */
 export function readEnvironment(env: NodeJS.ProcessEnv = process.env): EnvironmentConfig {
   const notes: string[] = [];
-  return {
-    otlpEndpoint: nonEmpty(env.OTEL_EXPORTER_OTLP_ENDPOINT),
-    otlpMetricsEndpoint: nonEmpty(env.OTEL_EXPORTER_OTLP_METRICS_ENDPOINT),
-    otlpTracesEndpoint: nonEmpty(env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT),
-    facadeEndpoint: nonEmpty(env.OTEL_FACADE_ENDPOINT),
-    serviceName: nonEmpty(env.OTEL_SERVICE_NAME),
-    resourceAttributes: parseKeyValueList(env.OTEL_RESOURCE_ATTRIBUTES),
-    headers: usableHeaders('OTEL_EXPORTER_OTLP_HEADERS', parseKeyValueList(env.OTEL_EXPORTER_OTLP_HEADERS), notes),
-    exportIntervalMs: parseMillis('OTEL_METRIC_EXPORT_INTERVAL', env.OTEL_METRIC_EXPORT_INTERVAL),
-    exportTimeoutMs: parseMillis('OTEL_METRIC_EXPORT_TIMEOUT', env.OTEL_METRIC_EXPORT_TIMEOUT),
-    sdkDisabled: nonEmpty(env.OTEL_SDK_DISABLED)?.toLowerCase() === 'true',
-    tracesSampler: nonEmpty(env.OTEL_TRACES_SAMPLER)?.toLowerCase(),
-    tracesSamplerArg: nonEmpty(env.OTEL_TRACES_SAMPLER_ARG),
-    metricsExporters: parseExporterList('OTEL_METRICS_EXPORTER', env.OTEL_METRICS_EXPORTER, METRICS_EXPORTERS, notes),
-    tracesExporter: oneExporter(parseExporterList('OTEL_TRACES_EXPORTER', env.OTEL_TRACES_EXPORTER, TRACES_EXPORTERS, notes), notes),
-    prometheusHost: nonEmpty(env.OTEL_EXPORTER_PROMETHEUS_HOST),
-    prometheusPort: parsePort('OTEL_EXPORTER_PROMETHEUS_PORT', env.OTEL_EXPORTER_PROMETHEUS_PORT, notes),
-    attributeValueLengthLimit: parseCount('OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT', env.OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT, notes)
-      ?? parseCount('OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT', env.OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT, notes),
-    attributeCountLimit: parseCount('OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT', env.OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT, notes)
-      ?? parseCount('OTEL_ATTRIBUTE_COUNT_LIMIT', env.OTEL_ATTRIBUTE_COUNT_LIMIT, notes),
-    notes,
+  const values = new Map<string, EnvValue>();
+  for (const field of FIELDS) {
+    for (const variable of field.env ?? []) {
+      const raw = nonEmpty(env[variable]);
+      if (raw === undefined || variable === 'OTEL_SDK_DISABLED') continue;
+      const value = parse(field, variable, raw, notes);
+      if (value === undefined) continue;
+      values.set(field.path, { value, variable });
+      break;
+    }
+  }
+  const disabled = nonEmpty(env.OTEL_SDK_DISABLED)?.toLowerCase();
+  if (disabled !== undefined && disabled !== 'true' && disabled !== 'false') {
+    notes.push(`OTEL_SDK_DISABLED=${shown(env.OTEL_SDK_DISABLED)} is neither true nor false; it was ignored (telemetry stays on).`);
+  }
+  let sampler = nonEmpty(env.OTEL_TRACES_SAMPLER)?.toLowerCase();
+  if (sampler !== undefined && !(SAMPLERS as readonly string[]).includes(sampler)) {
+    notes.push(unknownValue('OTEL_TRACES_SAMPLER', env.OTEL_TRACES_SAMPLER, sampler, SAMPLERS));
+    sampler = undefined;
+  }
+  return { values, sdkDisabled: disabled === 'true', sampler, samplerArg: nonEmpty(env.OTEL_TRACES_SAMPLER_ARG), notes };
+}
+
+/** A variable's value for a field, or undefined (with a note) when it cannot be used. */
+function parse(field: FieldSpec, variable: string, raw: string, notes: string[]): unknown {
+  const kind = field.kind;
+  const ignored = (why: string): undefined => {
+    notes.push(`${variable}=${shown(raw)} ${why}; it was ignored.`);
+    return undefined;
   };
+  switch (kind.type) {
+    case 'integer': {
+      if (!/^\d+$/.test(raw)) return ignored(`is not ${describeKind(kind)}${variable.endsWith('_INTERVAL') || variable.endsWith('_TIMEOUT') || variable.endsWith('_DELAY') ? ' (milliseconds, without a unit)' : ''}`);
+      const value = Number(raw);
+      return value < kind.min || value > kind.max ? ignored(`is not ${describeKind(kind)}`) : value;
+    }
+    case 'text':
+      return raw.length > kind.maxLength ? ignored(`is longer than ${kind.maxLength} characters`) : raw;
+    case 'boolean': {
+      const value = raw.toLowerCase();
+      return value === 'true' ? true : value === 'false' ? false : ignored('is neither true nor false');
+    }
+    case 'enum': {
+      if (raw.includes(',')) {
+        // A list where one value is taken (OTEL_TRACES_EXPORTER=otlp,console): the first known one, saying so.
+        const list = parseList(variable, raw, { type: 'enumList', values: kind.values, single: true }, notes);
+        if (Array.isArray(list) && list.length > 1) notes.push(`${variable} lists ${list.join(', ')}; only one is used here: ${list[0]}.`);
+        return Array.isArray(list) ? list[0] : undefined;
+      }
+      const value = raw.toLowerCase() === 'logging' && kind.values.includes('console') ? 'console' : raw.toLowerCase();
+      if ((kind.values as readonly string[]).includes(value)) return value;
+      notes.push(unknownValue(variable, raw, value, kind.values));
+      return undefined;
+    }
+    case 'enumList':
+      return parseList(variable, raw, kind, notes);
+    case 'url':
+      try {
+        const endpoint = normalizeEndpoint(variable, raw);
+        notes.push(...endpoint.notes);
+        return endpoint.url;
+      } catch (error) {
+        return ignored(`is not a usable URL (${isTelemetryConfigError(error) ? error.allowed : String(error)})`);
+      }
+    case 'file':
+      try {
+        accessSync(raw, constants.R_OK);
+        return raw;
+      } catch (error) {
+        return ignored(`names no readable file (${(error as NodeJS.ErrnoException).code ?? 'unreadable'})`);
+      }
+    case 'stringMap':
+      return parseKeyValueList(variable, raw, field.path.endsWith('headers'), notes);
+    default:
+      return ignored('cannot be set from the environment');
+  }
 }
 
 /**
- * Parses a comma-separated exporter list such as `otlp,prometheus`. Unknown names are warned about and skipped
- * (`logging` is the specification's old name for `console`); a list with no known name is ignored whole, so the
- * profile's exporter stays in use. `none` wins over everything else, as the specification says.
+ * A comma-separated list such as `otlp,prometheus` or `tracecontext,baggage`. Unknown names are warned about and
+ * skipped (`logging` is the specification's old name for `console`); a list with no known name is ignored whole.
+ * `none` wins over everything else, as the specification says. A field that takes one value uses the first, saying so.
  */
-function parseExporterList<T extends string>(name: string, raw: string | undefined, known: readonly T[], notes: string[]): T[] | undefined {
-  const text = nonEmpty(raw);
-  if (text === undefined) return undefined;
-  const found: T[] = [];
-  for (const entry of text.split(',')) {
+function parseList(variable: string, raw: string, kind: Extract<FieldKind, { type: 'enumList' }>, notes: string[]): string[] | string | undefined {
+  const found: string[] = [];
+  for (const entry of raw.split(',')) {
     let value = entry.trim().toLowerCase();
     if (value === '') continue;
     if (value === 'logging') value = 'console';
-    if ((known as readonly string[]).includes(value)) {
-      if (!found.includes(value as T)) found.push(value as T);
+    if ((kind.values as readonly string[]).includes(value)) {
+      if (!found.includes(value)) found.push(value);
     } else {
-      notes.push(`${name}=${shown(raw)}: '${entry.trim().slice(0, 40)}' is not an exporter this library has ` +
-        `(accepted: ${known.join(', ')}); it was ignored.`);
+      notes.push(unknownValue(variable, raw, value, kind.values));
     }
   }
   if (found.length === 0) return undefined;
-  return found.includes('none' as T) ? ['none' as T] : found;
+  return found.includes('none') ? ['none'] : found;
 }
 
-/** A whole number from 1 to 1,000,000, or undefined (warned about) when malformed. */
-function parseCount(name: string, raw: string | undefined, notes: string[]): number | undefined {
-  const text = nonEmpty(raw);
-  if (text === undefined) return undefined;
-  const count = Number(text);
-  if (!/^\d+$/.test(text) || count < 1 || count > 1_000_000) {
-    notes.push(`${name}=${shown(raw)} is not a whole number from 1 to 1000000; it was ignored.`);
-    return undefined;
-  }
-  return count;
+/** The message for a value a variable does not accept, naming the supported-elsewhere ones as such. */
+function unknownValue(variable: string, raw: string | undefined, value: string, accepted: readonly string[]): string {
+  const unsupported = UNSUPPORTED[variable]?.includes(value);
+  return `${variable}=${shown(raw)}: '${value.slice(0, 40)}' ${unsupported ? 'is not supported by this library' : 'is not a value it takes'} ` +
+    `(accepted: ${accepted.join(', ')}); it was ignored.`;
 }
 
-/** Headers Node can send; others are warned about by name and left out, rather than failing every export. */
-function usableHeaders(name: string, headers: Record<string, string>, notes: string[]): Record<string, string> {
-  const usable: Record<string, string> = {};
-  for (const [key, value] of Object.entries(headers)) {
-    const problem = headerProblem(key, value);
-    if (problem === undefined) usable[key] = value;
-    else notes.push(`${name}: the header ${shown(key)} was left out: ${problem}.`);
+/**
+ * Parses the W3C-style `key1=value1,key2=value2` lists of OTEL_RESOURCE_ATTRIBUTES and OTEL_EXPORTER_OTLP_HEADERS
+ * (values percent-decoded). An entry without `=` or an empty key is warned about and skipped; for headers, one Node
+ * could not send is too.
+ */
+export function parseKeyValueList(variable: string, raw: string, headers: boolean, notes: string[]): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const entry of raw.split(',')) {
+    if (entry.trim() === '') continue;
+    const eq = entry.indexOf('=');
+    const key = eq <= 0 ? '' : decode(entry.slice(0, eq).trim());
+    if (key === '') {
+      notes.push(`${variable}: the entry ${shown(entry.trim())} is not key=value; it was left out.`);
+      continue;
+    }
+    const value = decode(entry.slice(eq + 1).trim());
+    const problem = headers ? headerProblem(key, value) : undefined;
+    if (problem !== undefined) {
+      notes.push(`${variable}: the header ${shown(key)} was left out: ${problem}.`);
+      continue;
+    }
+    result[key] = value;
   }
-  return usable;
+  return result;
 }
 
 /** Why a header cannot be sent (an invalid name or value), or undefined when it can. */
@@ -137,43 +195,10 @@ export function headerProblem(key: string, value: string): string | undefined {
   return undefined;
 }
 
-/** The one traces exporter of a list (traces go to one place), saying which when several were listed. */
-function oneExporter(list: TracesExporterName[] | undefined, notes: string[]): TracesExporterName | undefined {
-  if (list !== undefined && list.length > 1) {
-    notes.push(`OTEL_TRACES_EXPORTER lists ${list.join(', ')}; traces go to one exporter here, so ${list[0]} is used.`);
-  }
-  return list?.[0];
-}
-
 /** A variable's value for a message: quoted, and cut when long. */
 export function shown(raw: string | undefined): string {
   const text = raw ?? '';
   return JSON.stringify(text.length > 100 ? `${text.slice(0, 100)}...` : text);
-}
-
-function parsePort(name: string, raw: string | undefined, notes: string[]): number | undefined {
-  const text = nonEmpty(raw);
-  if (text === undefined) return undefined;
-  const port = Number(text);
-  if (!/^\d+$/.test(text) || port > 65535) {
-    notes.push(`${name}=${shown(raw)} is not a port (a whole number from 0 to 65535); it was ignored.`);
-    return undefined;
-  }
-  return port;
-}
-
-/** Parses the W3C-style `key1=value1,key2=value2` lists of OTEL_RESOURCE_ATTRIBUTES and OTEL_EXPORTER_OTLP_HEADERS. */
-export function parseKeyValueList(raw: string | undefined): Record<string, string> {
-  const result: Record<string, string> = {};
-  if (raw === undefined) return result;
-  for (const entry of raw.split(',')) {
-    const eq = entry.indexOf('=');
-    if (eq <= 0) continue;
-    const key = decode(entry.slice(0, eq).trim());
-    const value = decode(entry.slice(eq + 1).trim());
-    if (key !== '') result[key] = value;
-  }
-  return result;
 }
 
 function decode(text: string): string {
@@ -187,14 +212,4 @@ function decode(text: string): string {
 function nonEmpty(value: string | undefined): string | undefined {
   const trimmed = value?.trim();
   return trimmed === undefined || trimmed === '' ? undefined : trimmed;
-}
-
-function parseMillis(name: string, raw: string | undefined): number | undefined {
-  const text = nonEmpty(raw);
-  if (text === undefined) return undefined;
-  const value = Number(text);
-  if (!Number.isInteger(value) || value <= 0) {
-    throw new TelemetryConfigError(name, raw, 'a positive whole number of milliseconds');
-  }
-  return value;
 }

@@ -1,42 +1,51 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import type { ProfileName, TelemetryConfig } from './TelemetryConfig';
+import { FIELDS, PROFILE_NAMES, type ProfileName } from './fields';
+import type { TelemetryConfig } from './TelemetryConfig';
 import { TelemetryConfigError } from './TelemetryConfigError';
 
-/** The bundled profile names, in the order they are listed in errors. */
-export const PROFILE_NAMES: readonly ProfileName[] = ['development', 'staging', 'production'];
-
-// dist/config and src/config both sit two levels below the package root, where profiles/ lives.
-const PROFILE_DIR = join(__dirname, '..', '..', 'profiles');
-const cache = new Map<ProfileName, TelemetryConfig>();
+export { PROFILE_NAMES, type ProfileName } from './fields';
 
 /** True when `name` is one of the bundled profiles. */
 export function isProfileName(name: unknown): name is ProfileName {
   return typeof name === 'string' && (PROFILE_NAMES as readonly string[]).includes(name);
 }
 
-/** Reads a bundled profile's values; throws a TelemetryConfigError listing the valid names for any other name. */
+/**
+ * A bundled profile's values, as a configuration object, from the field table (`profiles/*.json` are written from
+ * the same table and checked against it). Throws a TelemetryConfigError listing the valid names for any other name.
+ */
 export function loadProfile(name: unknown): TelemetryConfig {
   if (!isProfileName(name)) {
     throw new TelemetryConfigError('profile', name, `one of ${PROFILE_NAMES.join(', ')}`);
   }
-  let profile = cache.get(name);
-  if (profile === undefined) {
-    profile = JSON.parse(readFileSync(join(PROFILE_DIR, `${name}.json`), 'utf8')) as TelemetryConfig;
-    cache.set(name, profile);
+  const profile: Record<string, unknown> = {};
+  for (const field of FIELDS) {
+    if (field.defaults === undefined || field.path === 'profile') continue;
+    setPath(profile, field.path, structuredClone(field.defaults[name]));
   }
-  return structuredClone(profile);
+  return profile as TelemetryConfig;
 }
 
 /**
- * Picks a profile, with overrides that take precedence over everything else.
- * The profile's own values are applied by `initialize()`, under the OTEL_* environment variables.
+ * Picks a profile, with overrides that take precedence over everything else. The profile's own values are applied
+ * by `initialize()`, under the OTEL_* environment variables, and adapt to what you set.
  *
  * @example initialize(useProfile('production', { serviceName: 'weather' }))
  */
-export function useProfile(name: ProfileName, overrides: Partial<TelemetryConfig> = {}): TelemetryConfig {
+export function useProfile(name: ProfileName, overrides: TelemetryConfig = {}): TelemetryConfig {
   if (!isProfileName(name)) {
     throw new TelemetryConfigError('profile', name, `one of ${PROFILE_NAMES.join(', ')}`);
   }
   return { ...overrides, profile: name };
+}
+
+/** Sets a dotted path in a nested plain object, creating the objects on the way. */
+export function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
+  const parts = path.split('.');
+  let node = target;
+  for (const part of parts.slice(0, -1)) {
+    const next = node[part];
+    if (typeof next !== 'object' || next === null) node[part] = {};
+    node = node[part] as Record<string, unknown>;
+  }
+  node[parts[parts.length - 1]] = value;
 }

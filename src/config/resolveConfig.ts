@@ -1,176 +1,156 @@
+import { readFileSync } from 'node:fs';
+import { FIELD_BY_PATH, FIELDS, GROUPS, describeKind, namesUnder, type FieldKind, type FieldSpec } from './fields';
+import { normalizeEndpoint, signalUrl } from './endpoint';
+import { headerProblem, readEnvironment, SAMPLERS, type EnvironmentConfig } from './environment';
+import { compilePiiPatterns } from './piiPatterns';
+import { isProfileName, loadProfile, useProfile } from './profiles';
+import { closest } from './suggest';
 import type {
-  MetricsExporterName,
-  MetricsSignalConfig,
-  ResolvedMetricsSignal,
-  SamplerConfig,
-  SpanBatchConfig,
-  SpanLimitsConfig,
   CircuitBreakerConfig,
   DiagnosticLogger,
+  LogLevel,
+  OtlpProtocol,
   ProfileName,
-  RateLimitConfig,
+  PropagatorName,
   ResolvedConfig,
+  SamplerConfig,
   TelemetryConfig,
+  TlsFiles,
 } from './TelemetryConfig';
 import { TelemetryConfigError } from './TelemetryConfigError';
-import { compilePiiPatterns } from './piiPatterns';
-import { loadProfile, useProfile } from './profiles';
-import { headerProblem, readEnvironment, type EnvironmentConfig } from './environment';
-import { normalizeEndpoint, signalUrl } from './endpoint';
 
 /** The specification's default port of the Prometheus exporter. */
 const DEFAULT_PROMETHEUS_PORT = 9464;
-
 /** The last fallback when neither the config, the environment nor the profile names an endpoint. */
 export const DEFAULT_ENDPOINT = 'http://localhost:4318';
 /** OpenTelemetry's name for a service that did not say its name. */
 export const DEFAULT_SERVICE_NAME = 'unknown_service:node';
 
-/** A resolved configuration plus the warnings found on the way, to be reported once. */
+/** A resolved configuration plus what to say about it once. */
 export interface ConfigResolution {
   /** The configuration the runtime runs on. */
   config: ResolvedConfig;
-  /** One-time warnings (a missing scheme, the gRPC port, a missing service name). */
+  /** Warnings: malformed or unsupported variables, a missing scheme, the gRPC port, a missing service name. */
   notes: string[];
+  /** Values inherited from the profile or the environment that were adjusted to fit what was set, and why. */
+  adjusted: string[];
 }
 
-const KNOWN_FIELDS = new Set<string>([
-  'profile', 'serviceName', 'serviceVersion', 'serviceNamespace', 'resourceAttributes', 'enabled', 'endpoint', 'metrics', 'traces',
-  'headers', 'exportIntervalMs', 'exportTimeoutMs', 'samplingRate', 'exporter', 'prometheus', 'spanBatch', 'cardinalityLimit', 'cardinalityLimits',
-  'labelValueTtlMs', 'maxMetricNames', 'maxLabelPairs', 'maxLabelValueLength', 'maxLabelKeyLength', 'rateLimit', 'circuitBreaker',
-  'piiRedaction', 'piiPatterns', 'piiIpExemptKeys', 'spanLimits', 'baggageLabels', 'compression', 'registerGlobal', 'shutdownTimeoutMs', 'logger',
-]);
+/** Where a value came from. `config` and `env` are set by the user; the others are inherited. */
+type Source = 'config' | 'env' | 'profile' | 'default';
+
+/** A field's value and where it came from: the field or variable that set it, for messages. */
+interface Sourced {
+  value: unknown;
+  source: Source;
+  origin: string;
+}
+
+const isUserSet = (source: Source): boolean => source === 'config' || source === 'env';
 
 /**
- * Layers the configuration, lowest first: built-in default, profile, OTEL_FACADE_ENDPOINT, the OTEL_* variables,
- * the explicit config. Throws a TelemetryConfigError naming the field for anything impossible.
+ * Resolves a configuration from, lowest first: the built-in default, the profile, OTEL_FACADE_ENDPOINT, the OTEL_*
+ * variables, the explicit config. Within a signal the most specific setting wins (`metrics.compression` over
+ * OTEL_EXPORTER_OTLP_METRICS_COMPRESSION over `compression` over OTEL_EXPORTER_OTLP_COMPRESSION).
+ *
+ * Only what the user set can fail: an explicit value outside what its field accepts, an unknown field (with the
+ * closest name), or two explicit values that contradict each other throw a TelemetryConfigError. The environment
+ * never throws: a malformed variable is a note, and ignored. A value inherited from the profile (or the environment)
+ * that contradicts one the user set adapts to it, with an `adjusted` note.
  */
-export function resolveConfig(
-  input: TelemetryConfig | ProfileName | undefined,
-  env: NodeJS.ProcessEnv = process.env,
-): ConfigResolution {
+export function resolveConfig(input: TelemetryConfig | ProfileName | undefined, env: NodeJS.ProcessEnv = process.env): ConfigResolution {
   const explicit: TelemetryConfig = typeof input === 'string' ? useProfile(input as ProfileName) : (input ?? {});
   if (typeof explicit !== 'object' || explicit === null || Array.isArray(explicit)) {
     throw new TelemetryConfigError('config', input, 'a TelemetryConfig object or a profile name');
   }
-  for (const key of Object.keys(explicit)) {
-    if (!KNOWN_FIELDS.has(key)) {
-      throw new TelemetryConfigError(key, (explicit as Record<string, unknown>)[key], `no such field; known fields: ${[...KNOWN_FIELDS].join(', ')}`);
-    }
-  }
-  const profileName: ProfileName = explicit.profile ?? 'development';
-  const profile = loadProfile(profileName); // throws, listing the valid names, for any other name
+  const given = readExplicit(explicit as Record<string, unknown>);
   const environment = readEnvironment(env);
-  const notes: string[] = [];
+  const notes = [...environment.notes];
+  const adjusted: string[] = [];
 
-  const baseSource: [string, string] =
-    explicit.endpoint !== undefined ? ['endpoint', explicit.endpoint]
-    : environment.otlpEndpoint !== undefined ? ['OTEL_EXPORTER_OTLP_ENDPOINT', environment.otlpEndpoint]
-    : environment.facadeEndpoint !== undefined ? ['OTEL_FACADE_ENDPOINT', environment.facadeEndpoint]
-    : profile.endpoint !== undefined ? [`profiles/${profileName}.json endpoint`, profile.endpoint]
-    : ['default endpoint', DEFAULT_ENDPOINT];
-  if (typeof baseSource[1] !== 'string' || baseSource[1].trim() === '') {
-    throw new TelemetryConfigError(baseSource[0], baseSource[1], 'a non-empty URL such as http://otel-collector:4318');
-  }
-  const base = normalizeEndpoint(baseSource[0], baseSource[1]);
-  notes.push(...base.notes);
-  notes.push(...environment.notes);
-  /** The URL of one signal: its own field, the shared field, its own variable, then the shared base. */
-  const signalEndpoint = (field: string, given: string | undefined, variable: string, fromEnv: string | undefined, path: string): [string, string] => {
-    const [source, raw] = given !== undefined ? [field, given]
-      : explicit.endpoint !== undefined || fromEnv === undefined ? [undefined, undefined]
-      : [variable, fromEnv];
-    if (source === undefined || raw === undefined) return [signalUrl(base.url, path), baseSource[0]];
-    if (typeof raw !== 'string' || raw.trim() === '') throw new TelemetryConfigError(source, raw, 'a non-empty URL');
-    const normalized = normalizeEndpoint(source, raw);
-    notes.push(...normalized.notes);
-    return [normalized.url, source];
-  };
-  const metricsGiven = objectOrEmpty('metrics', explicit.metrics);
-  const tracesGiven = objectOrEmpty('traces', explicit.traces);
-  const [metricsUrl, metricsUrlSource] = signalEndpoint('metrics.endpoint', metricsGiven.endpoint, 'OTEL_EXPORTER_OTLP_METRICS_ENDPOINT', environment.otlpMetricsEndpoint, 'v1/metrics');
-  const [tracesUrl, tracesUrlSource] = signalEndpoint('traces.endpoint', tracesGiven.endpoint, 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', environment.otlpTracesEndpoint, 'v1/traces');
+  const profileChoice = given.get('profile') ?? environment.values.get('profile');
+  const profileName: ProfileName = (profileChoice?.value as ProfileName | undefined) ?? 'development';
+  const resolver = new Resolver(given, environment, loadProfile(profileName), profileName);
 
-  const resourceAttributes = { ...environment.resourceAttributes, ...(explicit.resourceAttributes ?? {}) };
-  let serviceName = explicit.serviceName ?? environment.serviceName ?? resourceAttributes['service.name'];
+  // Relations between fields: what the user set wins, an inherited value adapts (said once), and two explicit values
+  // that contradict each other are an error.
+  resolver.atMost('exportTimeoutMs', 'exportIntervalMs', adjusted, notes);
+  resolver.atMost('spanBatch.maxExportBatchSize', 'spanBatch.maxQueueSize', adjusted, notes);
+  resolver.limitsWithin(adjusted);
+
+  const endpointSource = resolver.get('endpoint') as Sourced;
+  const base = normalizeEndpoint(endpointSource.origin, endpointSource.value as string);
+  if (endpointSource.source === 'config') notes.push(...base.notes);
+
+  const resourceAttributes = { ...stringMap(environment.values.get('resourceAttributes')?.value), ...stringMap(given.get('resourceAttributes')?.value) };
+  let serviceName = (resolver.value('serviceName') as string | undefined) ?? resourceAttributes['service.name'];
   if (serviceName === undefined) {
     serviceName = DEFAULT_SERVICE_NAME;
     notes.push(`no service name was given; reporting as '${DEFAULT_SERVICE_NAME}'. Set serviceName or OTEL_SERVICE_NAME.`);
   }
 
-  const pick = <K extends keyof TelemetryConfig>(key: K, fromEnv?: TelemetryConfig[K]): TelemetryConfig[K] =>
-    explicit[key] !== undefined ? explicit[key] : fromEnv !== undefined ? fromEnv : profile[key];
-
-  const sharedHeaders = { ...environment.headers, ...(explicit.headers ?? {}) };
-  const sharedBreaker = { ...(profile.circuitBreaker as CircuitBreakerConfig), ...(explicit.circuitBreaker ?? {}) };
-  validateBreaker('circuitBreaker', sharedBreaker);
-  const compression = pick('compression') as 'gzip' | 'none';
-  const spanBatch = { ...(profile.spanBatch as SpanBatchConfig), ...(explicit.spanBatch ?? {}) };
-  const exportIntervalMs = pick('exportIntervalMs', environment.exportIntervalMs) as number;
-  const exportTimeoutMs = pick('exportTimeoutMs', environment.exportTimeoutMs) as number;
-  const metricExporters = resolveMetricExporters(metricsGiven.exporter, explicit.exporter, environment.metricsExporters, profile.exporter, notes);
-  const profileMetrics = profile.metrics ?? {};
-  const profileTraces = profile.traces ?? {};
-
+  const exporters = resolver.metricsExporters(notes);
   const config: ResolvedConfig = {
     profile: profileName,
+    profileNamed: profileChoice !== undefined,
     serviceName,
-    serviceVersion: explicit.serviceVersion ?? resourceAttributes['service.version'],
-    serviceNamespace: explicit.serviceNamespace ?? resourceAttributes['service.namespace'],
+    serviceVersion: (resolver.value('serviceVersion') as string | undefined) ?? resourceAttributes['service.version'],
+    serviceNamespace: (resolver.value('serviceNamespace') as string | undefined) ?? resourceAttributes['service.namespace'],
     resourceAttributes,
-    enabled: environment.sdkDisabled ? false : (pick('enabled') ?? true),
+    enabled: environment.sdkDisabled ? false : (resolver.value('enabled') as boolean),
     endpoint: base.url,
     metrics: {
-      exporter: metricExporters.push,
-      prometheus: resolvePrometheus(explicit.prometheus, metricExporters.prometheus, environment, profileName),
-      url: metricsUrl,
-      urlSource: metricsUrlSource,
-      headers: { ...sharedHeaders, ...(metricsGiven.headers ?? {}) },
-      intervalMs: exportIntervalMs,
-      timeoutMs: exportTimeoutMs,
-      circuitBreaker: { ...sharedBreaker, ...(metricsGiven.circuitBreaker ?? {}) },
-      maxPointsPerRequest: metricsGiven.maxPointsPerRequest ?? profileMetrics.maxPointsPerRequest as number,
-      maxBytesPerRequest: metricsGiven.maxBytesPerRequest ?? profileMetrics.maxBytesPerRequest as number,
-      compression,
+      exporter: exporters.push,
+      prometheus: exporters.prometheus ? resolver.prometheus(profileName) : undefined,
+      ...resolver.signal('metrics', base.url, notes),
+      intervalMs: resolver.value('exportIntervalMs') as number,
+      timeoutMs: resolver.value('exportTimeoutMs') as number,
+      maxPointsPerRequest: resolver.value('metrics.maxPointsPerRequest') as number,
     },
     traces: {
-      exporter: (tracesGiven.exporter ?? explicit.exporter ?? environment.tracesExporter ?? profile.exporter) as 'otlp' | 'console' | 'none',
-      url: tracesUrl,
-      urlSource: tracesUrlSource,
-      headers: { ...sharedHeaders, ...(tracesGiven.headers ?? {}) },
-      timeoutMs: spanBatch.exportTimeoutMs,
-      circuitBreaker: { ...sharedBreaker, ...(tracesGiven.circuitBreaker ?? {}) },
-      maxBytesPerRequest: tracesGiven.maxBytesPerRequest ?? profileTraces.maxBytesPerRequest as number,
-      compression,
+      exporter: resolver.value('traces.exporter') as 'otlp' | 'console' | 'none',
+      ...resolver.signal('traces', base.url, notes),
+      timeoutMs: resolver.value('spanBatch.exportTimeoutMs') as number,
     },
-    exportIntervalMs,
-    exportTimeoutMs,
-    samplingRate: pick('samplingRate') as number,
-    sampler: resolveSampler(explicit.samplingRate, environment.tracesSampler, environment.tracesSamplerArg, profile.samplingRate as number),
-    spanBatch,
-    cardinalityLimit: pick('cardinalityLimit') as number,
-    cardinalityLimits: { ...(profile.cardinalityLimits ?? {}), ...(explicit.cardinalityLimits ?? {}) },
-    labelValueTtlMs: pick('labelValueTtlMs') as number,
-    maxMetricNames: pick('maxMetricNames') as number,
-    maxLabelPairs: pick('maxLabelPairs') as number,
-    maxLabelValueLength: pick('maxLabelValueLength') as number,
-    maxLabelKeyLength: pick('maxLabelKeyLength') as number,
-    rateLimit: { ...(profile.rateLimit as RateLimitConfig), ...(explicit.rateLimit ?? {}) },
-    piiRedaction: pick('piiRedaction') as boolean,
-    piiPatterns: compilePiiPatterns(pick('piiPatterns') ?? []),
-    piiIpExemptKeys: [...((pick('piiIpExemptKeys') ?? []) as string[])],
+    exportIntervalMs: resolver.value('exportIntervalMs') as number,
+    exportTimeoutMs: resolver.value('exportTimeoutMs') as number,
+    samplingRate: resolver.value('samplingRate') as number,
+    sampler: resolveSampler(given.get('samplingRate'), environment, resolver.value('samplingRate') as number, notes),
+    spanBatch: {
+      maxQueueSize: resolver.value('spanBatch.maxQueueSize') as number,
+      maxExportBatchSize: resolver.value('spanBatch.maxExportBatchSize') as number,
+      scheduledDelayMs: resolver.value('spanBatch.scheduledDelayMs') as number,
+      exportTimeoutMs: resolver.value('spanBatch.exportTimeoutMs') as number,
+    },
+    cardinalityLimit: resolver.value('cardinalityLimit') as number,
+    cardinalityLimits: { ...(resolver.value('cardinalityLimits') as Record<string, number>) },
+    labelValueTtlMs: resolver.value('labelValueTtlMs') as number,
+    maxMetricNames: resolver.value('maxMetricNames') as number,
+    maxLabelPairs: resolver.value('maxLabelPairs') as number,
+    maxLabelValueLength: resolver.value('maxLabelValueLength') as number,
+    maxLabelKeyLength: resolver.value('maxLabelKeyLength') as number,
+    rateLimit: {
+      enabled: resolver.value('rateLimit.enabled') as boolean,
+      callsPerSecond: resolver.value('rateLimit.callsPerSecond') as number,
+      burst: resolver.value('rateLimit.burst') as number,
+    },
+    piiRedaction: resolver.value('piiRedaction') as boolean,
+    piiPatterns: compilePiiPatterns(resolver.value('piiPatterns') ?? []),
+    piiIpExemptKeys: [...(resolver.value('piiIpExemptKeys') as string[])],
     spanLimits: {
-      ...(profile.spanLimits as SpanLimitsConfig),
-      ...definedOnly({ attributeValueLengthLimit: environment.attributeValueLengthLimit, attributeCountLimit: environment.attributeCountLimit }),
-      ...(objectOrEmpty('spanLimits', explicit.spanLimits)),
+      attributeValueLengthLimit: resolver.value('spanLimits.attributeValueLengthLimit') as number,
+      attributeCountLimit: resolver.value('spanLimits.attributeCountLimit') as number,
+      eventCountLimit: resolver.value('spanLimits.eventCountLimit') as number,
+      linkCountLimit: resolver.value('spanLimits.linkCountLimit') as number,
     },
-    baggageLabels: [...((pick('baggageLabels') ?? []) as string[])],
-    registerGlobal: pick('registerGlobal') as boolean,
-    shutdownTimeoutMs: pick('shutdownTimeoutMs') as number,
-    logger: explicit.logger ?? consoleLogger,
+    baggageLabels: [...(resolver.value('baggageLabels') as string[])],
+    propagators: [...(resolver.value('propagators') as PropagatorName[])],
+    logLevel: resolver.value('logLevel') as LogLevel,
+    registerGlobal: resolver.value('registerGlobal') as boolean,
+    shutdownTimeoutMs: resolver.value('shutdownTimeoutMs') as number,
+    logger: (given.get('logger')?.value as DiagnosticLogger | undefined) ?? consoleLogger,
   };
-  validate(config);
-  return { config, notes };
+  return { config, notes, adjusted };
 }
 
 /** Writes diagnostics to stderr through `console`. */
@@ -179,194 +159,280 @@ export const consoleLogger: DiagnosticLogger = {
   info: (message) => console.info(message),
 };
 
-function validate(c: ResolvedConfig): void {
-  text('serviceName', c.serviceName, 255);
-  optionalText('serviceVersion', c.serviceVersion);
-  optionalText('serviceNamespace', c.serviceNamespace);
-  bool('enabled', c.enabled);
-  integer('exportIntervalMs', c.exportIntervalMs, 100, 3_600_000);
-  integer('exportTimeoutMs', c.exportTimeoutMs, 50, c.exportIntervalMs, ` (no longer than exportIntervalMs = ${c.exportIntervalMs})`);
-  number('samplingRate', c.samplingRate, 0, 1);
-  number('OTEL_TRACES_SAMPLER_ARG', c.sampler.ratio, 0, 1);
-  for (const [field, value] of [['metrics.exporter', c.metrics.exporter], ['traces.exporter', c.traces.exporter]]) {
-    if (value !== 'otlp' && value !== 'console' && value !== 'none') {
-      throw new TelemetryConfigError(field, value, "'otlp', 'console' or 'none'");
-    }
-  }
-  const prometheus = c.metrics.prometheus;
-  if (prometheus !== undefined) {
-    integer('prometheus.port', prometheus.port, 0, 65535);
-    text('prometheus.host', prometheus.host, 255);
-    if (typeof prometheus.endpoint !== 'string' || !prometheus.endpoint.startsWith('/')) {
-      throw new TelemetryConfigError('prometheus.endpoint', prometheus.endpoint, 'a path starting with /');
-    }
-  }
-  integer('metrics.maxPointsPerRequest', c.metrics.maxPointsPerRequest, 1, 1_000_000);
-  integer('metrics.maxBytesPerRequest', c.metrics.maxBytesPerRequest, 1024, 256 * 1024 * 1024);
-  integer('traces.maxBytesPerRequest', c.traces.maxBytesPerRequest, 1024, 256 * 1024 * 1024);
-  objectOf('spanBatch', c.spanBatch);
-  integer('spanBatch.maxQueueSize', c.spanBatch.maxQueueSize, 1, 1_000_000);
-  integer('spanBatch.maxExportBatchSize', c.spanBatch.maxExportBatchSize, 1, c.spanBatch.maxQueueSize, ` (no more than spanBatch.maxQueueSize = ${c.spanBatch.maxQueueSize})`);
-  integer('spanBatch.scheduledDelayMs', c.spanBatch.scheduledDelayMs, 1, 3_600_000);
-  integer('spanBatch.exportTimeoutMs', c.spanBatch.exportTimeoutMs, 1, 600_000);
-  integer('cardinalityLimit', c.cardinalityLimit, 1, 1_000_000);
-  if (typeof c.cardinalityLimits !== 'object' || c.cardinalityLimits === null || Array.isArray(c.cardinalityLimits)) {
-    throw new TelemetryConfigError('cardinalityLimits', c.cardinalityLimits, 'an object of label name to limit');
-  }
-  for (const [label, limit] of Object.entries(c.cardinalityLimits)) {
-    integer(`cardinalityLimits.${label}`, limit, 1, c.cardinalityLimit, ` (no more than cardinalityLimit = ${c.cardinalityLimit})`);
-  }
-  integer('labelValueTtlMs', c.labelValueTtlMs, 1000, 86_400_000);
-  integer('maxMetricNames', c.maxMetricNames, 1, 100_000);
-  integer('maxLabelPairs', c.maxLabelPairs, 1, 128);
-  integer('maxLabelValueLength', c.maxLabelValueLength, 16, 65_536);
-  integer('maxLabelKeyLength', c.maxLabelKeyLength, 16, 1024);
-  objectOf('rateLimit', c.rateLimit);
-  bool('rateLimit.enabled', c.rateLimit.enabled);
-  integer('rateLimit.callsPerSecond', c.rateLimit.callsPerSecond, 1, 1_000_000_000);
-  integer('rateLimit.burst', c.rateLimit.burst, 1, 1_000_000_000);
-  validateBreaker('metrics.circuitBreaker', c.metrics.circuitBreaker);
-  validateBreaker('traces.circuitBreaker', c.traces.circuitBreaker);
-  bool('piiRedaction', c.piiRedaction);
-  if (!Array.isArray(c.piiIpExemptKeys) || c.piiIpExemptKeys.some((k) => typeof k !== 'string' || k === '')) {
-    throw new TelemetryConfigError('piiIpExemptKeys', c.piiIpExemptKeys, 'an array of non-empty label or attribute keys');
-  }
-  integer('spanLimits.attributeValueLengthLimit', c.spanLimits.attributeValueLengthLimit, 16, 1_000_000);
-  integer('spanLimits.attributeCountLimit', c.spanLimits.attributeCountLimit, 1, 10_000);
-  if (!Array.isArray(c.baggageLabels) || c.baggageLabels.some((k) => typeof k !== 'string' || k === '')) {
-    throw new TelemetryConfigError('baggageLabels', c.baggageLabels, 'an array of non-empty baggage keys');
-  }
-  if (c.metrics.compression !== 'gzip' && c.metrics.compression !== 'none') {
-    throw new TelemetryConfigError('compression', c.metrics.compression, "'gzip' or 'none'");
-  }
-  bool('registerGlobal', c.registerGlobal);
-  integer('shutdownTimeoutMs', c.shutdownTimeoutMs, 1, 600_000);
-  for (const [signal, headers] of [['metrics', c.metrics.headers], ['traces', c.traces.headers]] as const) {
-    for (const [key, value] of Object.entries(headers)) {
-      if (typeof value !== 'string') throw new TelemetryConfigError(`${signal}.headers.${key}`, value, 'a string');
-      const problem = headerProblem(key, value);
-      if (problem !== undefined) throw new TelemetryConfigError(`headers.${key}`, value, `a header Node can send (${problem})`);
-    }
-  }
-  for (const [key, value] of Object.entries(c.resourceAttributes)) {
-    if (typeof value !== 'string') throw new TelemetryConfigError(`resourceAttributes.${key}`, value, 'a string');
-  }
-  if (typeof c.logger?.warn !== 'function' || typeof c.logger?.info !== 'function') {
-    throw new TelemetryConfigError('logger', c.logger, 'an object with warn(message) and info(message) functions');
-  }
-}
-
 /**
- * The scrape endpoint: the `prometheus` field, or `prometheus` among the metrics exporters (then host and port come
- * from OTEL_EXPORTER_PROMETHEUS_HOST / _PORT, else 9464 on this profile's default host).
+ * The fields given explicitly, by path, each checked against its field: an unknown field throws with the closest
+ * known name, a value outside what its field accepts throws naming the field, the value and what is allowed.
  */
-function validateBreaker(field: string, breaker: CircuitBreakerConfig): void {
-  objectOf(field, breaker);
-  bool(`${field}.enabled`, breaker.enabled);
-  integer(`${field}.maxFailures`, breaker.maxFailures, 1, 1000);
-  integer(`${field}.recoveryTimeMs`, breaker.recoveryTimeMs, 100, 3_600_000);
-  integer(`${field}.halfOpenMax`, breaker.halfOpenMax, 1, 100);
-}
-
-function resolvePrometheus(
-  given: TelemetryConfig['prometheus'],
-  listed: boolean,
-  environment: EnvironmentConfig,
-  profile: ProfileName,
-): ResolvedMetricsSignal['prometheus'] {
-  if (given === undefined && !listed) return undefined;
-  if (given !== undefined && (typeof given !== 'object' || given === null)) {
-    throw new TelemetryConfigError('prometheus', given, 'an object { port, host?, endpoint? }');
-  }
-  return {
-    port: given?.port ?? environment.prometheusPort ?? DEFAULT_PROMETHEUS_PORT,
-    host: given?.host ?? environment.prometheusHost ?? (profile === 'development' ? '127.0.0.1' : '0.0.0.0'),
-    endpoint: given?.endpoint ?? '/metrics',
+function readExplicit(explicit: Record<string, unknown>): Map<string, Sourced> {
+  const values = new Map<string, Sourced>();
+  const walk = (object: Record<string, unknown>, group: string): void => {
+    for (const key of Object.keys(object)) {
+      const path = group === '' ? key : `${group}.${key}`;
+      const value = object[key];
+      if (value === undefined) continue;
+      const field = FIELD_BY_PATH.get(path);
+      if (field !== undefined) {
+        checkValue(field, value);
+        values.set(path, { value, source: 'config', origin: path });
+      } else if (GROUPS.has(path)) {
+        if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+          throw new TelemetryConfigError(path, value, `an object with ${namesUnder(path).join(', ')}`);
+        }
+        walk(value as Record<string, unknown>, path);
+      } else {
+        const suggestion = closest(key, namesUnder(group));
+        throw TelemetryConfigError.unknownField(path, value, suggestion === undefined ? undefined : (group === '' ? suggestion : `${group}.${suggestion}`),
+          namesUnder(group).map((name) => (group === '' ? name : `${group}.${name}`)));
+      }
+    }
   };
+  walk(explicit, '');
+  return values;
+}
+
+/** Throws a TelemetryConfigError when `value` is not what `field` accepts. */
+function checkValue(field: FieldSpec, value: unknown): void {
+  if (field.kind.type === 'url' && typeof value === 'string' && value.trim() !== '') {
+    normalizeEndpoint(field.path, value); // throws a TelemetryConfigError naming the field for an unusable URL
+    return;
+  }
+  const problem = valueProblem(field.kind, value);
+  if (problem !== undefined) throw new TelemetryConfigError(problem.path === undefined ? field.path : `${field.path}.${problem.path}`, problem.value, problem.allowed);
+}
+
+/** Why `value` is not of `kind`, or undefined. `path` names the part at fault within a map. */
+function valueProblem(kind: FieldKind, value: unknown): { path?: string; value: unknown; allowed: string } | undefined {
+  const bad = { value, allowed: describeKind(kind) };
+  switch (kind.type) {
+    case 'integer':
+      return typeof value === 'number' && Number.isInteger(value) && value >= kind.min && value <= kind.max ? undefined : bad;
+    case 'number':
+      return typeof value === 'number' && !Number.isNaN(value) && value >= kind.min && value <= kind.max ? undefined : bad;
+    case 'boolean':
+      return typeof value === 'boolean' ? undefined : bad;
+    case 'text':
+      return typeof value === 'string' && value.trim() !== '' && value.length <= kind.maxLength ? undefined : bad;
+    case 'enum':
+      return (kind.values as readonly unknown[]).includes(value) ? undefined : bad;
+    case 'enumList': {
+      const list = Array.isArray(value) ? value : [value];
+      return list.length > 0 && list.every((item) => (kind.values as readonly unknown[]).includes(item)) ? undefined : bad;
+    }
+    case 'url':
+      return bad; // a non-empty string is checked by checkValue()
+    case 'urlPath':
+      return typeof value === 'string' && value.startsWith('/') && value.length <= 1024 ? undefined : bad;
+    case 'file':
+      return typeof value === 'string' && value !== '' ? undefined : bad;
+    case 'stringMap':
+    case 'limitMap': {
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) return bad;
+      for (const [key, item] of Object.entries(value)) {
+        if (kind.type === 'limitMap' && !(typeof item === 'number' && Number.isInteger(item) && item >= kind.min && item <= kind.max)) {
+          return { path: key, value: item, allowed: `a whole number from ${kind.min} to ${kind.max}` };
+        }
+        if (kind.type === 'stringMap' && typeof item !== 'string') return { path: key, value: item, allowed: 'a string' };
+      }
+      return undefined;
+    }
+    case 'keyList':
+      return Array.isArray(value) && value.every((item) => typeof item === 'string' && item !== '') ? undefined : bad;
+    case 'patterns':
+      return Array.isArray(value) ? undefined : bad; // each pattern is compiled, and refused with its index, later
+    case 'logger': {
+      const logger = value as Partial<DiagnosticLogger> | null;
+      return typeof logger?.warn === 'function' && typeof logger?.info === 'function' ? undefined : bad;
+    }
+  }
+}
+
+/** Resolves each field from its sources, keeping where each value came from. */
+class Resolver {
+  private readonly resolved = new Map<string, Sourced | undefined>();
+
+  constructor(
+    private readonly given: ReadonlyMap<string, Sourced>,
+    private readonly environment: EnvironmentConfig,
+    private readonly profile: TelemetryConfig,
+    private readonly profileName: ProfileName,
+  ) {}
+
+  /** A field's value and its source: the config, its variables, the field it inherits, the profile; undefined if unset. */
+  get(path: string): Sourced | undefined {
+    if (this.resolved.has(path)) return this.resolved.get(path);
+    const field = FIELD_BY_PATH.get(path) as FieldSpec;
+    const fromEnv = this.environment.values.get(path);
+    const value: Sourced | undefined = this.given.get(path)
+      ?? (fromEnv === undefined ? undefined : { value: fromEnv.value, source: 'env', origin: fromEnv.variable })
+      ?? (field.inherits === undefined ? undefined : this.get(field.inherits))
+      ?? (field.defaults === undefined ? undefined : { value: field.defaults[this.profileName], source: 'profile', origin: `the ${this.profileName} profile's ${path}` });
+    this.resolved.set(path, value);
+    return value;
+  }
+
+  /** A field's value, or undefined if unset. */
+  value(path: string): unknown {
+    return this.get(path)?.value;
+  }
+
+  private set(path: string, value: unknown, source: Source, origin: string): void {
+    this.resolved.set(path, { value, source, origin });
+  }
+
+  /**
+   * Keeps `small` at most `big`. Whichever was not set by the user adapts to the other, with an `adjusted` note; of
+   * two set by the user, one from the environment yields (a note: the environment never fails boot); two explicit
+   * values that contradict each other throw.
+   */
+  atMost(small: string, big: string, adjusted: string[], notes: string[]): void {
+    const a = this.get(small) as Sourced;
+    const b = this.get(big) as Sourced;
+    if ((a.value as number) <= (b.value as number)) return;
+    const lower = (): void => {
+      this.set(small, b.value, a.source, a.origin);
+      (isUserSet(a.source) ? notes : adjusted).push(
+        `${small} ${a.value} (${describeOrigin(a)}) was lowered to ${b.value} to fit ${big} = ${b.value} (${describeOrigin(b)}).`);
+    };
+    const raise = (): void => {
+      this.set(big, a.value, b.source, b.origin);
+      (isUserSet(b.source) ? notes : adjusted).push(
+        `${big} ${b.value} (${describeOrigin(b)}) was raised to ${a.value} so that ${small} = ${a.value} (${describeOrigin(a)}) fits.`);
+    };
+    if (!isUserSet(a.source)) lower();
+    else if (!isUserSet(b.source)) raise();
+    else if (a.source === 'env') lower(); // the environment yields to the config, and never fails boot
+    else if (b.source === 'env') raise();
+    else throw new TelemetryConfigError(small, a.value, `at most ${big} = ${b.value} (both were given; make them agree)`);
+  }
+
+  /** Keeps every per-label limit at most `cardinalityLimit`, by the same rules as `atMost()`. */
+  limitsWithin(adjusted: string[]): void {
+    const limits = this.get('cardinalityLimits') as Sourced;
+    const limit = this.get('cardinalityLimit') as Sourced;
+    const entries = Object.entries(limits.value as Record<string, number>);
+    const over = entries.filter(([, value]) => value > (limit.value as number));
+    if (over.length === 0) return;
+    if (!isUserSet(limits.source)) {
+      const fitted = Object.fromEntries(entries.map(([label, value]) => [label, Math.min(value, limit.value as number)]));
+      this.set('cardinalityLimits', fitted, limits.source, limits.origin);
+      adjusted.push(`the ${over.map(([label, value]) => `${label}: ${value}`).join(', ')} of ${describeOrigin(limits)}'s cardinalityLimits ` +
+        `${over.length === 1 ? 'was' : 'were'} lowered to ${limit.value} to fit cardinalityLimit = ${limit.value} (${describeOrigin(limit)}).`);
+    } else if (!isUserSet(limit.source)) {
+      const highest = Math.max(...over.map(([, value]) => value));
+      this.set('cardinalityLimit', highest, limit.source, limit.origin);
+      adjusted.push(`cardinalityLimit ${limit.value} (${describeOrigin(limit)}) was raised to ${highest} so that cardinalityLimits.${over[0][0]} = ${highest} fits.`);
+    } else {
+      throw new TelemetryConfigError(`cardinalityLimits.${over[0][0]}`, over[0][1], `at most cardinalityLimit = ${limit.value} (both were given; make them agree)`);
+    }
+  }
+
+  /** The metrics exporters: one push exporter at most (`otlp` wins over `console`), plus `prometheus`. */
+  metricsExporters(notes: string[]): { push: 'otlp' | 'console' | 'none'; prometheus: boolean } {
+    const chosen = this.get('metrics.exporter') as Sourced;
+    const list = (Array.isArray(chosen.value) ? chosen.value : [chosen.value]) as string[];
+    if (list.includes('otlp') && list.includes('console')) {
+      notes.push(`${chosen.origin} lists both otlp and console; metrics have one push exporter, so otlp is used.`);
+    }
+    const push = list.includes('otlp') ? 'otlp' : list.includes('console') ? 'console' : 'none';
+    const prometheusGiven = ['prometheus.port', 'prometheus.host', 'prometheus.endpoint'].some((path) => this.given.has(path));
+    return { push, prometheus: list.includes('prometheus') || prometheusGiven };
+  }
+
+  /** The scrape endpoint: port 9464 and host 127.0.0.1 in development, 0.0.0.0 otherwise, unless set. */
+  prometheus(profile: ProfileName): { port: number; host: string; endpoint: string } {
+    return {
+      port: (this.value('prometheus.port') as number | undefined) ?? DEFAULT_PROMETHEUS_PORT,
+      host: (this.value('prometheus.host') as string | undefined) ?? (profile === 'development' ? '127.0.0.1' : '0.0.0.0'),
+      endpoint: (this.value('prometheus.endpoint') as string | undefined) ?? '/metrics',
+    };
+  }
+
+  /** One signal's transport settings: URL, headers, breaker, encoding, compression, request timeout and TLS. */
+  signal(signal: 'metrics' | 'traces', base: string, notes: string[]): {
+    url: string; urlSource: string; headers: Record<string, string>; circuitBreaker: CircuitBreakerConfig; maxBytesPerRequest: number;
+    compression: 'gzip' | 'none'; protocol: OtlpProtocol; requestTimeoutMs: number; tls: TlsFiles;
+  } {
+    const own = this.get(`${signal}.endpoint`);
+    let url = signalUrl(base, signal === 'metrics' ? 'v1/metrics' : 'v1/traces');
+    let urlSource = (this.get('endpoint') as Sourced).origin;
+    if (own !== undefined) {
+      const endpoint = normalizeEndpoint(own.origin, own.value as string);
+      if (own.source === 'config') notes.push(...endpoint.notes);
+      url = endpoint.url;
+      urlSource = own.origin;
+    }
+    const headers = {
+      ...stringMap(this.environment.values.get('headers')?.value),
+      ...stringMap(this.given.get('headers')?.value),
+      ...stringMap(this.environment.values.get(`${signal}.headers`)?.value),
+      ...stringMap(this.given.get(`${signal}.headers`)?.value),
+    };
+    for (const [key, value] of Object.entries(headers)) {
+      const problem = headerProblem(key, value);
+      if (problem !== undefined) throw new TelemetryConfigError(`${signal}.headers.${key}`, value, `a header Node can send (${problem})`);
+    }
+    const breaker = (name: keyof CircuitBreakerConfig): never => this.value(`${signal}.circuitBreaker.${name}`) as never;
+    return {
+      url,
+      urlSource,
+      headers,
+      circuitBreaker: { enabled: breaker('enabled'), maxFailures: breaker('maxFailures'), recoveryTimeMs: breaker('recoveryTimeMs'), halfOpenMax: breaker('halfOpenMax') },
+      maxBytesPerRequest: this.value(`${signal}.maxBytesPerRequest`) as number,
+      compression: this.value(`${signal}.compression`) as 'gzip' | 'none',
+      protocol: this.value(`${signal}.protocol`) as OtlpProtocol,
+      requestTimeoutMs: this.value(`${signal}.timeoutMs`) as number,
+      tls: {
+        ca: this.file(`${signal}.certificate`, notes),
+        cert: this.file(`${signal}.clientCertificate`, notes),
+        key: this.file(`${signal}.clientKey`, notes),
+      },
+    };
+  }
+
+  /** A PEM file's contents; an unreadable file is an error when configured, a note when from the environment. */
+  private file(path: string, notes: string[]): Buffer | undefined {
+    const named = this.get(path);
+    if (named === undefined) return undefined;
+    try {
+      return readFileSync(named.value as string);
+    } catch (error) {
+      const why = (error as NodeJS.ErrnoException).code ?? String(error);
+      if (named.source === 'config') throw new TelemetryConfigError(named.origin, named.value, `the path of a readable PEM file (${why})`);
+      notes.push(`${named.origin}=${JSON.stringify(named.value)} cannot be read (${why}); it was ignored.`);
+      return undefined;
+    }
+  }
+}
+
+/** The words for where a value came from: `you set`, `OTEL_METRIC_EXPORT_TIMEOUT`, `the production profile`. */
+function describeOrigin(value: Sourced): string {
+  if (value.source === 'config') return 'set in the config';
+  if (value.source === 'env') return `from ${value.origin}`;
+  return value.origin.replace(/'s [\w.]+$/, '');
 }
 
 /**
- * The metrics exporters: `metrics.exporter`, then the shared `exporter`, then OTEL_METRICS_EXPORTER, then the
- * profile. One push exporter at most (`otlp` wins over `console`), plus `prometheus`.
+ * The sampler. An explicit `samplingRate` wins; then OTEL_TRACES_SAMPLER (a name this library has; its argument is
+ * read only for the ratio samplers, and a malformed one is a note and the specification's default, 1.0); then the
+ * profile's rate, parent-based by trace ID.
  */
-function resolveMetricExporters(
-  signal: MetricsSignalConfig['exporter'],
-  shared: TelemetryConfig['exporter'],
-  fromEnv: MetricsExporterName[] | undefined,
-  fromProfile: TelemetryConfig['exporter'],
-  notes: string[],
-): { push: 'otlp' | 'console' | 'none'; prometheus: boolean } {
-  const field = signal !== undefined ? 'metrics.exporter' : shared !== undefined ? 'exporter' : 'OTEL_METRICS_EXPORTER';
-  const chosen = signal ?? shared ?? fromEnv ?? fromProfile ?? 'otlp';
-  const list: unknown[] = Array.isArray(chosen) ? chosen : [chosen];
-  for (const name of list) {
-    if (!(METRICS_EXPORTER_NAMES as readonly unknown[]).includes(name)) {
-      throw new TelemetryConfigError(field, chosen, `one of ${METRICS_EXPORTER_NAMES.join(', ')}, or a list of them`);
+function resolveSampler(explicitRate: Sourced | undefined, environment: EnvironmentConfig, rate: number, notes: string[]): SamplerConfig {
+  const sampler = environment.sampler;
+  if (explicitRate !== undefined || sampler === undefined) return { type: 'parentbased_traceidratio', ratio: rate };
+  let ratio = 1;
+  if (sampler.endsWith('traceidratio') && environment.samplerArg !== undefined) {
+    const parsed = Number(environment.samplerArg);
+    if (Number.isNaN(parsed) || parsed < 0 || parsed > 1) {
+      notes.push(`OTEL_TRACES_SAMPLER_ARG=${JSON.stringify(environment.samplerArg)} is not a ratio from 0 to 1; ${sampler} samples everything (1.0).`);
+    } else {
+      ratio = parsed;
     }
   }
-  const push = list.includes('otlp') ? 'otlp' : list.includes('console') ? 'console' : 'none';
-  if (list.includes('otlp') && list.includes('console')) {
-    notes.push(`${field} lists both otlp and console; metrics have one push exporter, so otlp is used.`);
-  }
-  return { push, prometheus: list.includes('prometheus') };
+  return { type: sampler as SamplerConfig['type'], ratio };
 }
 
-const METRICS_EXPORTER_NAMES: readonly MetricsExporterName[] = ['otlp', 'prometheus', 'console', 'none'];
-
-function objectOrEmpty<T extends object>(field: string, value: T | undefined): Partial<T> {
-  if (value === undefined) return {};
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new TelemetryConfigError(field, value, 'an object');
-  return value;
+function stringMap(value: unknown): Record<string, string> {
+  return typeof value === 'object' && value !== null ? (value as Record<string, string>) : {};
 }
 
-const SAMPLERS: readonly SamplerConfig['type'][] = [
-  'always_on', 'always_off', 'traceidratio', 'parentbased_always_on', 'parentbased_always_off', 'parentbased_traceidratio',
-];
-
-/** An explicit samplingRate wins; then OTEL_TRACES_SAMPLER(_ARG); then the profile's rate, parent-based by trace ID. */
-function resolveSampler(explicitRate: number | undefined, envSampler: string | undefined, envArg: string | undefined, profileRate: number): SamplerConfig {
-  if (explicitRate !== undefined || envSampler === undefined) {
-    return { type: 'parentbased_traceidratio', ratio: explicitRate ?? profileRate };
-  }
-  if (!(SAMPLERS as readonly string[]).includes(envSampler)) {
-    throw new TelemetryConfigError('OTEL_TRACES_SAMPLER', envSampler, `one of ${SAMPLERS.join(', ')}`);
-  }
-  const ratio = envArg === undefined ? 1 : Number(envArg);
-  return { type: envSampler as SamplerConfig['type'], ratio };
-}
-
-function definedOnly<T extends object>(values: T): Partial<T> {
-  return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined)) as Partial<T>;
-}
-
-function integer(field: string, value: unknown, min: number, max: number, why = ''): void {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw new TelemetryConfigError(field, value, `a whole number from ${min} to ${max}${why}`);
-  }
-}
-
-function number(field: string, value: unknown, min: number, max: number): void {
-  if (typeof value !== 'number' || Number.isNaN(value) || value < min || value > max) {
-    throw new TelemetryConfigError(field, value, `a number from ${min} to ${max}`);
-  }
-}
-
-function bool(field: string, value: unknown): void {
-  if (typeof value !== 'boolean') throw new TelemetryConfigError(field, value, 'true or false');
-}
-
-function text(field: string, value: unknown, max: number): void {
-  if (typeof value !== 'string' || value.trim() === '' || value.length > max) {
-    throw new TelemetryConfigError(field, value, `a non-empty string of at most ${max} characters`);
-  }
-}
-
-function optionalText(field: string, value: unknown): void {
-  if (value !== undefined) text(field, value, 255);
-}
-
-function objectOf(field: string, value: unknown): void {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new TelemetryConfigError(field, value, 'an object');
-  }
-}
+export { isProfileName, SAMPLERS, FIELDS };

@@ -1,7 +1,8 @@
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { ISerializer } from '@opentelemetry/otlp-transformer';
 import { otherFailure, printable, timeoutFailure, type ExportFailure } from './ExportFailure';
-import type { OtlpHttpTransport } from './OtlpHttpTransport';
+import { OtlpHttpTransport } from './OtlpHttpTransport';
+import type { OtlpProtocol, TlsFiles } from '../config/TelemetryConfig';
 
 /** What sending one request came to. */
 export type SinkResult =
@@ -122,4 +123,42 @@ export class ExporterSink<T> implements ExportSink<T> {
       // Shutting down must not fail because an exporter did.
     }
   }
+}
+
+/** The transport settings of one signal, as resolved. */
+export interface SignalTransportConfig {
+  /** Full URL the signal's exports are posted to. */
+  readonly url: string;
+  /** Export headers. */
+  readonly headers: Readonly<Record<string, string>>;
+  /** Payload compression. */
+  readonly compression: 'gzip' | 'none';
+  /** Payload encoding. */
+  readonly protocol: OtlpProtocol;
+  /** How long one request may wait for its answer. */
+  readonly requestTimeoutMs: number;
+  /** TLS material for https endpoints. */
+  readonly tls: TlsFiles;
+}
+
+/**
+ * A signal's OTLP/HTTP sink: the official serializer of its encoding (`http/protobuf` or `http/json`) over our
+ * transport, with the signal's URL, headers, compression, request timeout and TLS material.
+ */
+export function otlpSink<T>(
+  config: SignalTransportConfig,
+  serializers: { readonly protobuf: ISerializer<T, PartialSuccessResponse>; readonly json: ISerializer<T, PartialSuccessResponse> },
+  now: () => number,
+): OtlpHttpSink<T> {
+  const json = config.protocol === 'http/json';
+  const transport = new OtlpHttpTransport({
+    url: config.url,
+    headers: config.headers,
+    compression: config.compression,
+    contentType: json ? 'application/json' : 'application/x-protobuf',
+    requestTimeoutMs: config.requestTimeoutMs,
+    tls: config.tls,
+    now,
+  });
+  return new OtlpHttpSink(json ? serializers.json : serializers.protobuf, transport);
 }

@@ -1,5 +1,5 @@
 import { hrTime } from '@opentelemetry/core';
-import { ProtobufMetricsSerializer } from '@opentelemetry/otlp-transformer';
+import { JsonMetricsSerializer, ProtobufMetricsSerializer } from '@opentelemetry/otlp-transformer';
 import type { Resource } from '@opentelemetry/resources';
 import {
   AggregationTemporality,
@@ -20,9 +20,8 @@ import { RequestLimit } from './RequestLimit';
 import { deliver, type DeliveryHooks } from './deliver';
 import { SUPERSEDED_FAILURE, type ExportFailure } from './ExportFailure';
 import { ExportGuard } from './ExportGuard';
-import { ExporterSink, OtlpHttpSink, type ExportSink } from './ExportSink';
+import { ExporterSink, otlpSink, type ExportSink } from './ExportSink';
 import { MetricChunkBuilder, ScopeMetricsSlicer } from './MetricChunkBuilder';
-import { OtlpHttpTransport } from './OtlpHttpTransport';
 import { PrometheusEndpoint } from './PrometheusEndpoint';
 import { SdkMetricsReader } from './SdkMetricsReader';
 import { nextTurn } from './nextTurn';
@@ -172,14 +171,7 @@ export class MetricsPipeline {
     if (kind === 'console') {
       return new ExporterSink(new ConsoleMetricExporter({ temporalitySelector: () => AggregationTemporality.CUMULATIVE }), 'console');
     }
-    const transport = new OtlpHttpTransport({
-      url: config.url,
-      headers: config.headers,
-      compression: config.compression,
-      contentType: 'application/x-protobuf',
-      now: this.options.now,
-    });
-    return new OtlpHttpSink(ProtobufMetricsSerializer, transport);
+    return otlpSink(config, { protobuf: ProtobufMetricsSerializer, json: JsonMetricsSerializer }, this.options.now);
   }
 
   private schedule(): void {

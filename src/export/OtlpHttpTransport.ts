@@ -42,6 +42,8 @@ export interface TransportOptions {
   contentType: string;
   /** TLS material for https:// URLs. */
   tls?: { ca?: string | Buffer; cert?: string | Buffer; key?: string | Buffer };
+  /** How long one attempt may wait for its answer, within the deadline of the send; unbounded but by it when absent. */
+  requestTimeoutMs?: number;
   /** Retries; DEFAULT_RETRY when absent. */
   retry?: RetryPolicy;
   /** The clock. */
@@ -123,7 +125,7 @@ export class OtlpHttpTransport {
         const failure = attempt === 1 ? DEADLINE_PASSED_FAILURE : timeoutFailure(this.now() - started);
         return { ok: false, failure, attempts: attempt - 1 };
       }
-      const result = await this.post(payload, remaining);
+      const result = await this.post(payload, Math.min(remaining, this.options.requestTimeoutMs ?? Infinity));
       if (result.ok) return { ok: true, body: result.body, attempts: attempt };
       if (result.failure === CLOSED_FAILURE) {
         return { ok: false, failure: closedFailure(retrying, this.now() - started), attempts: attempt };

@@ -1,4 +1,4 @@
-import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
+import { JsonTraceSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { ConsoleSpanExporter, type ReadableSpan, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { ResolvedTracesSignal, SpanBatchConfig } from '../config/TelemetryConfig';
 import type { Diagnostics } from '../diagnostics/Diagnostics';
@@ -7,8 +7,7 @@ import type { CircuitState, SignalHealth } from '../health/Health';
 import { CountingBatchSpanProcessor } from './CountingBatchSpanProcessor';
 import type { ExportFailure } from './ExportFailure';
 import { ExportGuard } from './ExportGuard';
-import { ExporterSink, OtlpHttpSink, type ExportSink } from './ExportSink';
-import { OtlpHttpTransport } from './OtlpHttpTransport';
+import { ExporterSink, otlpSink, type ExportSink } from './ExportSink';
 import { PipelineSpanExporter } from './PipelineSpanExporter';
 import { attemptDeadline, settleBy } from './settleBy';
 
@@ -99,13 +98,6 @@ export class TracesPipeline {
     const config = this.options.config;
     if (exporter !== undefined) return new ExporterSink(exporter, config.url);
     if (config.exporter === 'console') return new ExporterSink(new ConsoleSpanExporter(), 'console');
-    const transport = new OtlpHttpTransport({
-      url: config.url,
-      headers: config.headers,
-      compression: config.compression,
-      contentType: 'application/x-protobuf',
-      now: this.options.now,
-    });
-    return new OtlpHttpSink(ProtobufTraceSerializer, transport);
+    return otlpSink(config, { protobuf: ProtobufTraceSerializer, json: JsonTraceSerializer }, this.options.now);
   }
 }

@@ -11,18 +11,20 @@ const OS_TYPES: Readonly<Record<string, string>> = { win32: 'windows', sunos: 's
 
 /**
  * The resource every export carries. Lowest first: the SDK's `telemetry.sdk.*`, what we detect about the process,
- * OTEL_RESOURCE_ATTRIBUTES and `resourceAttributes`, then the service fields of the configuration.
+ * OTEL_RESOURCE_ATTRIBUTES and `resourceAttributes`, then the service fields of the configuration. The profile
+ * becomes `deployment.environment.name` only when it was named (in the config or OTEL_FACADE_PROFILE): the default
+ * profile says nothing about where a service runs.
  */
 export function buildResource(config: ResolvedConfig): Resource {
   const detected: Attributes = {
     'service.instance.id': SERVICE_INSTANCE_ID,
-    'deployment.environment.name': config.profile,
     'host.name': hostname(),
     'os.type': OS_TYPES[process.platform] ?? process.platform,
     'process.runtime.name': 'nodejs',
     'process.runtime.version': process.versions.node,
     'process.pid': process.pid,
   };
+  if (config.profileNamed) detected['deployment.environment.name'] = config.profile;
   const service: Attributes = { 'service.name': config.serviceName };
   if (config.serviceVersion !== undefined) service['service.version'] = config.serviceVersion;
   if (config.serviceNamespace !== undefined) service['service.namespace'] = config.serviceNamespace;

@@ -1,6 +1,12 @@
-import { context, metrics, propagation, trace, type MeterProvider, type TracerProvider } from '@opentelemetry/api';
+import {
+  context, diag, DiagLogLevel, metrics, propagation, trace,
+  type DiagLogger, type MeterProvider, type TextMapPropagator, type TracerProvider,
+} from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
+import { B3InjectEncoding, B3Propagator } from '@opentelemetry/propagator-b3';
+import { JaegerPropagator } from '@opentelemetry/propagator-jaeger';
+import type { LogLevel, PropagatorName, ResolvedConfig } from '../config/TelemetryConfig';
 import type { Diagnostics } from '../diagnostics/Diagnostics';
 import { apiVersionReport } from '../health/apiVersion';
 
@@ -15,14 +21,19 @@ export class OTelGlobals {
   private tracer = false;
   private context = false;
   private propagator = false;
+  private diag = false;
 
-  /** Registers the context manager, the propagator and, with `providers`, the two providers. */
-  register(meterProvider: MeterProvider, tracerProvider: TracerProvider, providers: boolean, diagnostics: Diagnostics): void {
+  /**
+   * Registers the context manager, the propagators (`propagators`; none for `none`), OpenTelemetry's diagnostic
+   * logger at `logLevel` (unless `none`) and, with `registerGlobal`, the two providers.
+   */
+  register(meterProvider: MeterProvider, tracerProvider: TracerProvider, config: Pick<ResolvedConfig, 'registerGlobal' | 'propagators' | 'logLevel'>,
+    diagnostics: Diagnostics): void {
     this.context = context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-    this.propagator = propagation.setGlobalPropagator(
-      new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }),
-    );
-    if (!providers) return;
+    const propagators = buildPropagators(config.propagators);
+    if (propagators.length > 0) this.propagator = propagation.setGlobalPropagator(new CompositePropagator({ propagators }));
+    if (config.logLevel !== 'none') this.diag = diag.setLogger(diagLogger(diagnostics), { logLevel: DIAG_LEVELS[config.logLevel], suppressOverrideMessage: true });
+    if (!config.registerGlobal) return;
     this.meter = metrics.setGlobalMeterProvider(meterProvider);
     this.tracer = trace.setGlobalTracerProvider(tracerProvider);
     const api = apiVersionReport();
@@ -46,6 +57,50 @@ export class OTelGlobals {
     if (this.tracer) trace.disable();
     if (this.context) context.disable();
     if (this.propagator) propagation.disable();
-    this.meter = this.tracer = this.context = this.propagator = false;
+    if (this.diag) diag.disable();
+    this.meter = this.tracer = this.context = this.propagator = this.diag = false;
+  }
+}
+
+/** The propagators for their names, in order (`none`: none at all). */
+export function buildPropagators(names: readonly PropagatorName[]): TextMapPropagator[] {
+  if (names.includes('none')) return [];
+  return names.map((name): TextMapPropagator => {
+    switch (name) {
+      case 'tracecontext': return new W3CTraceContextPropagator();
+      case 'baggage': return new W3CBaggagePropagator();
+      case 'b3': return new B3Propagator({ injectEncoding: B3InjectEncoding.SINGLE_HEADER });
+      case 'b3multi': return new B3Propagator({ injectEncoding: B3InjectEncoding.MULTI_HEADER });
+      case 'jaeger': return new JaegerPropagator();
+      default: return new W3CTraceContextPropagator();
+    }
+  });
+}
+
+const DIAG_LEVELS: Readonly<Record<Exclude<LogLevel, 'none'>, DiagLogLevel>> = {
+  error: DiagLogLevel.ERROR, warn: DiagLogLevel.WARN, info: DiagLogLevel.INFO, debug: DiagLogLevel.DEBUG,
+  verbose: DiagLogLevel.VERBOSE, all: DiagLogLevel.ALL,
+};
+
+/**
+ * OpenTelemetry's diagnostic logger, through ours: errors and warnings as warnings (each distinct one once, so a
+ * repeating SDK message cannot flood the log), the rest as information.
+ */
+function diagLogger(diagnostics: Diagnostics): DiagLogger {
+  const text = (message: string, args: unknown[]): string =>
+    `OpenTelemetry: ${[message, ...args.map((arg) => (arg instanceof Error ? arg.message : typeof arg === 'string' ? arg : safeJson(arg)))].join(' ')}`.slice(0, 1000);
+  const warn = (message: string, ...args: unknown[]): void => {
+    const line = text(message, args);
+    diagnostics.warnOnce(`diag:${line}`, line);
+  };
+  const info = (message: string, ...args: unknown[]): void => diagnostics.info(text(message, args));
+  return { error: warn, warn, info, debug: info, verbose: info };
+}
+
+function safeJson(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
   }
 }

@@ -58,7 +58,7 @@ export class Runtime implements RuntimeHandle {
   constructor(
     /** The configuration this runtime runs on. */
     readonly config: ResolvedConfig,
-    notes: readonly string[],
+    startup: StartupNotes,
     readonly carried: CarriedState,
     options: RuntimeOptions = {},
   ) {
@@ -94,8 +94,10 @@ export class Runtime implements RuntimeHandle {
       resource, sampler: config.sampler, spanProcessors: this.traces.processors, redactor, limits: config.spanLimits, scope: SCOPE,
       counters: this.counters,
     });
-    this.globals.register(this.metrics.meterProvider, this.tracing.provider, config.registerGlobal, this.diagnostics);
-    for (const note of notes) this.diagnostics.warnOnce(`config:${note}`, note);
+    this.globals.register(this.metrics.meterProvider, this.tracing.provider, config, this.diagnostics);
+    for (const note of startup.notes) this.diagnostics.warnOnce(`config:${note}`, note);
+    for (const line of startup.adjusted) this.diagnostics.info(line);
+    this.diagnostics.info(startedLine(config));
     this.metrics.start();
   }
 
@@ -253,11 +255,42 @@ export class Runtime implements RuntimeHandle {
  * Builds the runtime for a resolved configuration: an active `Runtime`, or, with telemetry disabled, an idle one
  * whose recorder does nothing.
  */
-export function startRuntime(config: ResolvedConfig, notes: readonly string[], carried: CarriedState, options: RuntimeOptions = {}): RuntimeHandle {
+export function startRuntime(config: ResolvedConfig, startup: StartupNotes, carried: CarriedState, options: RuntimeOptions = {}): RuntimeHandle {
   if (!config.enabled) {
     carried.diagnostics.useLogger(config.logger);
     config.logger.info('otel-facade: telemetry is disabled (enabled: false or OTEL_SDK_DISABLED=true); every call is a no-op.');
     return new IdleRuntime(carried, undefined, config, options.now);
   }
-  return new Runtime(config, notes, carried, options);
+  return new Runtime(config, startup, carried, options);
+}
+
+/** What resolving the configuration found to say: warnings, and the inherited values it adjusted. */
+export interface StartupNotes {
+  /** Said once each, as warnings. */
+  readonly notes: readonly string[];
+  /** Said once each, as information. */
+  readonly adjusted: readonly string[];
+}
+
+/**
+ * The one line a successful initialize() says: service, profile, where each signal goes, how often, how much is
+ * sampled. Silenced with the logger, like every other line.
+ */
+export function startedLine(config: ResolvedConfig): string {
+  const where = (exporter: string, url: string): string => (exporter === 'otlp' ? `otlp ${url}` : exporter);
+  const metrics = config.metrics;
+  const pushed = metrics.exporter === 'none' ? undefined : `${where(metrics.exporter, metrics.url)} every ${seconds(metrics.intervalMs)}`;
+  const scraped = metrics.prometheus === undefined ? undefined
+    : `Prometheus on http://${metrics.prometheus.host}:${metrics.prometheus.port}${metrics.prometheus.endpoint}`;
+  const sampler = config.sampler;
+  const sampling = sampler.type.endsWith('traceidratio') ? `${+(sampler.ratio * 100).toPrecision(3)}% of traces${sampler.type.startsWith('parentbased') ? ' (parent-based)' : ''}`
+    : sampler.type.endsWith('always_off') ? 'no traces' : 'every trace';
+  const profile = config.profileNamed ? `${config.profile} profile` : `${config.profile} profile by default`;
+  return `started '${config.serviceName}' (${profile}): metrics → ${[pushed, scraped].filter(Boolean).join(' and ') || 'none'}; ` +
+    `traces → ${where(config.traces.exporter, config.traces.url)}, sampling ${sampling}` +
+    `${config.piiRedaction ? '; PII redaction on' : ''}.`;
+}
+
+function seconds(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
 }

@@ -11,6 +11,10 @@ export interface SpanLimits {
   attributeValueLengthLimit: number;
   /** Most attributes on a span, an event or a link. */
   attributeCountLimit: number;
+  /** Most events on a span (the SDK drops the oldest past it). */
+  eventCountLimit?: number;
+  /** Most links on a span; further ones are left out, and counted. */
+  linkCountLimit?: number;
 }
 
 /** Most characters of a span or event name, or of an attribute key; names are meant to be low-cardinality identifiers. */
@@ -152,7 +156,7 @@ export class SpanSanitizer {
       return undefined;
     }
     const out: Link[] = [];
-    const n = Math.min(length, MAX_LINKS);
+    const n = Math.min(length, this.limits.linkCountLimit ?? MAX_LINKS, MAX_LINKS);
     for (let i = 0; i < n; i++) {
       const link = this.link(links, i);
       if (link !== undefined) out.push(link);

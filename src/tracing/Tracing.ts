@@ -42,7 +42,7 @@ export class Tracing {
   private readonly tracer: OTelTracer;
 
   constructor(options: TracingOptions) {
-    const { attributeValueLengthLimit, attributeCountLimit } = options.limits;
+    const { attributeValueLengthLimit, attributeCountLimit, eventCountLimit, linkCountLimit } = options.limits;
     this.provider = new BasicTracerProvider({
       resource: options.resource,
       sampler: buildSampler(options.sampler),
@@ -52,6 +52,8 @@ export class Tracing {
         attributeCountLimit,
         attributePerEventCountLimit: attributeCountLimit,
         attributePerLinkCountLimit: attributeCountLimit,
+        eventCountLimit,
+        linkCountLimit,
       },
       generalLimits: { attributeValueLengthLimit, attributeCountLimit },
     });

@@ -23,10 +23,12 @@ describe('endpoint priority', () => {
     OTEL_FACADE_ENDPOINT: 'http://facade-env:4318',
   };
 
-  it('prefers the explicit config over every variable', () => {
+  it('prefers the explicit config over the shared variables, and the most specific setting over both', () => {
     const { config } = resolve({ endpoint: 'http://explicit:4318' }, { ...env, OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: 'http://m:1/x' });
-    expect(config.metrics.url).toBe('http://explicit:4318/v1/metrics');
+    expect(config.metrics.url).toBe('http://m:1/x');
     expect(config.traces.url).toBe('http://explicit:4318/v1/traces');
+    const own = resolve({ endpoint: 'http://explicit:4318', metrics: { endpoint: 'http://mine:1/m' } }, { ...env, OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: 'http://m:1/x' });
+    expect(own.config.metrics.url).toBe('http://mine:1/m');
   });
 
   it('prefers OTEL_EXPORTER_OTLP_METRICS_ENDPOINT, used as given, for metrics', () => {
@@ -85,7 +87,9 @@ describe('environment variables', () => {
     const env = { OTEL_METRIC_EXPORT_INTERVAL: '20000', OTEL_METRIC_EXPORT_TIMEOUT: '7000' };
     expect(resolve({}, env).config).toMatchObject({ exportIntervalMs: 20000, exportTimeoutMs: 7000 });
     expect(resolve({ exportIntervalMs: 9000, exportTimeoutMs: 3000 }, env).config).toMatchObject({ exportIntervalMs: 9000, exportTimeoutMs: 3000 });
-    expect(configError(() => resolve({}, { OTEL_METRIC_EXPORT_INTERVAL: 'soon' })).field).toBe('OTEL_METRIC_EXPORT_INTERVAL');
+    const malformed = resolve({}, { OTEL_METRIC_EXPORT_INTERVAL: 'soon' });
+    expect(malformed.config.exportIntervalMs).toBe(5000);
+    expect(malformed.notes.join('\n')).toMatch(/OTEL_METRIC_EXPORT_INTERVAL="soon" is not a whole number .* \(milliseconds, without a unit\); it was ignored/);
   });
 
   it('OTEL_SDK_DISABLED=true disables everything, even over an explicit enabled: true', () => {
@@ -131,7 +135,7 @@ describe('profiles', () => {
     const error = configError(() => useProfile('prod' as never));
     expect(error.field).toBe('profile');
     expect(error.message).toContain(PROFILE_NAMES.join(', '));
-    expect(configError(() => resolve({ profile: 'qa' as never })).message).toContain('development, staging, production');
+    expect(configError(() => resolve({ profile: 'qa' as never })).message).toContain("'development', 'staging', 'production'");
   });
 });
 
@@ -140,17 +144,17 @@ describe('validation', () => {
     ['samplingRate', { samplingRate: 1.5 }, 'a number from 0 to 1'],
     ['samplingRate', { samplingRate: Number.NaN }, 'a number from 0 to 1'],
     ['exportIntervalMs', { exportIntervalMs: 0 }, 'a whole number from 100'],
-    ['exportTimeoutMs', { exportIntervalMs: 1000, exportTimeoutMs: 5000 }, 'no longer than exportIntervalMs = 1000'],
+    ['exportTimeoutMs', { exportIntervalMs: 1000, exportTimeoutMs: 5000 }, 'at most exportIntervalMs = 1000 (both were given; make them agree)'],
     ['cardinalityLimit', { cardinalityLimit: -5 }, 'a whole number from 1'],
     ['cardinalityLimits.user_id', { cardinalityLimits: { user_id: 0 } }, 'a whole number from 1'],
     ['circuitBreaker.maxFailures', { circuitBreaker: { maxFailures: 0 } as never }, 'a whole number from 1 to 1000'],
     ['circuitBreaker.recoveryTimeMs', { circuitBreaker: { recoveryTimeMs: 1.5 } as never }, 'a whole number'],
     ['rateLimit.callsPerSecond', { rateLimit: { callsPerSecond: 0 } as never }, 'a whole number from 1'],
-    ['compression', { compression: 'brotli' as never }, "'gzip' or 'none'"],
+    ['compression', { compression: 'brotli' as never }, "one of 'gzip', 'none'"],
     ['enabled', { enabled: 'yes' as never }, 'true or false'],
     ['serviceName', { serviceName: '' }, 'a non-empty string'],
     ['logger', { logger: {} as never }, 'warn(message) and info(message)'],
-    ['samplingrate', { samplingrate: 1 } as never, 'no such field'],
+    ['samplingrate', { samplingrate: 1 } as never, 'unknown field samplingrate; did you mean samplingRate?'],
   ];
 
   it.each(cases)('%s: names the field, the value and the allowed range', (field, config, allowed) => {

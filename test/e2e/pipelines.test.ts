@@ -110,8 +110,8 @@ describe('one pipeline per signal', () => {
     process.env.OTEL_METRICS_EXPORTER = 'otlp,zipkin';
     process.env.OTEL_TRACES_EXPORTER = 'jaeger';
     bed = await startTestBed();
-    expect(bed.logger.matching("OTEL_METRICS_EXPORTER=\"otlp,zipkin\": 'zipkin' is not an exporter")).toHaveLength(1);
-    expect(bed.logger.matching("OTEL_TRACES_EXPORTER=\"jaeger\": 'jaeger' is not an exporter")).toHaveLength(1);
+    expect(bed.logger.matching("OTEL_METRICS_EXPORTER=\"otlp,zipkin\": 'zipkin' is not supported by this library (accepted: otlp, prometheus, console, none)")).toHaveLength(1);
+    expect(bed.logger.matching("OTEL_TRACES_EXPORTER=\"jaeger\": 'jaeger' is not supported by this library (accepted: otlp, console, none)")).toHaveLength(1);
     const health = telemetry.getHealth();
     expect(health.signals.metrics.exporter).toBe('otlp');
     expect(health.signals.traces.exporter).toBe('otlp');

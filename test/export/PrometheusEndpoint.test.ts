@@ -152,7 +152,7 @@ describe('the Prometheus endpoint', () => {
     expect(resolveConfig({ serviceName: 's', profile: 'production' }, { OTEL_METRICS_EXPORTER: 'prometheus' }).config.metrics.prometheus)
       .toEqual({ port: 9464, host: '0.0.0.0', endpoint: '/metrics' });
     expect(resolveConfig({ serviceName: 's' }, { OTEL_METRICS_EXPORTER: 'prometheus', OTEL_EXPORTER_PROMETHEUS_PORT: 'x' }).notes)
-      .toContainEqual(expect.stringContaining('OTEL_EXPORTER_PROMETHEUS_PORT="x" is not a port'));
+      .toContainEqual(expect.stringContaining('OTEL_EXPORTER_PROMETHEUS_PORT="x" is not a whole number from 0 to 65535; it was ignored'));
   });
 });
 
