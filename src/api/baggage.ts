@@ -2,7 +2,7 @@ import { context, propagation, type Baggage, type BaggageEntry, type Context } f
 import { limitBaggage as limitToW3C } from '../tracing/baggageLimits';
 import { globalSlot } from '../global/GlobalSlot';
 import { labelsOf } from './helpers';
-import type { Labels } from './labels';
+import type { LabelValue, Labels } from './labels';
 
 const slot = globalSlot();
 
@@ -27,7 +27,7 @@ export function getBaggage(key: string): string | undefined {
  *
  * @example const ctx = setBaggage(context.active(), 'tenant_id', 'acme', 'plan', 'pro');
  */
-export function setBaggage(ctx: Context, ...labels: string[]): Context;
+export function setBaggage(ctx: Context, ...labels: LabelValue[]): Context;
 export function setBaggage(ctx: Context, labels: Labels): Context;
 export function setBaggage(ctx: Context): Context {
   const pairs = baggagePairs(labelsOf(arguments, 1));

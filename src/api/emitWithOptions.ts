@@ -1,7 +1,7 @@
 import { context as contextApi, propagation, type Context } from '@opentelemetry/api';
 import { globalSlot } from '../global/GlobalSlot';
 import type { InstrumentKind } from '../metrics/InstrumentRouter';
-import type { Labels } from './labels';
+import type { LabelValue, Labels } from './labels';
 import { guard } from './internalError';
 import { setOwn } from '../protection/setOwn';
 import { keptLabelArguments, labelsOf } from './helpers';
@@ -70,7 +70,7 @@ export function withBaggageLabels(labels: Labels | undefined, context: unknown, 
 function withExtraPairs<T extends unknown[] | Labels | undefined>(labels: T, extra: readonly [string, string][]): T | unknown[] | Labels {
   try {
     if (Array.isArray(labels)) return [...keptLabelArguments(labels), ...extra.flat()];
-    const merged: Record<string, string> = { ...labels };
+    const merged: Record<string, LabelValue> = { ...labels };
     for (const [key, value] of extra) setOwn(merged, key, value);
     return merged;
   } catch {
@@ -103,7 +103,7 @@ export function baggageLabelPairs(context: unknown, allowed: readonly string[]):
  *
  * @example emitWithContext('api.requests.total', 1, 'route', '/orders')  // + tenant_id from baggage, if allowed
  */
-export function emitWithContext(name: string, value: number, ...labels: string[]): void;
+export function emitWithContext(name: string, value: number, ...labels: LabelValue[]): void;
 export function emitWithContext(name: string, value: number, labels: Labels): void;
 export function emitWithContext(name: string, value: number): void {
   guard(() => {

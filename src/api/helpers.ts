@@ -1,7 +1,7 @@
 import { globalSlot } from '../global/GlobalSlot';
 import type { MetricOptions } from '../metrics/Recorder';
 import { MILLISECOND_BUCKETS } from '../metrics/InstrumentRouter';
-import type { Labels } from './labels';
+import type { LabelValue, Labels } from './labels';
 import { guard, internalError } from './internalError';
 
 const slot = globalSlot();
@@ -24,7 +24,7 @@ export function latencyBucket(ms: number): string {
  *
  * @example const start = performance.now(); await work(); duration('work.duration_ms', start, 'kind', 'import');
  */
-export function duration(name: string, startTime: number, ...labels: string[]): void;
+export function duration(name: string, startTime: number, ...labels: LabelValue[]): void;
 export function duration(name: string, startTime: number, labels: Labels): void;
 export function duration(name: string, startTime: number): void {
   guard(() => {
@@ -38,7 +38,7 @@ export function duration(name: string, startTime: number): void {
  *
  * @example const done = timeOperation('db.query.duration_ms', 'table', 'users'); await query(); done();
  */
-export function timeOperation(name: string, ...labels: string[]): () => number;
+export function timeOperation(name: string, ...labels: LabelValue[]): () => number;
 export function timeOperation(name: string, labels: Labels): () => number;
 export function timeOperation(name: string): () => number {
   const start = performance.now();
@@ -59,7 +59,7 @@ export function timeOperation(name: string): () => number {
  *
  * @example recordError('payments.errors', 'card_declined', 'provider', 'stripe')
  */
-export function recordError(name: string, errorType: string, ...labels: string[]): void;
+export function recordError(name: string, errorType: string, ...labels: LabelValue[]): void;
 export function recordError(name: string, errorType: string, labels: Labels): void;
 export function recordError(name: string, errorType: string): void {
   guard(() => slot.recorder.recordList('counter', name, 1, withPair(labelsOf(arguments, 2), 'error_type', errorType), undefined, 1));
@@ -70,7 +70,7 @@ export function recordError(name: string, errorType: string): void {
  *
  * @example recordSuccess('payments.charges', 'provider', 'stripe')
  */
-export function recordSuccess(name: string, ...labels: string[]): void;
+export function recordSuccess(name: string, ...labels: LabelValue[]): void;
 export function recordSuccess(name: string, labels: Labels): void;
 export function recordSuccess(name: string): void {
   guard(() => slot.recorder.recordList('counter', name, 1, withPair(labelsOf(arguments, 1), 'status', 'success'), undefined, 1));
@@ -82,7 +82,7 @@ export function recordSuccess(name: string): void {
  *
  * @example recordLatency('search.latency', 42, 'index', 'products')
  */
-export function recordLatency(name: string, ms: number, ...labels: string[]): void;
+export function recordLatency(name: string, ms: number, ...labels: LabelValue[]): void;
 export function recordLatency(name: string, ms: number, labels: Labels): void;
 export function recordLatency(name: string, ms: number, a0?: unknown, a1?: unknown, a2?: unknown, a3?: unknown,
   a4?: unknown, a5?: unknown): void {
@@ -115,7 +115,7 @@ export function recordLatency(name: string, ms: number, a0?: unknown, a1?: unkno
  *
  * @example recordBytes('upload.bytes', file.size, 'bucket', 'avatars')
  */
-export function recordBytes(name: string, bytes: number, ...labels: string[]): void;
+export function recordBytes(name: string, bytes: number, ...labels: LabelValue[]): void;
 export function recordBytes(name: string, bytes: number, labels: Labels): void;
 export function recordBytes(name: string, bytes: number): void {
   guard(() => slot.recorder.recordList('counter', name, bytes, labelsOf(arguments, 2), BYTES, 1));

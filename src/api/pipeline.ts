@@ -10,6 +10,13 @@ export interface PipelineOptions {
   tracer?: Tracer;
 }
 
+declare const fromFirstStep: unique symbol;
+/**
+ * The input type of a pipeline created without one (`pipeline('name')`): its first step's parameter type becomes
+ * the input type, so `pipeline('x').step('parse', (raw: string) => ...)` needs no `<string>`.
+ */
+export type FromFirstStep = typeof fromFirstStep;
+
 /** A sequence of named steps run in order, traced as one span with one child span per step. */
 export class Pipeline<I, O> {
   private constructor(
@@ -25,7 +32,10 @@ export class Pipeline<I, O> {
     return new Pipeline<T, T>(name, [], usable ? (given as Tracer) : facadeTracer);
   }
 
+  /** Adds the first step of a pipeline created without an input type: its parameter type becomes the input type. */
+  step<A, N>(this: Pipeline<FromFirstStep, FromFirstStep>, stepName: string, fn: PipelineStep<A, N>): Pipeline<A, N>;
   /** Adds a step; returns a new pipeline whose output is the step's. */
+  step<N>(stepName: string, fn: PipelineStep<O, N>): Pipeline<I, N>;
   step<N>(stepName: string, fn: PipelineStep<O, N>): Pipeline<I, N> {
     return new Pipeline<I, N>(this.name, [...this.steps, { name: stepName, fn: fn as PipelineStep<unknown, unknown> }], this.tracer);
   }
@@ -52,8 +62,9 @@ export class Pipeline<I, O> {
 
 /**
  * Builds a traced pipeline: `pipeline('agent-create').step('validate', v).step('persist', p).run(input)`.
- * Each step gets its own child span of the pipeline's span.
+ * Each step gets its own child span of the pipeline's span. The input type is the first step's parameter type, or
+ * `T` when given: `pipeline<Order>('checkout')`.
  */
-export function pipeline<T>(name: string, options?: PipelineOptions | null): Pipeline<T, T> {
+export function pipeline<T = FromFirstStep>(name: string, options?: PipelineOptions | null): Pipeline<T, T> {
   return Pipeline.create<T>(name, options);
 }

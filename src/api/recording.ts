@@ -1,6 +1,6 @@
 import { globalSlot } from '../global/GlobalSlot';
 import { internalError } from './internalError';
-import type { Labels } from './labels';
+import type { LabelValue, Labels } from './labels';
 
 // Read once: the slot object never changes, only its `recorder` field does.
 const slot = globalSlot();
@@ -17,7 +17,7 @@ const slot = globalSlot();
  *
  * @example counter('weather.requests.total', 'endpoint', '/current', 'method', 'GET')
  */
-export function counter(name: string, ...labels: string[]): void;
+export function counter(name: string, ...labels: LabelValue[]): void;
 export function counter(name: string, labels: Labels): void;
 export function counter(name: string, a0?: unknown, a1?: unknown, a2?: unknown, a3?: unknown, a4?: unknown,
   a5?: unknown, a6?: unknown, a7?: unknown): void {
@@ -35,7 +35,7 @@ export function counter(name: string, a0?: unknown, a1?: unknown, a2?: unknown, 
  *
  * @example upDownCounter('jobs.queued', +1, 'queue', 'email')
  */
-export function upDownCounter(name: string, delta: number, ...labels: string[]): void;
+export function upDownCounter(name: string, delta: number, ...labels: LabelValue[]): void;
 export function upDownCounter(name: string, delta: number, labels: Labels): void;
 export function upDownCounter(name: string, delta: number, a0?: unknown, a1?: unknown, a2?: unknown, a3?: unknown,
   a4?: unknown, a5?: unknown, a6?: unknown, a7?: unknown): void {
@@ -53,7 +53,7 @@ export function upDownCounter(name: string, delta: number, a0?: unknown, a1?: un
  *
  * @example histogram('weather.request.duration_ms', 12.5, 'endpoint', '/current')
  */
-export function histogram(name: string, value: number, ...labels: string[]): void;
+export function histogram(name: string, value: number, ...labels: LabelValue[]): void;
 export function histogram(name: string, value: number, labels: Labels): void;
 export function histogram(name: string, value: number, a0?: unknown, a1?: unknown, a2?: unknown, a3?: unknown,
   a4?: unknown, a5?: unknown, a6?: unknown, a7?: unknown): void {
@@ -71,7 +71,7 @@ export function histogram(name: string, value: number, a0?: unknown, a1?: unknow
  *
  * @example gauge('connections.active', 42)
  */
-export function gauge(name: string, value: number, ...labels: string[]): void;
+export function gauge(name: string, value: number, ...labels: LabelValue[]): void;
 export function gauge(name: string, value: number, labels: Labels): void;
 export function gauge(name: string, value: number, a0?: unknown, a1?: unknown, a2?: unknown, a3?: unknown,
   a4?: unknown, a5?: unknown, a6?: unknown, a7?: unknown): void {
@@ -90,7 +90,7 @@ export function gauge(name: string, value: number, a0?: unknown, a1?: unknown, a
  *
  * @example emit('queue.size', 17)  // a gauge
  */
-export function emit(name: string, value: number, ...labels: string[]): void;
+export function emit(name: string, value: number, ...labels: LabelValue[]): void;
 export function emit(name: string, value: number, labels: Labels): void;
 export function emit(name: string, value: number, a0?: unknown, a1?: unknown, a2?: unknown, a3?: unknown,
   a4?: unknown, a5?: unknown, a6?: unknown, a7?: unknown): void {

@@ -4,6 +4,7 @@ import { FacadeSpan, NOOP_SPAN, type Span, type SpanOptions } from '../tracing/S
 import { parentOf } from '../tracing/Tracing';
 import { internalError } from './internalError';
 import { counter, histogram } from './recording';
+import type { LabelValue } from './labels';
 
 const slot = globalSlot();
 
@@ -75,7 +76,7 @@ export function withSpan<T>(name: string, fn: (span: Span) => T, options?: SpanO
  *
  * @example await traceOperation('weather.fetch', () => fetchWeather(city), 'provider', 'openmeteo');
  */
-export function traceOperation<T>(name: string, fn: (span: Span) => T, ...labels: string[]): T {
+export function traceOperation<T>(name: string, fn: (span: Span) => T, ...labels: LabelValue[]): T {
   const start = performance.now();
   const finish = (failed: boolean, error?: unknown): void => {
     try {

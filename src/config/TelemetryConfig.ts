@@ -15,47 +15,100 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** Token-bucket limits on recording calls, per metric name. */
 export interface RateLimitConfig {
-  /** Whether recording calls are rate limited at all. */
+  /**
+   * Whether recording calls are rate limited, per metric name.
+   * Accepts true or false. Default: `false` (development), `true` (staging), `true` (production).
+   */
   enabled: boolean;
-  /** Sustained calls per second admitted for one metric name. */
+  /**
+   * Sustained calls per second admitted for one metric name.
+   * Accepts a whole number from 1 to 1000000000. Default: `100000`.
+   */
   callsPerSecond: number;
-  /** Calls admitted at once after an idle period (the bucket size). */
+  /**
+   * Calls admitted at once after an idle period.
+   * Accepts a whole number from 1 to 1000000000. Default: `200000`.
+   */
   burst: number;
 }
 
 /** The export circuit breaker: stop calling a collector that keeps failing. */
 export interface CircuitBreakerConfig {
-  /** Whether exports are guarded by the breaker. */
+  /**
+   * Whether exports are guarded by a circuit breaker (each signal has its own).
+   * Accepts true or false. Default: `false` (development), `true` (staging), `true` (production).
+   */
   enabled: boolean;
-  /** Consecutive failed exports that open the breaker. */
+  /**
+   * Failed exports in a row that open a breaker.
+   * Accepts a whole number from 1 to 1000. Default: `5` (development), `10` (staging), `10` (production).
+   */
   maxFailures: number;
-  /** How long the breaker stays open before it lets a probe export through. */
+  /**
+   * How long a breaker stays open before it lets a probe export through.
+   * Accepts a whole number from 100 to 3600000. Default: `10000` (development), `15000` (staging), `30000` (production).
+   */
   recoveryTimeMs: number;
-  /** Probe exports let through while half-open. */
+  /**
+   * Probe exports let through while half-open.
+   * Accepts a whole number from 1 to 100. Default: `1`.
+   */
   halfOpenMax: number;
 }
 
 /** Settings of the batch span processor. */
 export interface SpanBatchConfig {
-  /** Spans held while waiting for export; past it new spans are dropped and counted (`span_queue_full`). */
+  /**
+   * Spans held while waiting for export; past it, new spans are dropped and counted.
+   * Accepts a whole number from 1 to 1000000. Default: `2048` (development), `4096` (staging), `4096` (production).
+   * Environment: OTEL_BSP_MAX_QUEUE_SIZE (the config wins).
+   */
   maxQueueSize: number;
-  /** Spans per export. */
+  /**
+   * Spans per export; at most `spanBatch.maxQueueSize`.
+   * Accepts a whole number from 1 to 1000000. Default: `512`.
+   * Environment: OTEL_BSP_MAX_EXPORT_BATCH_SIZE (the config wins).
+   */
   maxExportBatchSize: number;
-  /** Delay between two exports. */
+  /**
+   * Delay between two span exports.
+   * Accepts a whole number from 1 to 3600000. Default: `1000` (development), `5000` (staging), `5000` (production).
+   * Environment: OTEL_BSP_SCHEDULE_DELAY (the config wins).
+   */
   scheduledDelayMs: number;
-  /** Deadline of one span export. */
+  /**
+   * Deadline of one span export, every request and retry of it.
+   * Accepts a whole number from 1 to 600000. Default: `4000` (development), `10000` (staging), `10000` (production).
+   * Environment: OTEL_BSP_EXPORT_TIMEOUT (the config wins).
+   */
   exportTimeoutMs: number;
 }
 
 /** Limits on what one span carries. */
 export interface SpanLimitsConfig {
-  /** Most characters of a string attribute value (each string of an array too); longer ones are cut. */
+  /**
+   * Most characters of a span attribute value (each string of an array too).
+   * Accepts a whole number from 16 to 1000000. Default: `4096`.
+   * Environment: OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT, then OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT (the config wins).
+   */
   attributeValueLengthLimit: number;
-  /** Most attributes on one span, event or link; further ones are left out. */
+  /**
+   * Most attributes on a span, an event or a link.
+   * Accepts a whole number from 1 to 10000. Default: `128`.
+   * Environment: OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT, then OTEL_ATTRIBUTE_COUNT_LIMIT (the config wins).
+   */
   attributeCountLimit: number;
-  /** Most events on one span; past it the oldest are dropped. */
+  /**
+   * Most events on a span; past it the oldest are dropped.
+   * Accepts a whole number from 0 to 10000. Default: `128`.
+   * Environment: OTEL_SPAN_EVENT_COUNT_LIMIT (the config wins).
+   */
   eventCountLimit: number;
-  /** Most links on one span. */
+  /**
+   * Most links on a span.
+   * Accepts a whole number from 0 to 128. Default: `128`.
+   * Environment: OTEL_SPAN_LINK_COUNT_LIMIT (the config wins).
+   */
   linkCountLimit: number;
 }
 
@@ -69,11 +122,22 @@ export interface SamplerConfig {
 
 /** The Prometheus scrape endpoint. */
 export interface PrometheusConfig {
-  /** Port of the `/metrics` endpoint. */
+  /**
+   * Port of the Prometheus scrape endpoint; giving any `prometheus` field turns it on.
+   * Accepts a whole number from 0 to 65535. Default: unset.
+   * Environment: OTEL_EXPORTER_PROMETHEUS_PORT (the config wins).
+   */
   port: number;
-  /** Address to listen on; 127.0.0.1 in the development profile, 0.0.0.0 otherwise (so the scraper can reach it). */
+  /**
+   * Address the scrape endpoint listens on (127.0.0.1 in development, 0.0.0.0 otherwise, so a scraper can reach it).
+   * Accepts a non-empty string of at most 255 characters. Default: unset.
+   * Environment: OTEL_EXPORTER_PROMETHEUS_HOST (the config wins).
+   */
   host?: string;
-  /** Path of the endpoint; default `/metrics`. */
+  /**
+   * Path of the scrape endpoint.
+   * Accepts a path starting with /. Default: unset.
+   */
   endpoint?: string;
 }
 
@@ -83,80 +147,104 @@ export type MetricsExporterName = 'otlp' | 'prometheus' | 'console' | 'none';
 /** A traces exporter: `otlp` pushes OTLP/HTTP, `console` prints, `none` sends nothing. */
 export type TracesExporterName = 'otlp' | 'console' | 'none';
 
-/** Settings of the metrics pipeline; each overrides the shared setting of the same name for metrics only. */
-export interface MetricsSignalConfig {
-  /** Where metrics go; a list combines a push exporter with `prometheus`, such as `['otlp', 'prometheus']`. */
-  exporter?: MetricsExporterName | readonly MetricsExporterName[];
-  /** The full URL metric exports are posted to, used as given (like OTEL_EXPORTER_OTLP_METRICS_ENDPOINT). */
+/** The transport settings each signal can set for itself; each overrides the shared setting of the same name. */
+export interface SignalTransportConfig {
+  /**
+   * The full URL this signal's exports are posted to, used as given (else `endpoint` + `/v1/metrics` or `/v1/traces`).
+   * Accepts an http:// or https:// URL such as http://otel-collector:4318. Default: unset.
+   * Environment: OTEL_EXPORTER_OTLP_{METRICS,TRACES}_ENDPOINT (the config wins).
+   */
   endpoint?: string;
-  /** Headers sent with metric exports, merged over the shared `headers`. */
+  /**
+   * Headers sent with this signal's exports, merged over the shared `headers`.
+   * Accepts an object of string values. Default: the shared `headers`.
+   * Environment: OTEL_EXPORTER_OTLP_{METRICS,TRACES}_HEADERS (the most specific setting wins).
+   */
   headers?: Record<string, string>;
-  /** How metrics exports are encoded; else the shared `protocol`. */
+  /**
+   * How this signal's exports are encoded.
+   * Accepts one of 'http/protobuf', 'http/json'. Default: the shared `protocol`.
+   * Environment: OTEL_EXPORTER_OTLP_{METRICS,TRACES}_PROTOCOL (the most specific setting wins).
+   */
   protocol?: OtlpProtocol;
-  /** Compression of metrics export bodies; else the shared `compression`. */
+  /**
+   * Compression of this signal's export bodies.
+   * Accepts one of 'gzip', 'none'. Default: the shared `compression`.
+   * Environment: OTEL_EXPORTER_OTLP_{METRICS,TRACES}_COMPRESSION (the most specific setting wins).
+   */
   compression?: 'gzip' | 'none';
-  /** How long one metrics request may wait for its answer; else the shared `timeoutMs`. */
+  /**
+   * How long one request of this signal may wait for its answer (the whole export, retries included, is bounded by its own deadline).
+   * Accepts a whole number from 1 to 600000. Default: the shared `timeoutMs`.
+   * Environment: OTEL_EXPORTER_OTLP_{METRICS,TRACES}_TIMEOUT (the most specific setting wins).
+   */
   timeoutMs?: number;
-  /** A PEM file of certificate authorities to trust for metrics exports over https; else the shared `certificate`. */
+  /**
+   * A PEM file of certificate authorities to trust for this signal's exports over https.
+   * Accepts the path of a readable PEM file. Default: the shared `certificate`.
+   * Environment: OTEL_EXPORTER_OTLP_{METRICS,TRACES}_CERTIFICATE (the most specific setting wins).
+   */
   certificate?: string;
-  /** A PEM file with the client's private key for metrics exports (mutual TLS); else the shared `clientKey`. */
+  /**
+   * A PEM file with the private key of the client certificate for this signal's exports (mutual TLS).
+   * Accepts the path of a readable PEM file. Default: the shared `clientKey`.
+   * Environment: OTEL_EXPORTER_OTLP_{METRICS,TRACES}_CLIENT_KEY (the most specific setting wins).
+   */
   clientKey?: string;
-  /** A PEM file with the client certificate for metrics exports (mutual TLS); else the shared `clientCertificate`. */
+  /**
+   * A PEM file with the client certificate for this signal's exports (mutual TLS).
+   * Accepts the path of a readable PEM file. Default: the shared `clientCertificate`.
+   * Environment: OTEL_EXPORTER_OTLP_{METRICS,TRACES}_CLIENT_CERTIFICATE (the most specific setting wins).
+   */
   clientCertificate?: string;
-  /** The metrics breaker, merged over the shared `circuitBreaker`. */
+  /** This signal's breaker, merged over the shared `circuitBreaker`. */
   circuitBreaker?: Partial<CircuitBreakerConfig>;
-  /** Most data points in one export request; a collection is sent in as many requests as it needs. Default 2000. */
-  maxPointsPerRequest?: number;
-  /** Most bytes (before compression) in one export request. Default 1 MiB. */
+  /**
+   * Most bytes (before compression) in one export request; larger ones are split, and a collector answering 413 lowers it.
+   * Accepts a whole number from 1024 to 268435456. Default: `1048576`.
+   */
   maxBytesPerRequest?: number;
+}
+
+/** Settings of the metrics pipeline; each overrides the shared setting of the same name for metrics only. */
+export interface MetricsSignalConfig extends SignalTransportConfig {
+  /**
+   * Where metrics go; a list combines a push exporter with `prometheus`, such as `['otlp', 'prometheus']`.
+   * Accepts one of 'otlp', 'prometheus', 'console', 'none', or a list of them. Default: the shared `exporter`.
+   * Environment: OTEL_METRICS_EXPORTER (the most specific setting wins).
+   */
+  exporter?: MetricsExporterName | readonly MetricsExporterName[];
+  /**
+   * Most data points in one export request; a collection is sent in as many requests as it needs.
+   * Accepts a whole number from 1 to 1000000. Default: `2000`.
+   */
+  maxPointsPerRequest?: number;
 }
 
 /** Settings of the traces pipeline; each overrides the shared setting of the same name for traces only. */
-export interface TracesSignalConfig {
-  /** Where spans go. */
+export interface TracesSignalConfig extends SignalTransportConfig {
+  /**
+   * Where spans go.
+   * Accepts one of 'otlp', 'console', 'none'. Default: the shared `exporter`.
+   * Environment: OTEL_TRACES_EXPORTER (the most specific setting wins).
+   */
   exporter?: TracesExporterName;
-  /** The full URL span exports are posted to, used as given (like OTEL_EXPORTER_OTLP_TRACES_ENDPOINT). */
-  endpoint?: string;
-  /** Headers sent with span exports, merged over the shared `headers`. */
-  headers?: Record<string, string>;
-  /** How traces exports are encoded; else the shared `protocol`. */
-  protocol?: OtlpProtocol;
-  /** Compression of traces export bodies; else the shared `compression`. */
-  compression?: 'gzip' | 'none';
-  /** How long one traces request may wait for its answer; else the shared `timeoutMs`. */
-  timeoutMs?: number;
-  /** A PEM file of certificate authorities to trust for traces exports over https; else the shared `certificate`. */
-  certificate?: string;
-  /** A PEM file with the client's private key for traces exports (mutual TLS); else the shared `clientKey`. */
-  clientKey?: string;
-  /** A PEM file with the client certificate for traces exports (mutual TLS); else the shared `clientCertificate`. */
-  clientCertificate?: string;
-  /** The traces breaker, merged over the shared `circuitBreaker`. */
-  circuitBreaker?: Partial<CircuitBreakerConfig>;
-  /** Most bytes (before compression) in one export request; larger batches are split. Default 1 MiB. */
-  maxBytesPerRequest?: number;
 }
 
-/** The metrics pipeline, resolved. */
-export interface ResolvedMetricsSignal {
+/** What both pipelines resolve to: the push exporter and its transport. */
+export interface ResolvedSignal {
   /** The push exporter. */
   exporter: 'otlp' | 'console' | 'none';
-  /** The Prometheus scrape endpoint, if metrics are served for scraping. */
-  prometheus: Required<PrometheusConfig> | undefined;
-  /** Full URL metric exports are posted to. */
+  /** Full URL exports are posted to. */
   url: string;
   /** Where the URL came from (a field or a variable), for messages. */
   urlSource: string;
   /** Export headers. */
   headers: Record<string, string>;
-  /** How often metrics are exported. */
-  intervalMs: number;
-  /** Deadline of one export (every request of one collection), retries included. */
+  /** Deadline of one export (every request of it), retries included. */
   timeoutMs: number;
   /** This pipeline's breaker. */
   circuitBreaker: CircuitBreakerConfig;
-  /** Most data points per request. */
-  maxPointsPerRequest: number;
   /** Most bytes per request, before compression. */
   maxBytesPerRequest: number;
   /** Payload compression. */
@@ -168,6 +256,19 @@ export interface ResolvedMetricsSignal {
   /** TLS material read at initialize(), for https endpoints. */
   tls: TlsFiles;
 }
+
+/** The metrics pipeline, resolved. */
+export interface ResolvedMetricsSignal extends ResolvedSignal {
+  /** The Prometheus scrape endpoint, if metrics are served for scraping. */
+  prometheus: Required<PrometheusConfig> | undefined;
+  /** How often metrics are exported. */
+  intervalMs: number;
+  /** Most data points per request. */
+  maxPointsPerRequest: number;
+}
+
+/** The traces pipeline, resolved (`timeoutMs` is `spanBatch.exportTimeoutMs`). */
+export type ResolvedTracesSignal = ResolvedSignal;
 
 /** TLS material for an https endpoint, read from the files named in the configuration. */
 export interface TlsFiles {
@@ -179,31 +280,6 @@ export interface TlsFiles {
   key?: Buffer;
 }
 
-/** The traces pipeline, resolved. */
-export interface ResolvedTracesSignal {
-  /** The push exporter. */
-  exporter: 'otlp' | 'console' | 'none';
-  /** Full URL span exports are posted to. */
-  url: string;
-  /** Where the URL came from (a field or a variable), for messages. */
-  urlSource: string;
-  /** Export headers. */
-  headers: Record<string, string>;
-  /** Deadline of one span export, retries included (`spanBatch.exportTimeoutMs`). */
-  timeoutMs: number;
-  /** This pipeline's breaker. */
-  circuitBreaker: CircuitBreakerConfig;
-  /** Most bytes per request, before compression. */
-  maxBytesPerRequest: number;
-  /** Payload compression. */
-  compression: 'gzip' | 'none';
-  /** Payload encoding. */
-  protocol: OtlpProtocol;
-  /** How long one request may wait for its answer. */
-  requestTimeoutMs: number;
-  /** TLS material read at initialize(), for https endpoints. */
-  tls: TlsFiles;
-}
 
 /** Receives the library's own diagnostics; defaults to `console`. */
 export interface DiagnosticLogger {
@@ -218,94 +294,205 @@ export interface DiagnosticLogger {
  * then from the profile (`profile`, default `development`), then from built-in defaults.
  */
 export interface TelemetryConfig {
-  /** Profile whose values fill the fields not given here. */
+  /**
+   * The profile whose values fill the fields not given; named here or in OTEL_FACADE_PROFILE, it is also the resource's `deployment.environment.name`.
+   * Accepts one of 'development', 'staging', 'production'. Default: `development`.
+   * Environment: OTEL_FACADE_PROFILE (the config wins).
+   */
   profile?: ProfileName;
-  /** `service.name` of the resource; `OTEL_SERVICE_NAME` is used when absent. */
+  /**
+   * `service.name` of the resource (else `unknown_service:node`, with a warning).
+   * Accepts a non-empty string of at most 255 characters. Default: unset.
+   * Environment: OTEL_SERVICE_NAME (the config wins).
+   */
   serviceName?: string;
-  /** `service.version` of the resource. */
+  /**
+   * `service.version` of the resource.
+   * Accepts a non-empty string of at most 255 characters. Default: unset.
+   */
   serviceVersion?: string;
-  /** `service.namespace` of the resource. */
+  /**
+   * `service.namespace` of the resource.
+   * Accepts a non-empty string of at most 255 characters. Default: unset.
+   */
   serviceNamespace?: string;
-  /** Extra resource attributes; merged over `OTEL_RESOURCE_ATTRIBUTES`. */
+  /**
+   * More resource attributes, merged over OTEL_RESOURCE_ATTRIBUTES.
+   * Accepts an object of string values. Default: unset.
+   * Environment: OTEL_RESOURCE_ATTRIBUTES (the config wins).
+   */
   resourceAttributes?: Record<string, string>;
-  /** `false` turns every call into a no-op (so does `OTEL_SDK_DISABLED=true`). */
+  /**
+   * `false` turns every call into a no-op (so does OTEL_SDK_DISABLED=true, whatever this says).
+   * Accepts true or false. Default: `true`.
+   * Environment: OTEL_SDK_DISABLED (the config wins).
+   */
   enabled?: boolean;
-  /** Base OTLP/HTTP URL of the collector; `/v1/metrics` and `/v1/traces` are appended. */
+  /**
+   * Base URL of the collector; `/v1/metrics` and `/v1/traces` are appended.
+   * Accepts an http:// or https:// URL such as http://otel-collector:4318. Default: `http://localhost:4318`.
+   * Environment: OTEL_EXPORTER_OTLP_ENDPOINT, then OTEL_FACADE_ENDPOINT (the config wins).
+   */
   endpoint?: string;
   /** The metrics pipeline: exporter, endpoint, headers, breaker and request size, for metrics only. */
   metrics?: MetricsSignalConfig;
   /** The traces pipeline: exporter, endpoint, headers, breaker and request size, for traces only. */
   traces?: TracesSignalConfig;
-  /** Headers sent with every export (merged over `OTEL_EXPORTER_OTLP_HEADERS`). */
+  /**
+   * Headers sent with every export, merged over OTEL_EXPORTER_OTLP_HEADERS.
+   * Accepts an object of string values. Default: unset.
+   * Environment: OTEL_EXPORTER_OTLP_HEADERS (the config wins).
+   */
   headers?: Record<string, string>;
-  /** How exports are encoded: OTLP/HTTP protobuf or JSON. */
+  /**
+   * How exports are encoded: OTLP/HTTP protobuf or JSON (`grpc` is warned about and not used yet).
+   * Accepts one of 'http/protobuf', 'http/json'. Default: `http/protobuf`.
+   * Environment: OTEL_EXPORTER_OTLP_PROTOCOL (the config wins).
+   */
   protocol?: OtlpProtocol;
-  /** How long one export request may wait for its answer. */
+  /**
+   * How long one export request may wait for its answer.
+   * Accepts a whole number from 1 to 600000. Default: `10000`.
+   * Environment: OTEL_EXPORTER_OTLP_TIMEOUT (the config wins).
+   */
   timeoutMs?: number;
-  /** A PEM file of certificate authorities to trust for exports over https. */
+  /**
+   * A PEM file of certificate authorities to trust for exports over https.
+   * Accepts the path of a readable PEM file. Default: unset.
+   * Environment: OTEL_EXPORTER_OTLP_CERTIFICATE (the config wins).
+   */
   certificate?: string;
-  /** A PEM file with the private key of the client certificate (mutual TLS). */
+  /**
+   * A PEM file with the private key of the client certificate (mutual TLS).
+   * Accepts the path of a readable PEM file. Default: unset.
+   * Environment: OTEL_EXPORTER_OTLP_CLIENT_KEY (the config wins).
+   */
   clientKey?: string;
-  /** A PEM file with the client certificate (mutual TLS). */
+  /**
+   * A PEM file with the client certificate (mutual TLS).
+   * Accepts the path of a readable PEM file. Default: unset.
+   * Environment: OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE (the config wins).
+   */
   clientCertificate?: string;
-  /** How often metrics are exported. */
+  /**
+   * How often metrics are exported.
+   * Accepts a whole number from 100 to 3600000. Default: `5000` (development), `15000` (staging), `30000` (production).
+   * Environment: OTEL_METRIC_EXPORT_INTERVAL (the config wins).
+   */
   exportIntervalMs?: number;
-  /** How long one metric export may take, retries included; at most `exportIntervalMs`. */
+  /**
+   * Deadline of one metrics export, every request and retry of it; at most `exportIntervalMs`.
+   * Accepts a whole number from 50 to 3600000. Default: `4000` (development), `10000` (staging), `10000` (production).
+   * Environment: OTEL_METRIC_EXPORT_TIMEOUT (the config wins).
+   */
   exportTimeoutMs?: number;
-  /** Fraction of traces sampled, 0 to 1 (parent-based, by trace ID). */
+  /**
+   * Fraction of traces sampled, parent-based by trace ID (OTEL_TRACES_SAMPLER and _ARG choose another sampler).
+   * Accepts a number from 0 to 1. Default: `1` (development), `0.1` (staging), `0.001` (production).
+   */
   samplingRate?: number;
   /**
-   * The push exporter of both signals, unless `metrics.exporter` or `traces.exporter` says otherwise: `otlp` pushes
-   * over OTLP/HTTP protobuf; `console` prints spans and metrics to stdout, for development; `none` pushes nothing
-   * (with `prometheus`, metrics are only scraped).
+   * The push exporter of both signals, unless `metrics.exporter` or `traces.exporter` says otherwise.
+   * Accepts one of 'otlp', 'console', 'none'. Default: `otlp`.
    */
   exporter?: 'otlp' | 'console' | 'none';
   /** Expose metrics on a Prometheus `/metrics` endpoint, alongside or instead of the push exporter. */
   prometheus?: PrometheusConfig;
   /** Batch span processor settings. */
   spanBatch?: Partial<SpanBatchConfig>;
-  /** Most series one metric may hold; past it new series fold into one overflow series. */
+  /**
+   * Most series one metric holds; past it, new label combinations fold into one overflow series.
+   * Accepts a whole number from 1 to 1000000. Default: `2000`.
+   */
   cardinalityLimit?: number;
-  /** Most distinct values per label name within one metric; past it values are reported as `other`. */
+  /**
+   * Most distinct values per label name within a metric, past which values are recorded as `other`; given, it replaces the profile's.
+   * Accepts an object of label name to a whole number from 1 to 1000000. Default: `{}` (development), `agent_id: 100, capability: 50, error_type: 50, user_id: 100` (staging), `agent_id: 100, capability: 50, error_type: 50, user_id: 100` (production).
+   */
   cardinalityLimits?: Record<string, number>;
-  /** How long a label value may stay unused before it stops counting against its label's limit. */
+  /**
+   * How long a label value may stay unused before it stops counting against its label's limit.
+   * Accepts a whole number from 1000 to 86400000. Default: `600000`.
+   */
   labelValueTtlMs?: number;
-  /** Most distinct metric names; calls for further names are dropped. */
+  /**
+   * Most distinct metric names; calls for more are dropped.
+   * Accepts a whole number from 1 to 100000. Default: `1000`.
+   */
   maxMetricNames?: number;
-  /** Most label pairs per call; extra pairs are dropped. */
+  /**
+   * Most label pairs kept per call.
+   * Accepts a whole number from 1 to 128. Default: `32`.
+   */
   maxLabelPairs?: number;
-  /** Most UTF-8 bytes of a label value kept; longer values are truncated. */
+  /**
+   * Most UTF-8 bytes kept of a label value.
+   * Accepts a whole number from 16 to 65536. Default: `256`.
+   */
   maxLabelValueLength?: number;
-  /** Most UTF-8 bytes of a label key kept; longer keys are truncated. */
+  /**
+   * Most UTF-8 bytes kept of a label key.
+   * Accepts a whole number from 16 to 1024. Default: `128`.
+   */
   maxLabelKeyLength?: number;
   /** Per-metric token bucket on recording calls; the fields given are merged over the profile's. */
   rateLimit?: Partial<RateLimitConfig>;
   /** The export circuit breaker of each signal; the fields given are merged over the profile's. */
   circuitBreaker?: Partial<CircuitBreakerConfig>;
-  /** Replace label values that look like personal data with `[REDACTED]`. */
+  /**
+   * Replace values that look like personal data or secrets with `[REDACTED]`.
+   * Accepts true or false. Default: `false` (development), `true` (staging), `true` (production).
+   */
   piiRedaction?: boolean;
   /**
-   * Extra patterns whose matches are redacted too (with `piiRedaction` on). They are compiled with RE2, which matches
-   * in linear time whatever the pattern; one RE2 cannot take (backreferences, lookaround) is refused at initialize().
+   * More patterns to redact, compiled with RE2 (linear time); no backreferences or lookaround.
+   * Accepts an array of regular expressions or their sources. Default: `[]`.
    */
   piiPatterns?: readonly (string | RegExp)[];
-  /** Label and attribute keys whose values are not checked for IP addresses (infrastructure, such as `server.address`). */
+  /**
+   * Label and attribute keys whose values are not checked for IP addresses.
+   * Accepts an array of non-empty strings. Default: `server.address, network.peer.address, network.local.address, destination.address, net.peer.name, net.host.name, url.full`.
+   */
   piiIpExemptKeys?: readonly string[];
   /** Limits on span attributes (OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT, OTEL_ATTRIBUTE_COUNT_LIMIT...). */
   spanLimits?: Partial<SpanLimitsConfig>;
-  /** Baggage keys that `emitWithContext()` and `emitWithOptions({ context })` may turn into labels. */
+  /**
+   * Baggage keys that `emitWithContext()` and `emitWithOptions({ context })` may turn into labels.
+   * Accepts an array of non-empty strings. Default: `[]`.
+   */
   baggageLabels?: readonly string[];
-  /** Compression of OTLP payloads. */
+  /**
+   * Compression of export bodies.
+   * Accepts one of 'gzip', 'none'. Default: `gzip`.
+   * Environment: OTEL_EXPORTER_OTLP_COMPRESSION (the config wins).
+   */
   compression?: 'gzip' | 'none';
-  /** How trace context and baggage cross services (OTEL_PROPAGATORS); `none`: nothing is injected or extracted. */
+  /**
+   * How trace context and baggage cross services (`none`: nothing is injected or extracted).
+   * Accepts one of 'tracecontext', 'baggage', 'b3', 'b3multi', 'jaeger', 'none', or a list of them. Default: `tracecontext, baggage`.
+   * Environment: OTEL_PROPAGATORS (the config wins).
+   */
   propagators?: readonly PropagatorName[];
-  /** Which of OpenTelemetry's own diagnostics reach `logger` (OTEL_LOG_LEVEL); `none`: they stay silent. */
+  /**
+   * Which of OpenTelemetry's own diagnostics reach `logger` (`none`: they stay silent).
+   * Accepts one of 'none', 'error', 'warn', 'info', 'debug', 'verbose', 'all'. Default: `none`.
+   * Environment: OTEL_LOG_LEVEL (the config wins).
+   */
   logLevel?: LogLevel;
-  /** Register our MeterProvider and TracerProvider as the OpenTelemetry API globals. */
+  /**
+   * Register our MeterProvider and TracerProvider as the OpenTelemetry API globals.
+   * Accepts true or false. Default: `true`.
+   */
   registerGlobal?: boolean;
-  /** Default deadline of `shutdown()`. */
+  /**
+   * Default deadline of `shutdown()`.
+   * Accepts a whole number from 1 to 600000. Default: `5000`.
+   */
   shutdownTimeoutMs?: number;
-  /** Where diagnostics go; defaults to `console`. */
+  /**
+   * Where the library's own diagnostics go.
+   * Accepts an object with warn(message) and info(message) functions. Default: unset.
+   */
   logger?: DiagnosticLogger;
 }
 

@@ -40,6 +40,55 @@ const UNSUPPORTED: Readonly<Record<string, readonly string[]>> = {
   OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: ['grpc'],
 };
 
+/** A standard variable this library reads that is not a field of the table. */
+export interface SpecialVariable {
+  readonly variable: string;
+  /** What it does here. */
+  readonly effect: string;
+  /** Its default. */
+  readonly default: string;
+}
+
+/** The variables read outside the field table. */
+export const SPECIAL_VARIABLES: readonly SpecialVariable[] = [
+  { variable: 'OTEL_SDK_DISABLED', effect: '`true` makes every call a no-op, whatever the config says (so operators can turn telemetry off without a deploy).', default: '`false`' },
+  { variable: 'OTEL_TRACES_SAMPLER', effect: `The sampler, over the profile's \`samplingRate\` (an explicit \`samplingRate\` wins): ${SAMPLERS.map((s) => `\`${s}\``).join(', ')}.`, default: '`parentbased_traceidratio` at `samplingRate`' },
+  { variable: 'OTEL_TRACES_SAMPLER_ARG', effect: 'The ratio of the `traceidratio` samplers, 0 to 1; read only for them (a malformed one is warned about and the ratio is 1.0, the specification\'s default).', default: '1.0' },
+];
+
+/**
+ * A standard variable this library does not read, and why. Those marked `warn` are warned about when set, because
+ * whoever set them expects a change this library does not make; the others are set by tools for other components.
+ */
+export interface IgnoredVariable {
+  /** The variable, or a prefix ending in `*`. */
+  readonly variable: string;
+  readonly why: string;
+  readonly warn: boolean;
+}
+
+/** The standard variables deliberately not read. */
+export const IGNORED_VARIABLES: readonly IgnoredVariable[] = [
+  { variable: 'OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE', why: 'metrics are sent with cumulative temporality (delta is planned).', warn: true },
+  { variable: 'OTEL_EXPORTER_OTLP_METRICS_DEFAULT_HISTOGRAM_AGGREGATION', why: 'histograms use explicit buckets (exponential histograms are planned).', warn: true },
+  { variable: 'OTEL_METRICS_EXEMPLAR_FILTER', why: 'exemplars are not recorded yet.', warn: true },
+  { variable: 'OTEL_CONFIG_FILE', why: 'declarative configuration files are not read; pass the fields to initialize().', warn: true },
+  { variable: 'OTEL_EXPORTER_OTLP_INSECURE', why: 'it applies to OTLP/gRPC; over HTTP the endpoint\'s scheme (http or https) decides.', warn: false },
+  { variable: 'OTEL_LOGS_EXPORTER', why: 'this library exports no logs; join logs to traces with the trace id instead.', warn: false },
+  { variable: 'OTEL_BLRP_*', why: 'settings of the log record processor, and this library exports no logs.', warn: false },
+  { variable: 'OTEL_EXPORTER_OTLP_LOGS_*', why: 'this library exports no logs.', warn: false },
+  { variable: 'OTEL_EXPORTER_ZIPKIN_*', why: 'the Zipkin exporter is not supported; send OTLP to a Collector, which can forward to Zipkin.', warn: true },
+  { variable: 'OTEL_EXPORTER_JAEGER_*', why: 'the Jaeger exporter is gone from OpenTelemetry; Jaeger accepts OTLP directly.', warn: true },
+  { variable: 'OTEL_EVENT_ATTRIBUTE_COUNT_LIMIT', why: 'events take the span\'s attribute count limit (OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT).', warn: false },
+  { variable: 'OTEL_LINK_ATTRIBUTE_COUNT_LIMIT', why: 'links take the span\'s attribute count limit (OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT).', warn: false },
+  { variable: 'OTEL_NODE_RESOURCE_DETECTORS', why: 'read by the auto-instrumentation register hook, not the SDK; this library always detects host, os, process and service.instance.id.', warn: false },
+];
+
+/** The ignored-variable entry `variable` falls under, or undefined. */
+function ignoredEntry(variable: string): IgnoredVariable | undefined {
+  return IGNORED_VARIABLES.find((entry) => (entry.variable.endsWith('*') ? variable.startsWith(entry.variable.slice(0, -1)) : variable === entry.variable));
+}
+
 /**
  * Reads the OTEL_* variables of the field table, and the few that are not fields (OTEL_SDK_DISABLED,
  * OTEL_TRACES_SAMPLER and its argument). Never throws: as the OpenTelemetry specification asks, a malformed value,
@@ -67,6 +116,11 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): Environme
   if (sampler !== undefined && !(SAMPLERS as readonly string[]).includes(sampler)) {
     notes.push(unknownValue('OTEL_TRACES_SAMPLER', env.OTEL_TRACES_SAMPLER, sampler, SAMPLERS));
     sampler = undefined;
+  }
+  for (const variable of Object.keys(env)) {
+    if (!variable.startsWith('OTEL_') || nonEmpty(env[variable]) === undefined) continue;
+    const ignored = ignoredEntry(variable);
+    if (ignored?.warn) notes.push(`${variable} is set, but this library does not read it: ${ignored.why}`);
   }
   return { values, sdkDisabled: disabled === 'true', sampler, samplerArg: nonEmpty(env.OTEL_TRACES_SAMPLER_ARG), notes };
 }
