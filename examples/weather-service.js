@@ -102,7 +102,8 @@ function option(name, fallback) {
 module.exports = { createWeatherService, option };
 
 if (require.main === module) {
-  telemetry.initialize(telemetry.useProfile(process.env.TELEMETRY_PROFILE ?? 'development', { serviceName: 'weather-service' }));
+  // The profile comes from OTEL_FACADE_PROFILE (development when unset), so the Deployment chooses it.
+  telemetry.initialize({ serviceName: 'weather-service' });
   telemetry.installShutdownHooks({ timeoutMs: 3000 });
   const service = createWeatherService();
   service.listen(Number(process.env.PORT ?? 8080)).then((url) => {

@@ -123,20 +123,20 @@ export interface SamplerConfig {
 /** The Prometheus scrape endpoint. */
 export interface PrometheusConfig {
   /**
-   * Port of the Prometheus scrape endpoint; giving any `prometheus` field turns it on.
-   * Accepts a whole number from 0 to 65535. Default: unset.
+   * Port of the Prometheus scrape endpoint, served when `metrics.exporter` lists `prometheus` or any `prometheus` field is given.
+   * Accepts a whole number from 0 to 65535. Default: `9464`.
    * Environment: OTEL_EXPORTER_PROMETHEUS_PORT (the config wins).
    */
-  port: number;
+  port?: number;
   /**
-   * Address the scrape endpoint listens on (127.0.0.1 in development, 0.0.0.0 otherwise, so a scraper can reach it).
-   * Accepts a non-empty string of at most 255 characters. Default: unset.
+   * Address the scrape endpoint listens on (0.0.0.0 outside development, so a scraper outside the pod can reach it).
+   * Accepts a non-empty string of at most 255 characters. Default: `127.0.0.1` (development), `0.0.0.0` (staging), `0.0.0.0` (production).
    * Environment: OTEL_EXPORTER_PROMETHEUS_HOST (the config wins).
    */
   host?: string;
   /**
    * Path of the scrape endpoint.
-   * Accepts a path starting with /. Default: unset.
+   * Accepts a path starting with /. Default: `/metrics`.
    */
   endpoint?: string;
 }
@@ -209,7 +209,7 @@ export interface SignalTransportConfig {
 /** Settings of the metrics pipeline; each overrides the shared setting of the same name for metrics only. */
 export interface MetricsSignalConfig extends SignalTransportConfig {
   /**
-   * Where metrics go; a list combines a push exporter with `prometheus`, such as `['otlp', 'prometheus']`.
+   * Where metrics go; a list combines a push exporter with `prometheus`, such as `['otlp', 'prometheus']` (`logging` is read as `console`).
    * Accepts one of 'otlp', 'prometheus', 'console', 'none', or a list of them. Default: the shared `exporter`.
    * Environment: OTEL_METRICS_EXPORTER (the most specific setting wins).
    */

@@ -15,26 +15,43 @@ export interface NormalizedEndpoint {
 export function normalizeEndpoint(field: string, raw: string): NormalizedEndpoint {
   const notes: string[] = [];
   let text = raw.trim();
+  const shownRaw = displayUrl(raw);
+  if (text.length > MAX_URL_LENGTH) {
+    throw new TelemetryConfigError(field, shownRaw, `an http:// or https:// URL of at most ${MAX_URL_LENGTH} characters`);
+  }
   if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) {
-    notes.push(`${field} '${raw}' has no scheme; using 'http://${text}'. Write the full URL to silence this.`);
+    notes.push(`${field} '${shownRaw}' has no scheme; using 'http://${displayUrl(text)}'. Write the full URL to silence this.`);
     text = `http://${text}`;
   }
   let parsed: URL;
   try {
     parsed = new URL(text);
   } catch {
-    throw new TelemetryConfigError(field, raw, 'an http:// or https:// URL such as http://otel-collector:4318');
+    throw new TelemetryConfigError(field, shownRaw, 'an http:// or https:// URL such as http://otel-collector:4318');
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    throw new TelemetryConfigError(field, raw, 'an http:// or https:// URL (OTLP/HTTP)');
+    throw new TelemetryConfigError(field, shownRaw, 'an http:// or https:// URL (OTLP/HTTP)');
   }
   if (parsed.port === '4317') {
     notes.push(
-      `${field} '${raw}' uses port 4317, the OTLP/gRPC port; this library sends OTLP/HTTP, which collectors ` +
+      `${field} '${shownRaw}' uses port 4317, the OTLP/gRPC port; this library sends OTLP/HTTP, which collectors ` +
         'serve on 4318. Exports will fail unless that port really speaks OTLP/HTTP.',
     );
   }
   return { url: parsed.toString().replace(/\/+$/, ''), notes };
+}
+
+/** Longest endpoint URL taken (browsers and proxies commonly stop near 2 K). */
+const MAX_URL_LENGTH = 2048;
+
+/**
+ * A URL as messages show it: credentials in it (`http://user:secret@host`) replaced by `***`, and cut past 200
+ * characters. Works on text that does not parse as a URL too. Node sends URL credentials as Basic auth, so they are
+ * legitimate in an endpoint, and must never reach a log line.
+ */
+export function displayUrl(text: string): string {
+  const masked = text.replace(/^(\s*(?:[a-z][a-z0-9+.-]*:)?\/\/|\s*)[^/?#\s]*@/i, '$1***@');
+  return masked.length > 200 ? `${masked.slice(0, 200)}...` : masked;
 }
 
 /** Appends a signal path (`v1/metrics`) to a base URL. */

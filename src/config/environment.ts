@@ -1,7 +1,7 @@
-import { accessSync, constants } from 'node:fs';
 import { validateHeaderName, validateHeaderValue } from 'node:http';
 import { FIELDS, describeKind, type FieldKind, type FieldSpec } from './fields';
-import { normalizeEndpoint } from './endpoint';
+import { displayUrl, normalizeEndpoint } from './endpoint';
+import { readPemFile } from './pemFile';
 import { isTelemetryConfigError } from './TelemetryConfigError';
 
 /** A value read from the environment, and the variable it came from. */
@@ -164,15 +164,13 @@ function parse(field: FieldSpec, variable: string, raw: string, notes: string[])
         notes.push(...endpoint.notes);
         return endpoint.url;
       } catch (error) {
-        return ignored(`is not a usable URL (${isTelemetryConfigError(error) ? error.allowed : String(error)})`);
+        notes.push(`${variable}=${JSON.stringify(displayUrl(raw))} is not a usable URL (${isTelemetryConfigError(error) ? error.allowed : String(error)}); it was ignored.`);
+        return undefined;
       }
-    case 'file':
-      try {
-        accessSync(raw, constants.R_OK);
-        return raw;
-      } catch (error) {
-        return ignored(`names no readable file (${(error as NodeJS.ErrnoException).code ?? 'unreadable'})`);
-      }
+    case 'file': {
+      const problem = readPemFile(raw).problem;
+      return problem === undefined ? raw : ignored(`names no readable PEM file (${problem})`);
+    }
     case 'stringMap':
       return parseKeyValueList(variable, raw, field.path.endsWith('headers'), notes);
     default:
@@ -220,7 +218,9 @@ export function parseKeyValueList(variable: string, raw: string, headers: boolea
     const eq = entry.indexOf('=');
     const key = eq <= 0 ? '' : decode(entry.slice(0, eq).trim());
     if (key === '') {
-      notes.push(`${variable}: the entry ${shown(entry.trim())} is not key=value; it was left out.`);
+      // A header entry written `Authorization: Bearer ...` holds a secret: only what precedes it is quoted.
+      const quoted = headers ? `${shown(entry.trim().split(/[:=\s]/)[0].slice(0, 40))} (its value not shown)` : shown(entry.trim());
+      notes.push(`${variable}: the entry ${quoted} is not key=value; it was left out.`);
       continue;
     }
     const value = decode(entry.slice(eq + 1).trim());

@@ -84,7 +84,7 @@ function signalFields(signal: 'metrics' | 'traces'): FieldSpec[] {
     ({ path: `${signal}.circuitBreaker.${name}`, kind, doc, inherits: `circuitBreaker.${name}` });
   return [
     signal === 'metrics'
-      ? { path: 'metrics.exporter', kind: { type: 'enumList', values: METRICS_EXPORTERS, single: false }, doc: 'Where metrics go; a list combines a push exporter with `prometheus`, such as `[\'otlp\', \'prometheus\']`.', env: ['OTEL_METRICS_EXPORTER'], inherits: 'exporter' }
+      ? { path: 'metrics.exporter', kind: { type: 'enumList', values: METRICS_EXPORTERS, single: false }, doc: 'Where metrics go; a list combines a push exporter with `prometheus`, such as `[\'otlp\', \'prometheus\']` (`logging` is read as `console`).', env: ['OTEL_METRICS_EXPORTER'], inherits: 'exporter' }
       : { path: 'traces.exporter', kind: { type: 'enum', values: PUSH_EXPORTERS }, doc: 'Where spans go.', env: ['OTEL_TRACES_EXPORTER'], inherits: 'exporter' },
     own('endpoint', { type: 'url' }, 'The full URL this signal\'s exports are posted to, used as given (else `endpoint` + `/v1/metrics` or `/v1/traces`).', { inherits: undefined }),
     own('headers', { type: 'stringMap' }, 'Headers sent with this signal\'s exports, merged over the shared `headers`.'),
@@ -132,9 +132,9 @@ export const FIELDS: readonly FieldSpec[] = [
   { path: 'exportIntervalMs', kind: integer(100, 3_600_000), doc: 'How often metrics are exported.', defaults: per(5000, 15_000, 30_000), env: ['OTEL_METRIC_EXPORT_INTERVAL'] },
   { path: 'exportTimeoutMs', kind: integer(50, 3_600_000), doc: 'Deadline of one metrics export, every request and retry of it; at most `exportIntervalMs`.', defaults: per(4000, 10_000, 10_000), env: ['OTEL_METRIC_EXPORT_TIMEOUT'] },
   { path: 'samplingRate', kind: { type: 'number', min: 0, max: 1 }, doc: 'Fraction of traces sampled, parent-based by trace ID (OTEL_TRACES_SAMPLER and _ARG choose another sampler).', defaults: per(1, 0.1, 0.001) },
-  { path: 'prometheus.port', kind: integer(0, 65_535), doc: 'Port of the Prometheus scrape endpoint; giving any `prometheus` field turns it on.', env: ['OTEL_EXPORTER_PROMETHEUS_PORT'] },
-  { path: 'prometheus.host', kind: TEXT, doc: 'Address the scrape endpoint listens on (127.0.0.1 in development, 0.0.0.0 otherwise, so a scraper can reach it).', env: ['OTEL_EXPORTER_PROMETHEUS_HOST'] },
-  { path: 'prometheus.endpoint', kind: { type: 'urlPath' }, doc: 'Path of the scrape endpoint.' },
+  { path: 'prometheus.port', kind: integer(0, 65_535), doc: 'Port of the Prometheus scrape endpoint, served when `metrics.exporter` lists `prometheus` or any `prometheus` field is given.', defaults: all(9464), env: ['OTEL_EXPORTER_PROMETHEUS_PORT'] },
+  { path: 'prometheus.host', kind: TEXT, doc: 'Address the scrape endpoint listens on (0.0.0.0 outside development, so a scraper outside the pod can reach it).', defaults: per('127.0.0.1', '0.0.0.0', '0.0.0.0'), env: ['OTEL_EXPORTER_PROMETHEUS_HOST'] },
+  { path: 'prometheus.endpoint', kind: { type: 'urlPath' }, doc: 'Path of the scrape endpoint.', defaults: all('/metrics') },
   { path: 'spanBatch.maxQueueSize', kind: integer(1, 1_000_000), doc: 'Spans held while waiting for export; past it, new spans are dropped and counted.', defaults: per(2048, 4096, 4096), env: ['OTEL_BSP_MAX_QUEUE_SIZE'] },
   { path: 'spanBatch.maxExportBatchSize', kind: integer(1, 1_000_000), doc: 'Spans per export; at most `spanBatch.maxQueueSize`.', defaults: all(512), env: ['OTEL_BSP_MAX_EXPORT_BATCH_SIZE'] },
   { path: 'spanBatch.scheduledDelayMs', kind: integer(1, 3_600_000), doc: 'Delay between two span exports.', defaults: per(1000, 5000, 5000), env: ['OTEL_BSP_SCHEDULE_DELAY'] },

@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { FIELD_BY_PATH, FIELDS, GROUPS, describeKind, namesUnder, type FieldKind, type FieldSpec } from './fields';
-import { normalizeEndpoint, signalUrl } from './endpoint';
-import { headerProblem, readEnvironment, SAMPLERS, type EnvironmentConfig } from './environment';
+import { displayUrl, normalizeEndpoint, signalUrl } from './endpoint';
+import { headerProblem, readEnvironment, SAMPLERS, shown, type EnvironmentConfig } from './environment';
 import { compilePiiPatterns } from './piiPatterns';
+import { readPemFile } from './pemFile';
 import { isProfileName, loadProfile, useProfile } from './profiles';
 import { closest } from './suggest';
 import type {
@@ -19,8 +19,6 @@ import type {
 } from './TelemetryConfig';
 import { TelemetryConfigError } from './TelemetryConfigError';
 
-/** The specification's default port of the Prometheus exporter. */
-const DEFAULT_PROMETHEUS_PORT = 9464;
 /** The last fallback when neither the config, the environment nor the profile names an endpoint. */
 export const DEFAULT_ENDPOINT = 'http://localhost:4318';
 /** OpenTelemetry's name for a service that did not say its name. */
@@ -90,6 +88,7 @@ export function resolveConfig(input: TelemetryConfig | ProfileName | undefined, 
   }
 
   const exporters = resolver.metricsExporters(notes);
+  const sampler = resolveSampler(given.get('samplingRate'), environment, resolver.value('samplingRate') as number, notes);
   const config: ResolvedConfig = {
     profile: profileName,
     profileNamed: profileChoice !== undefined,
@@ -101,7 +100,7 @@ export function resolveConfig(input: TelemetryConfig | ProfileName | undefined, 
     endpoint: base.url,
     metrics: {
       exporter: exporters.push,
-      prometheus: exporters.prometheus ? resolver.prometheus(profileName) : undefined,
+      prometheus: exporters.prometheus ? resolver.prometheus() : undefined,
       ...resolver.signal('metrics', base.url, notes),
       intervalMs: resolver.value('exportIntervalMs') as number,
       timeoutMs: resolver.value('exportTimeoutMs') as number,
@@ -114,8 +113,8 @@ export function resolveConfig(input: TelemetryConfig | ProfileName | undefined, 
     },
     exportIntervalMs: resolver.value('exportIntervalMs') as number,
     exportTimeoutMs: resolver.value('exportTimeoutMs') as number,
-    samplingRate: resolver.value('samplingRate') as number,
-    sampler: resolveSampler(given.get('samplingRate'), environment, resolver.value('samplingRate') as number, notes),
+    samplingRate: sampler.type.endsWith('traceidratio') ? sampler.ratio : sampler.type.endsWith('always_off') ? 0 : 1,
+    sampler,
     spanBatch: {
       maxQueueSize: resolver.value('spanBatch.maxQueueSize') as number,
       maxExportBatchSize: resolver.value('spanBatch.maxExportBatchSize') as number,
@@ -150,7 +149,12 @@ export function resolveConfig(input: TelemetryConfig | ProfileName | undefined, 
     shutdownTimeoutMs: resolver.value('shutdownTimeoutMs') as number,
     logger: (given.get('logger')?.value as DiagnosticLogger | undefined) ?? consoleLogger,
   };
-  return { config, notes, adjusted };
+  notes.push(...resolver.overridden);
+  if (given.has('profile') && environment.values.has('profile') && given.get('profile')?.value !== environment.values.get('profile')?.value) {
+    notes.push(`OTEL_FACADE_PROFILE=${String(environment.values.get('profile')?.value)} is overridden by profile = ${String(given.get('profile')?.value)} set in the config.`);
+  }
+  // One note per problem, however many fields it touched (a certificate variable feeds both signals).
+  return { config, notes: [...new Set(notes)], adjusted: [...new Set(adjusted)] };
 }
 
 /** Writes diagnostics to stderr through `console`. */
@@ -173,16 +177,22 @@ function readExplicit(explicit: Record<string, unknown>): Map<string, Sourced> {
       const field = FIELD_BY_PATH.get(path);
       if (field !== undefined) {
         checkValue(field, value);
-        values.set(path, { value, source: 'config', origin: path });
+        // A list field given one name (`propagators: 'b3'`) holds that one name.
+        const kept = field.kind.type === 'enumList' && !Array.isArray(value) && path !== 'metrics.exporter' ? [value] : value;
+        values.set(path, { value: kept, source: 'config', origin: path });
       } else if (GROUPS.has(path)) {
         if (typeof value !== 'object' || value === null || Array.isArray(value)) {
           throw new TelemetryConfigError(path, value, `an object with ${namesUnder(path).join(', ')}`);
         }
         walk(value as Record<string, unknown>, path);
       } else {
-        const suggestion = closest(key, namesUnder(group));
-        throw TelemetryConfigError.unknownField(path, value, suggestion === undefined ? undefined : (group === '' ? suggestion : `${group}.${suggestion}`),
-          namesUnder(group).map((name) => (group === '' ? name : `${group}.${name}`)));
+        // A known field in the wrong place (`traces.samplingRate`) is pointed to where it belongs.
+        const elsewhere = FIELDS.find((known) => known.path === key || known.path.endsWith(`.${key}`))?.path
+          ?? [...GROUPS].find((known) => known === key || known.endsWith(`.${key}`));
+        const suggestion = elsewhere ?? closest(key, namesUnder(group));
+        throw TelemetryConfigError.unknownField(path, value, suggestion === undefined ? undefined
+          : (elsewhere !== undefined || group === '' ? suggestion : `${group}.${suggestion}`),
+        namesUnder(group).map((name) => (group === '' ? name : `${group}.${name}`)));
       }
     }
   };
@@ -197,7 +207,10 @@ function checkValue(field: FieldSpec, value: unknown): void {
     return;
   }
   const problem = valueProblem(field.kind, value);
-  if (problem !== undefined) throw new TelemetryConfigError(problem.path === undefined ? field.path : `${field.path}.${problem.path}`, problem.value, problem.allowed);
+  if (problem === undefined) return;
+  const allowed = field.path === 'exporter' && value === 'prometheus'
+    ? `${problem.allowed} (prometheus serves metrics only: metrics: { exporter: 'prometheus' })` : problem.allowed;
+  throw new TelemetryConfigError(problem.path === undefined ? field.path : `${field.path}.${problem.path}`, problem.value, allowed);
 }
 
 /** Why `value` is not of `kind`, or undefined. `path` names the part at fault within a map. */
@@ -249,6 +262,9 @@ function valueProblem(kind: FieldKind, value: unknown): { path?: string; value: 
 /** Resolves each field from its sources, keeping where each value came from. */
 class Resolver {
   private readonly resolved = new Map<string, Sourced | undefined>();
+  private readonly files = new Map<string, { contents?: Buffer; problem?: string }>();
+  /** Variables a config value overrode, for notes. */
+  readonly overridden: string[] = [];
 
   constructor(
     private readonly given: ReadonlyMap<string, Sourced>,
@@ -262,7 +278,13 @@ class Resolver {
     if (this.resolved.has(path)) return this.resolved.get(path);
     const field = FIELD_BY_PATH.get(path) as FieldSpec;
     const fromEnv = this.environment.values.get(path);
-    const value: Sourced | undefined = this.given.get(path)
+    const explicit = this.given.get(path);
+    if (explicit !== undefined && fromEnv !== undefined && field.kind.type !== 'stringMap' && !sameValue(explicit.value, fromEnv.value)) {
+      // Operators set variables (the OpenTelemetry Operator injects OTEL_EXPORTER_OTLP_ENDPOINT): one the code
+      // overrides is said, or the operator is left wondering.
+      this.overridden.push(`${fromEnv.variable}=${shownValue(fromEnv.value, field)} is overridden by ${path} = ${shownValue(explicit.value, field)} set in the config.`);
+    }
+    const value: Sourced | undefined = explicit
       ?? (fromEnv === undefined ? undefined : { value: fromEnv.value, source: 'env', origin: fromEnv.variable })
       ?? (field.inherits === undefined ? undefined : this.get(field.inherits))
       ?? (field.defaults === undefined ? undefined : { value: field.defaults[this.profileName], source: 'profile', origin: `the ${this.profileName} profile's ${path}` });
@@ -309,20 +331,29 @@ class Resolver {
   limitsWithin(adjusted: string[]): void {
     const limits = this.get('cardinalityLimits') as Sourced;
     const limit = this.get('cardinalityLimit') as Sourced;
+    const cap = limit.value as number;
     const entries = Object.entries(limits.value as Record<string, number>);
-    const over = entries.filter(([, value]) => value > (limit.value as number));
-    if (over.length === 0) return;
+    // A label past its limit records `other`: an adapted limit leaves room for it within the series limit.
+    const over = (bound: number): [string, number][] => entries.filter(([, value]) => value > bound);
     if (!isUserSet(limits.source)) {
-      const fitted = Object.fromEntries(entries.map(([label, value]) => [label, Math.min(value, limit.value as number)]));
-      this.set('cardinalityLimits', fitted, limits.source, limits.origin);
-      adjusted.push(`the ${over.map(([label, value]) => `${label}: ${value}`).join(', ')} of ${describeOrigin(limits)}'s cardinalityLimits ` +
-        `${over.length === 1 ? 'was' : 'were'} lowered to ${limit.value} to fit cardinalityLimit = ${limit.value} (${describeOrigin(limit)}).`);
+      const room = Math.max(1, cap - 1);
+      const lowered = over(room);
+      if (lowered.length === 0) return;
+      this.set('cardinalityLimits', Object.fromEntries(entries.map(([label, value]) => [label, Math.min(value, room)])), limits.source, limits.origin);
+      adjusted.push(`the ${lowered.map(([label, value]) => `${label}: ${value}`).join(', ')} of ${describeOrigin(limits)}'s cardinalityLimits ` +
+        `${lowered.length === 1 ? 'was' : 'were'} lowered to ${room} so that, with 'other', ${lowered.length === 1 ? 'it fits' : 'each fits'} ` +
+        `cardinalityLimit = ${cap} (${describeOrigin(limit)}).`);
     } else if (!isUserSet(limit.source)) {
-      const highest = Math.max(...over.map(([, value]) => value));
-      this.set('cardinalityLimit', highest, limit.source, limit.origin);
-      adjusted.push(`cardinalityLimit ${limit.value} (${describeOrigin(limit)}) was raised to ${highest} so that cardinalityLimits.${over[0][0]} = ${highest} fits.`);
+      const raising = over(cap - 1);
+      if (raising.length === 0) return;
+      const [label, highest] = raising.reduce((x, y) => (y[1] > x[1] ? y : x));
+      this.set('cardinalityLimit', highest + 1, limit.source, limit.origin);
+      adjusted.push(`cardinalityLimit ${cap} (${describeOrigin(limit)}) was raised to ${highest + 1} so that cardinalityLimits.${label} = ${highest} ` +
+        `(${describeOrigin(limits)}) fits, with 'other'.`);
     } else {
-      throw new TelemetryConfigError(`cardinalityLimits.${over[0][0]}`, over[0][1], `at most cardinalityLimit = ${limit.value} (both were given; make them agree)`);
+      const [first] = over(cap);
+      if (first === undefined) return;
+      throw new TelemetryConfigError(`cardinalityLimits.${first[0]}`, first[1], `at most cardinalityLimit = ${cap} (both were given; make them agree)`);
     }
   }
 
@@ -335,15 +366,23 @@ class Resolver {
     }
     const push = list.includes('otlp') ? 'otlp' : list.includes('console') ? 'console' : 'none';
     const prometheusGiven = ['prometheus.port', 'prometheus.host', 'prometheus.endpoint'].some((path) => this.given.has(path));
-    return { push, prometheus: list.includes('prometheus') || prometheusGiven };
+    const prometheus = list.includes('prometheus') || prometheusGiven;
+    if (!prometheus) {
+      const variables = ['prometheus.port', 'prometheus.host'].map((path) => this.environment.values.get(path)?.variable).filter(Boolean);
+      if (variables.length > 0) {
+        notes.push(`${variables.join(' and ')} ${variables.length === 1 ? 'is' : 'are'} set, but metrics do not go to prometheus ` +
+          `(${chosen.origin} is ${list.join(',')}); add prometheus to OTEL_METRICS_EXPORTER to serve a scrape endpoint.`);
+      }
+    }
+    return { push, prometheus };
   }
 
-  /** The scrape endpoint: port 9464 and host 127.0.0.1 in development, 0.0.0.0 otherwise, unless set. */
-  prometheus(profile: ProfileName): { port: number; host: string; endpoint: string } {
+  /** The scrape endpoint. */
+  prometheus(): { port: number; host: string; endpoint: string } {
     return {
-      port: (this.value('prometheus.port') as number | undefined) ?? DEFAULT_PROMETHEUS_PORT,
-      host: (this.value('prometheus.host') as string | undefined) ?? (profile === 'development' ? '127.0.0.1' : '0.0.0.0'),
-      endpoint: (this.value('prometheus.endpoint') as string | undefined) ?? '/metrics',
+      port: this.value('prometheus.port') as number,
+      host: this.value('prometheus.host') as string,
+      endpoint: this.value('prometheus.endpoint') as string,
     };
   }
 
@@ -360,6 +399,10 @@ class Resolver {
       if (own.source === 'config') notes.push(...endpoint.notes);
       url = endpoint.url;
       urlSource = own.origin;
+      if (new URL(url).pathname === '/') {
+        notes.push(`${own.origin} '${displayUrl(url)}' has no path, and a per-signal endpoint is used as given: exports go to '/'. ` +
+          `The usual path is /v1/${signal}; or set the shared endpoint, to which it is appended.`);
+      }
     }
     const headers = {
       ...stringMap(this.environment.values.get('headers')?.value),
@@ -389,18 +432,22 @@ class Resolver {
     };
   }
 
-  /** A PEM file's contents; an unreadable file is an error when configured, a note when from the environment. */
+  /**
+   * A PEM file's contents; a file that cannot be read (or is not a regular file of at most 1 MiB: `/dev/zero` must
+   * not hang the boot) is an error when configured, a note when from the environment. Each file is read once.
+   */
   private file(path: string, notes: string[]): Buffer | undefined {
     const named = this.get(path);
     if (named === undefined) return undefined;
-    try {
-      return readFileSync(named.value as string);
-    } catch (error) {
-      const why = (error as NodeJS.ErrnoException).code ?? String(error);
-      if (named.source === 'config') throw new TelemetryConfigError(named.origin, named.value, `the path of a readable PEM file (${why})`);
-      notes.push(`${named.origin}=${JSON.stringify(named.value)} cannot be read (${why}); it was ignored.`);
-      return undefined;
-    }
+    const name = named.value as string;
+    const cached = this.files.get(name);
+    if (cached !== undefined) return cached.contents;
+    const read = readPemFile(name);
+    this.files.set(name, read);
+    if (read.problem === undefined) return read.contents;
+    if (named.source === 'config') throw new TelemetryConfigError(named.origin, named.value, `the path of a readable PEM file (${read.problem})`);
+    notes.push(`${named.origin}=${shown(name)} cannot be read (${read.problem}); it was ignored.`);
+    return undefined;
   }
 }
 
@@ -418,10 +465,14 @@ function describeOrigin(value: Sourced): string {
  */
 function resolveSampler(explicitRate: Sourced | undefined, environment: EnvironmentConfig, rate: number, notes: string[]): SamplerConfig {
   const sampler = environment.sampler;
+  if (sampler !== undefined && explicitRate !== undefined) {
+    notes.push(`OTEL_TRACES_SAMPLER=${sampler} yields to samplingRate = ${rate} set in the config (parent-based, by trace ID).`);
+  }
   if (explicitRate !== undefined || sampler === undefined) return { type: 'parentbased_traceidratio', ratio: rate };
   let ratio = 1;
   if (sampler.endsWith('traceidratio') && environment.samplerArg !== undefined) {
-    const parsed = Number(environment.samplerArg);
+    // Decimal only: Number() would read '0x1' and '' too.
+    const parsed = /^(?:0|1|0?\.\d+|0\.\d*|1\.0*)$/.test(environment.samplerArg) ? Number(environment.samplerArg) : Number.NaN;
     if (Number.isNaN(parsed) || parsed < 0 || parsed > 1) {
       notes.push(`OTEL_TRACES_SAMPLER_ARG=${JSON.stringify(environment.samplerArg)} is not a ratio from 0 to 1; ${sampler} samples everything (1.0).`);
     } else {
@@ -429,6 +480,20 @@ function resolveSampler(explicitRate: Sourced | undefined, environment: Environm
     }
   }
   return { type: sampler as SamplerConfig['type'], ratio };
+}
+
+/** Whether two resolved values are the same (lists and URLs compared by content). */
+function sameValue(a: unknown, b: unknown): boolean {
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((item, i) => item === b[i]);
+  if (typeof a === 'string' && typeof b === 'string') return a.replace(/\/+$/, '') === b.replace(/\/+$/, '');
+  return a === b;
+}
+
+/** A value for a note: URLs without credentials, lists joined. */
+function shownValue(value: unknown, field: FieldSpec): string {
+  if (field.kind.type === 'url' && typeof value === 'string') return displayUrl(value);
+  if (Array.isArray(value)) return value.join(',');
+  return typeof value === 'string' ? shown(value) : String(value);
 }
 
 function stringMap(value: unknown): Record<string, string> {

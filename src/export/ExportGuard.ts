@@ -31,10 +31,12 @@ export class ExportGuard {
     diagnostics: Diagnostics,
     onCircuitChange: (state: CircuitState, previous: CircuitState) => void,
     now: () => number = Date.now,
+    /** How requests are encoded, for the reporter's hints. */
+    encoding: 'protobuf' | 'JSON' = 'protobuf',
   ) {
     this.status = new ExportStatus(now);
     this.breaker = new CircuitBreaker(breakerConfig, now);
-    this.reporter = new ExportReporter(signal, target, diagnostics, now);
+    this.reporter = new ExportReporter(signal, target, diagnostics, now, encoding);
     this.breaker.onStateChange((state, previous) => {
       this.reporter.circuitChanged(state, previous, breakerConfig.maxFailures, this.breaker.retryAt, this.lastFailure);
       onCircuitChange(state, previous);

@@ -28,6 +28,8 @@ export class ExportReporter {
     private readonly target: string,
     private readonly diagnostics: Diagnostics,
     private readonly now: () => number = Date.now,
+    /** How requests are encoded, for the hints: `protobuf` or `JSON`. */
+    private readonly encoding: 'protobuf' | 'JSON' = 'protobuf',
   ) {}
 
   /** An export failed. */
@@ -57,11 +59,7 @@ export class ExportReporter {
     if (!this.target.startsWith('http')) return '';
     const status = failure.status;
     if (failure.kind === 'network') {
-      if (failure.code === 'EPROTO' || /SSL|TLS|certificate/i.test(failure.detail)) {
-        return this.target.startsWith('https:')
-          ? ' The TLS handshake failed: if the collector speaks plain HTTP, use an http:// URL; otherwise check its certificate.'
-          : ' The TLS handshake failed: check the certificate settings.';
-      }
+      if (failure.code === 'EPROTO' || /SSL|TLS|certificate|CERT_/i.test(`${failure.detail} ${failure.code ?? ''}`)) return tlsHint(failure);
       return ' Check that the collector runs, is reachable from here, and accepts OTLP/HTTP at that URL (usually port 4318).';
     }
     if (failure.kind === 'timeout') {
@@ -75,8 +73,8 @@ export class ExportReporter {
     if (status === 404 || status === 405) {
       return ' Check the URL: OTLP/HTTP takes POSTs on /v1/metrics and /v1/traces (a full URL in a per-signal endpoint is used as given).';
     }
-    if (status === 415) return ' The collector does not take OTLP/HTTP protobuf at that URL.';
-    if (status === 400) return ' The collector could not read the request: check that the URL takes OTLP/HTTP protobuf (a proxy or another protocol behind it?).';
+    if (status === 415) return ` The collector does not take OTLP/HTTP ${this.encoding} at that URL${this.encoding === 'JSON' ? ' (try protocol http/protobuf)' : ''}.`;
+    if (status === 400) return ` The collector could not read the request: check that the URL takes OTLP/HTTP ${this.encoding} (a proxy or another protocol behind it?).`;
     if (status === 500) return " The collector failed while taking the request: its own logs say why.";
     if (status === 429 || status === 502 || status === 503 || status === 504) {
       return ' The collector (or a proxy before it) is up but overloaded or not ready; exports are retried with backoff.';
@@ -146,4 +144,23 @@ export function formatBytes(bytes: number): string {
   if (bytes >= 1024 * 1024) return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
   if (bytes >= 1024) return `${Math.round(bytes / 1024)} KB`;
   return `${bytes} B`;
+}
+
+/** What to check when the TLS handshake failed, from the error's code. */
+function tlsHint(failure: ExportFailure): string {
+  const text = `${failure.code ?? ''} ${failure.detail}`;
+  if (/CERTIFICATE_REQUIRED|alert certificate required|bad certificate|unknown ca/i.test(text)) {
+    return ' The collector asks for a client certificate (mutual TLS), or refused ours: set clientKey and clientCertificate ' +
+      '(OTEL_EXPORTER_OTLP_CLIENT_KEY, OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE) to a key and certificate its CA signed.';
+  }
+  if (/UNABLE_TO_VERIFY|SELF_SIGNED|self[- ]signed|unable to get (local )?issuer|CERT_UNTRUSTED/i.test(text)) {
+    return " The collector's certificate is not signed by a CA this process trusts: name its CA's PEM file in certificate " +
+      '(OTEL_EXPORTER_OTLP_CERTIFICATE).';
+  }
+  if (/ALTNAME|Hostname\/IP does not match/i.test(text)) {
+    return " The collector's certificate does not name the host in the URL: use the name its certificate was issued for.";
+  }
+  if (/CERT_HAS_EXPIRED|CERT_NOT_YET_VALID/i.test(text)) return " The collector's certificate has expired or is not valid yet.";
+  return ' The TLS handshake failed: if the collector speaks plain HTTP, use an http:// URL; otherwise check its certificate ' +
+    '(certificate, or OTEL_EXPORTER_OTLP_CERTIFICATE, for a private CA).';
 }

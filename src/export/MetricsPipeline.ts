@@ -1,3 +1,4 @@
+import { displayUrl } from '../config/endpoint';
 import { hrTime } from '@opentelemetry/core';
 import { JsonMetricsSerializer, ProtobufMetricsSerializer } from '@opentelemetry/otlp-transformer';
 import type { Resource } from '@opentelemetry/resources';
@@ -97,7 +98,8 @@ export class MetricsPipeline {
     this.limit = new RequestLimit(config.maxBytesPerRequest, config.maxPointsPerRequest, now);
     const kind = options.exporter !== undefined ? 'otlp' : config.exporter;
     const sink = kind === 'none' ? undefined : this.buildSink(kind, options.exporter);
-    this.guard = new ExportGuard('metrics', sink?.target ?? config.url, config.circuitBreaker, diagnostics, options.onCircuitChange, now);
+    this.guard = new ExportGuard('metrics', sink?.target ?? displayUrl(config.url), config.circuitBreaker, diagnostics, options.onCircuitChange, now,
+      config.protocol === 'http/json' ? 'JSON' : 'protobuf');
     const readers: MetricReader[] = [];
     if (sink !== undefined) {
       const reader = new SdkMetricsReader();

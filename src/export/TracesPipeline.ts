@@ -1,3 +1,4 @@
+import { displayUrl } from '../config/endpoint';
 import { JsonTraceSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { ConsoleSpanExporter, type ReadableSpan, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { ResolvedTracesSignal, SpanBatchConfig } from '../config/TelemetryConfig';
@@ -45,7 +46,8 @@ export class TracesPipeline {
     const { config, counters, diagnostics, now } = options;
     this.kind = options.exporter !== undefined ? 'otlp' : config.exporter;
     const sink = this.kind === 'none' ? undefined : this.buildSink(options.exporter);
-    this.guard = new ExportGuard('traces', sink?.target ?? config.url, config.circuitBreaker, diagnostics, options.onCircuitChange, now);
+    this.guard = new ExportGuard('traces', sink?.target ?? displayUrl(config.url), config.circuitBreaker, diagnostics, options.onCircuitChange, now,
+      config.protocol === 'http/json' ? 'JSON' : 'protobuf');
     if (sink === undefined) {
       this.processors = [];
       return;

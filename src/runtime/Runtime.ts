@@ -1,6 +1,7 @@
 import type { Context, Span as OTelSpan } from '@opentelemetry/api';
 import type { PushMetricExporter } from '@opentelemetry/sdk-metrics';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { displayUrl } from '../config/endpoint';
 import type { ResolvedConfig } from '../config/TelemetryConfig';
 import { Diagnostics } from '../diagnostics/Diagnostics';
 import { MetricsPipeline } from '../export/MetricsPipeline';
@@ -277,7 +278,7 @@ export interface StartupNotes {
  * sampled. Silenced with the logger, like every other line.
  */
 export function startedLine(config: ResolvedConfig): string {
-  const where = (exporter: string, url: string): string => (exporter === 'otlp' ? `otlp ${url}` : exporter);
+  const where = (exporter: string, url: string): string => (exporter === 'otlp' ? `otlp ${displayUrl(url)}` : exporter);
   const metrics = config.metrics;
   const pushed = metrics.exporter === 'none' ? undefined : `${where(metrics.exporter, metrics.url)} every ${seconds(metrics.intervalMs)}`;
   const scraped = metrics.prometheus === undefined ? undefined

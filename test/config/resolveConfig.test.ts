@@ -1,5 +1,6 @@
+import { configError } from '../support/configError';
 import { resolveConfig, DEFAULT_ENDPOINT } from '../../src/config/resolveConfig';
-import { TelemetryConfigError, isTelemetryConfigError } from '../../src/config/TelemetryConfigError';
+import { TelemetryConfigError } from '../../src/config/TelemetryConfigError';
 import { useProfile, loadProfile, PROFILE_NAMES } from '../../src/config/profiles';
 import type { TelemetryConfig } from '../../src/config/TelemetryConfig';
 
@@ -7,15 +8,6 @@ const quiet = { warn: () => undefined, info: () => undefined };
 const resolve = (config: TelemetryConfig | undefined, env: NodeJS.ProcessEnv = {}) =>
   resolveConfig({ serviceName: 'svc', logger: quiet, ...config }, env);
 
-function configError(fn: () => unknown): TelemetryConfigError {
-  try {
-    fn();
-  } catch (error) {
-    expect(isTelemetryConfigError(error)).toBe(true);
-    return error as TelemetryConfigError;
-  }
-  throw new Error('expected a TelemetryConfigError');
-}
 
 describe('endpoint priority', () => {
   const env = {
@@ -163,5 +155,52 @@ describe('validation', () => {
     expect(error.field).toBe(field);
     expect(error.message).toContain(field);
     expect(error.message).toContain(allowed);
+  });
+});
+
+describe('help for near misses', () => {
+  it('a list field given one name holds that name (propagators: \'b3multi\' from JavaScript)', () => {
+    expect(resolve({ propagators: 'b3multi' as never }).config.propagators).toEqual(['b3multi']);
+    expect(resolve({ propagators: 'none' as never }).config.propagators).toEqual(['none']);
+  });
+
+  it('a known field in the wrong place is pointed to where it belongs', () => {
+    expect(configError(() => resolve({ traces: { samplingRate: 0.5 } } as never)).message)
+      .toContain('unknown field traces.samplingRate; did you mean samplingRate?');
+    expect(configError(() => resolve({ metrics: { exportIntervalMs: 1000 } } as never)).message)
+      .toContain('did you mean exportIntervalMs?');
+    expect(configError(() => resolve({ maxQueueSize: 10 } as never)).message).toContain('did you mean spanBatch.maxQueueSize?');
+  });
+
+  it("exporter: 'prometheus' says that prometheus is a metrics exporter", () => {
+    const error = configError(() => resolve({ exporter: 'prometheus' as never }));
+    expect(error.field).toBe('exporter');
+    expect(error.message).toContain("prometheus serves metrics only: metrics: { exporter: 'prometheus' }");
+  });
+
+  it('an explicit samplingRate over OTEL_TRACES_SAMPLER is said, and samplingRate follows the sampler in use', () => {
+    const overridden = resolve({ samplingRate: 0.5 }, { OTEL_TRACES_SAMPLER: 'always_off' });
+    expect(overridden.config.sampler).toEqual({ type: 'parentbased_traceidratio', ratio: 0.5 });
+    expect(overridden.notes).toContain('OTEL_TRACES_SAMPLER=always_off yields to samplingRate = 0.5 set in the config (parent-based, by trace ID).');
+    expect(resolve({}, { OTEL_TRACES_SAMPLER: 'always_off' }).config.samplingRate).toBe(0);
+    expect(resolve({}, { OTEL_TRACES_SAMPLER: 'traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.25' }).config.samplingRate).toBe(0.25);
+    const hex = resolve({}, { OTEL_TRACES_SAMPLER: 'traceidratio', OTEL_TRACES_SAMPLER_ARG: '0x1' });
+    expect(hex.config.sampler.ratio).toBe(1);
+    expect(hex.notes).toEqual([expect.stringContaining('OTEL_TRACES_SAMPLER_ARG="0x1" is not a ratio from 0 to 1')]);
+  });
+
+  it('OTEL_EXPORTER_PROMETHEUS_PORT without the prometheus exporter is said to do nothing', () => {
+    const { config, notes } = resolve({}, { OTEL_EXPORTER_PROMETHEUS_PORT: '9999' });
+    expect(config.metrics.prometheus).toBeUndefined();
+    expect(notes).toEqual([expect.stringContaining('OTEL_EXPORTER_PROMETHEUS_PORT is set, but metrics do not go to prometheus')]);
+    expect(resolve({}, { OTEL_EXPORTER_PROMETHEUS_PORT: '9999', OTEL_METRICS_EXPORTER: 'prometheus' }).config.metrics.prometheus?.port).toBe(9999);
+  });
+
+  it('URL credentials never reach a message', () => {
+    const noScheme = resolve({ endpoint: 'user:s3cret@collector:4317' });
+    expect(noScheme.notes.join('\n')).not.toContain('s3cret');
+    expect(noScheme.notes.join('\n')).toContain('***@collector:4317');
+    const error = configError(() => resolve({ endpoint: 'ftp://user:s3cret@collector:21' }));
+    expect(error.message).not.toContain('s3cret');
   });
 });

@@ -1,4 +1,4 @@
-import { createServer } from 'node:net';
+import { deadPort } from '../support/net';
 import * as telemetry from '../../src/index';
 import { initializeWith } from '../../src/api/lifecycle';
 import { LocalCollector } from '../../examples/collector/local-collector';
@@ -6,14 +6,6 @@ import { CapturingLogger } from '../support/CapturingLogger';
 import { startTestBed, type TestBed } from '../support/telemetry';
 import { eventually, ManualClock } from '../support/time';
 
-/** A loopback port nothing listens on: connections to it are refused. */
-async function deadPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 const sum = (points: { value?: number }[]) => points.reduce((total, p) => total + (p.value ?? 0), 0);
 const BREAKER = { enabled: true, maxFailures: 2, recoveryTimeMs: 60_000, halfOpenMax: 1 };

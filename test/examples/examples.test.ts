@@ -170,7 +170,7 @@ describe('Kubernetes manifests', () => {
     const envOf = Object.fromEntries(app.env.map((e: { name: string; value?: string }) => [e.name, e.value]));
     expect(envOf.OTEL_EXPORTER_OTLP_ENDPOINT).toBe('http://localhost:4318');
     expect(envOf.OTEL_SERVICE_NAME).toBe('weather-service');
-    expect(envOf.TELEMETRY_PROFILE).toBe('production');
+    expect(envOf.OTEL_FACADE_PROFILE).toBe('production');
     expect(app.readinessProbe.httpGet.path).toBe('/ready');
     expect(app.livenessProbe.httpGet.path).toBe('/ready');
     expect(sidecar.ports.map((p: { containerPort: number }) => p.containerPort)).toContain(4318);

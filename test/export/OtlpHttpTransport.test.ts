@@ -1,7 +1,8 @@
+import { deadPort } from '../support/net';
 import { spawn } from 'node:child_process';
 import * as diagnostics from 'node:diagnostics_channel';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { createServer as createNetServer, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { resolve as resolvePath } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { OtlpHttpTransport, type RetryPolicy, type TransportOptions } from '../../src/export/OtlpHttpTransport';
@@ -223,13 +224,6 @@ afterEach(async () => {
 
 const payload = (size = 1000): Buffer => Buffer.from(Array.from({ length: size }, (_, i) => (i * 7) % 256));
 
-async function refusedPort(): Promise<number> {
-  const probe = createNetServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const port = (probe.address() as { port: number }).port;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
 
 // ---------------------------------------------------------------------------------------------------------------
 
@@ -468,7 +462,7 @@ describe('OtlpHttpTransport: HTTP failures and retries', () => {
 
 describe('OtlpHttpTransport: network failures and the deadline', () => {
   it('names ECONNREFUSED for a port nothing listens on, after retrying it', async () => {
-    const port = await refusedPort();
+    const port = await deadPort();
     const sending = transport(`http://127.0.0.1:${port}/v1/metrics`).send(payload(), Date.now() + 10_000);
 
     await waitingFor(100);
