@@ -28,12 +28,14 @@ export function healthHandler(
 }
 
 /**
- * The status code and JSON body a readiness handler answers with, for `health` (`getHealth()` when absent).
+ * The status code and JSON body a readiness handler answers with, for `health` (`getHealth()` when absent, or when
+ * what is given is not a health object).
  *
  * @example const { code, body } = healthStatus(getHealth(), { strict: true });
  */
 export function healthStatus(health?: Health, options?: HealthHandlerOptions): { code: number; body: HealthResponse } {
-  return statusOf(health ?? getHealth(), options ?? {});
+  const given = typeof health === 'object' && health !== null && typeof health.signals === 'object' && health.signals !== null ? health : getHealth();
+  return statusOf(given, typeof options === 'object' && options !== null ? options : {});
 }
 
 function answer(res: ServerResponse, options: HealthHandlerOptions): void {

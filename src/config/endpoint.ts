@@ -38,7 +38,8 @@ export function normalizeEndpoint(field: string, raw: string): NormalizedEndpoin
         'serve on 4318. Exports will fail unless that port really speaks OTLP/HTTP.',
     );
   }
-  return { url: parsed.toString().replace(/\/+$/, ''), notes };
+  parsed.hash = ''; // never sent
+  return { url: trimTrailingSlashes(parsed.toString()), notes };
 }
 
 /** Longest endpoint URL taken (browsers and proxies commonly stop near 2 K). */
@@ -50,11 +51,22 @@ const MAX_URL_LENGTH = 2048;
  * legitimate in an endpoint, and must never reach a log line.
  */
 export function displayUrl(text: string): string {
-  const masked = text.replace(/^(\s*(?:[a-z][a-z0-9+.-]*:)?\/\/|\s*)[^/?#\s]*@/i, '$1***@');
+  const masked = text
+    .replace(/^(\s*(?:[a-z][a-z0-9+.-]*:)?\/\/|\s*)[^/?#\s]*@/i, '$1***@')
+    .replace(/([?&][^=&#]*=)[^&#]*/g, '$1***'); // query values, such as ?token=...
   return masked.length > 200 ? `${masked.slice(0, 200)}...` : masked;
 }
 
-/** Appends a signal path (`v1/metrics`) to a base URL. */
+/** Appends a signal path (`v1/metrics`) to a base URL's path, keeping its query (`/otlp?tenant=a`). */
 export function signalUrl(base: string, path: string): string {
-  return `${base.replace(/\/+$/, '')}/${path}`;
+  const url = new URL(base);
+  url.pathname = `${trimTrailingSlashes(url.pathname)}/${path}`;
+  return url.toString();
+}
+
+/** `text` without the slashes it ends with; a loop, since `/\/+$/` is quadratic on a long run of slashes. */
+export function trimTrailingSlashes(text: string): string {
+  let end = text.length;
+  while (end > 0 && text.charCodeAt(end - 1) === 47) end--;
+  return end === text.length ? text : text.slice(0, end);
 }

@@ -95,12 +95,17 @@ function ignoredEntry(variable: string): IgnoredVariable | undefined {
  * or one outside what the field accepts, is warned about once, by name and with the accepted forms, and ignored (the
  * next variable of the field, or the profile, is used instead).
  */
-export function readEnvironment(env: NodeJS.ProcessEnv = process.env): EnvironmentConfig {
+export function readEnvironment(given: NodeJS.ProcessEnv = process.env): EnvironmentConfig {
   const notes: string[] = [];
+  // Own string values only: a polluted Object.prototype (OTEL_EXPORTER_OTLP_ENDPOINT on it) is not the environment.
+  const env = (variable: string): string | undefined => {
+    const value: unknown = Object.hasOwn(given, variable) ? given[variable] : undefined;
+    return typeof value === 'string' ? value : undefined;
+  };
   const values = new Map<string, EnvValue>();
   for (const field of FIELDS) {
     for (const variable of field.env ?? []) {
-      const raw = nonEmpty(env[variable]);
+      const raw = nonEmpty(env(variable));
       if (raw === undefined || variable === 'OTEL_SDK_DISABLED') continue;
       const value = parse(field, variable, raw, notes);
       if (value === undefined) continue;
@@ -108,21 +113,21 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): Environme
       break;
     }
   }
-  const disabled = nonEmpty(env.OTEL_SDK_DISABLED)?.toLowerCase();
+  const disabled = nonEmpty(env('OTEL_SDK_DISABLED'))?.toLowerCase();
   if (disabled !== undefined && disabled !== 'true' && disabled !== 'false') {
-    notes.push(`OTEL_SDK_DISABLED=${shown(env.OTEL_SDK_DISABLED)} is neither true nor false; it was ignored (telemetry stays on).`);
+    notes.push(`OTEL_SDK_DISABLED=${shown(env('OTEL_SDK_DISABLED'))} is neither true nor false; it was ignored (telemetry stays on).`);
   }
-  let sampler = nonEmpty(env.OTEL_TRACES_SAMPLER)?.toLowerCase();
+  let sampler = nonEmpty(env('OTEL_TRACES_SAMPLER'))?.toLowerCase();
   if (sampler !== undefined && !(SAMPLERS as readonly string[]).includes(sampler)) {
-    notes.push(unknownValue('OTEL_TRACES_SAMPLER', env.OTEL_TRACES_SAMPLER, sampler, SAMPLERS));
+    notes.push(unknownValue('OTEL_TRACES_SAMPLER', env('OTEL_TRACES_SAMPLER'), [sampler], SAMPLERS));
     sampler = undefined;
   }
-  for (const variable of Object.keys(env)) {
-    if (!variable.startsWith('OTEL_') || nonEmpty(env[variable]) === undefined) continue;
+  for (const variable of Object.keys(given)) {
+    if (!variable.startsWith('OTEL_') || nonEmpty(env(variable)) === undefined) continue;
     const ignored = ignoredEntry(variable);
     if (ignored?.warn) notes.push(`${variable} is set, but this library does not read it: ${ignored.why}`);
   }
-  return { values, sdkDisabled: disabled === 'true', sampler, samplerArg: nonEmpty(env.OTEL_TRACES_SAMPLER_ARG), notes };
+  return { values, sdkDisabled: disabled === 'true', sampler, samplerArg: nonEmpty(env('OTEL_TRACES_SAMPLER_ARG')), notes };
 }
 
 /** A variable's value for a field, or undefined (with a note) when it cannot be used. */
@@ -153,7 +158,7 @@ function parse(field: FieldSpec, variable: string, raw: string, notes: string[])
       }
       const value = raw.toLowerCase() === 'logging' && kind.values.includes('console') ? 'console' : raw.toLowerCase();
       if ((kind.values as readonly string[]).includes(value)) return value;
-      notes.push(unknownValue(variable, raw, value, kind.values));
+      notes.push(unknownValue(variable, raw, [value], kind.values));
       return undefined;
     }
     case 'enumList':
@@ -185,6 +190,7 @@ function parse(field: FieldSpec, variable: string, raw: string, notes: string[])
  */
 function parseList(variable: string, raw: string, kind: Extract<FieldKind, { type: 'enumList' }>, notes: string[]): string[] | string | undefined {
   const found: string[] = [];
+  const unknown: string[] = [];
   for (const entry of raw.split(',')) {
     let value = entry.trim().toLowerCase();
     if (value === '') continue;
@@ -192,18 +198,22 @@ function parseList(variable: string, raw: string, kind: Extract<FieldKind, { typ
     if ((kind.values as readonly string[]).includes(value)) {
       if (!found.includes(value)) found.push(value);
     } else {
-      notes.push(unknownValue(variable, raw, value, kind.values));
+      unknown.push(value);
     }
   }
+  // One note for the variable, however many names it lists.
+  if (unknown.length > 0) notes.push(unknownValue(variable, raw, unknown, kind.values));
   if (found.length === 0) return undefined;
   return found.includes('none') ? ['none'] : found;
 }
 
-/** The message for a value a variable does not accept, naming the supported-elsewhere ones as such. */
-function unknownValue(variable: string, raw: string | undefined, value: string, accepted: readonly string[]): string {
-  const unsupported = UNSUPPORTED[variable]?.includes(value);
-  return `${variable}=${shown(raw)}: '${value.slice(0, 40)}' ${unsupported ? 'is not supported by this library' : 'is not a value it takes'} ` +
-    `(accepted: ${accepted.join(', ')}); it was ignored.`;
+/** The message for values a variable does not accept (the first few named), saying which are supported elsewhere. */
+function unknownValue(variable: string, raw: string | undefined, values: readonly string[], accepted: readonly string[]): string {
+  const named = values.slice(0, 3).map((value) => `'${value.slice(0, 40)}'`).join(', ') + (values.length > 3 ? ` and ${values.length - 3} more` : '');
+  const unsupported = values.every((value) => UNSUPPORTED[variable]?.includes(value));
+  const verb = values.length === 1 ? 'is' : 'are';
+  return `${variable}=${shown(raw)}: ${named} ${unsupported ? `${verb} not supported by this library` : `${verb} not a value it takes`} ` +
+    `(accepted: ${accepted.join(', ')}); ${values.length === 1 ? 'it was' : 'they were'} ignored.`;
 }
 
 /**
@@ -213,25 +223,40 @@ function unknownValue(variable: string, raw: string | undefined, value: string, 
  */
 export function parseKeyValueList(variable: string, raw: string, headers: boolean, notes: string[]): Record<string, string> {
   const result: Record<string, string> = {};
+  const malformed: string[] = [];
+  const refused: string[] = [];
   for (const entry of raw.split(',')) {
     if (entry.trim() === '') continue;
     const eq = entry.indexOf('=');
     const key = eq <= 0 ? '' : decode(entry.slice(0, eq).trim());
     if (key === '') {
       // A header entry written `Authorization: Bearer ...` holds a secret: only what precedes it is quoted.
-      const quoted = headers ? `${shown(entry.trim().split(/[:=\s]/)[0].slice(0, 40))} (its value not shown)` : shown(entry.trim());
-      notes.push(`${variable}: the entry ${quoted} is not key=value; it was left out.`);
+      malformed.push(headers ? `${shown(secretFree(entry))} (its value not shown)` : shown(entry.trim()));
       continue;
     }
     const value = decode(entry.slice(eq + 1).trim());
     const problem = headers ? headerProblem(key, value) : undefined;
     if (problem !== undefined) {
-      notes.push(`${variable}: the header ${shown(key)} was left out: ${problem}.`);
+      refused.push(`${shown(secretFree(key))} was left out: ${problem}`);
       continue;
     }
     result[key] = value;
   }
+  // One note per kind of problem, however many entries have it: a long list must not flood the log.
+  const few = (items: string[]): string => items.slice(0, 3).join('; ') + (items.length > 3 ? `; and ${items.length - 3} more` : '');
+  if (malformed.length > 0) {
+    notes.push(malformed.length === 1 ? `${variable}: the entry ${malformed[0]} is not key=value; it was left out.`
+      : `${variable}: ${malformed.length} entries are not key=value, such as ${few(malformed)}; they were left out.`);
+  }
+  if (refused.length > 0) {
+    notes.push(refused.length === 1 ? `${variable}: the header ${refused[0]}.` : `${variable}: ${refused.length} headers: ${few(refused)}.`);
+  }
   return result;
+}
+
+/** What can be quoted of a header entry or name: the text before the first `:`, space or `=`, at most 40 characters. */
+function secretFree(text: string): string {
+  return text.trim().split(/[:=\s]/)[0].slice(0, 40);
 }
 
 /** Why a header cannot be sent (an invalid name or value), or undefined when it can. */

@@ -35,7 +35,16 @@ export function useProfile(name: ProfileName, overrides: TelemetryConfig = {}): 
   if (!isProfileName(name)) {
     throw new TelemetryConfigError('profile', name, `one of ${PROFILE_NAMES.join(', ')}`);
   }
-  return { ...overrides, profile: name };
+  let copy: TelemetryConfig;
+  try {
+    copy = { ...overrides };
+  } catch (error) {
+    throw new TelemetryConfigError('overrides', overrides, `an object whose fields can be read (reading it threw: ${error instanceof Error ? error.message.slice(0, 200) : 'an error'})`);
+  }
+  if (copy.profile !== undefined && copy.profile !== name) {
+    throw new TelemetryConfigError('profile', copy.profile, `'${name}', the profile useProfile() was given (both were given; make them agree)`);
+  }
+  return { ...copy, profile: name };
 }
 
 /** Sets a dotted path in a nested plain object, creating the objects on the way. */

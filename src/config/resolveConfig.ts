@@ -1,5 +1,5 @@
 import { FIELD_BY_PATH, FIELDS, GROUPS, describeKind, namesUnder, type FieldKind, type FieldSpec } from './fields';
-import { displayUrl, normalizeEndpoint, signalUrl } from './endpoint';
+import { displayUrl, normalizeEndpoint, signalUrl, trimTrailingSlashes } from './endpoint';
 import { headerProblem, readEnvironment, SAMPLERS, shown, type EnvironmentConfig } from './environment';
 import { compilePiiPatterns } from './piiPatterns';
 import { readPemFile } from './pemFile';
@@ -17,10 +17,15 @@ import type {
   TelemetryConfig,
   TlsFiles,
 } from './TelemetryConfig';
-import { TelemetryConfigError } from './TelemetryConfigError';
+import { isTelemetryConfigError, TelemetryConfigError } from './TelemetryConfigError';
 
 /** The last fallback when neither the config, the environment nor the profile names an endpoint. */
 export const DEFAULT_ENDPOINT = 'http://localhost:4318';
+/** Longest service name, as the `serviceName` field takes. */
+const MAX_SERVICE_NAME = 255;
+/** Most notes said at start-up; past it one more line says how many were left out (they share a cause, usually). */
+const MAX_NOTES = 30;
+
 /** OpenTelemetry's name for a service that did not say its name. */
 export const DEFAULT_SERVICE_NAME = 'unknown_service:node';
 
@@ -58,7 +63,7 @@ const isUserSet = (source: Source): boolean => source === 'config' || source ===
  */
 export function resolveConfig(input: TelemetryConfig | ProfileName | undefined, env: NodeJS.ProcessEnv = process.env): ConfigResolution {
   const explicit: TelemetryConfig = typeof input === 'string' ? useProfile(input as ProfileName) : (input ?? {});
-  if (typeof explicit !== 'object' || explicit === null || Array.isArray(explicit)) {
+  if (typeof explicit !== 'object' || explicit === null || guarded('config', input, () => Array.isArray(explicit))) {
     throw new TelemetryConfigError('config', input, 'a TelemetryConfig object or a profile name');
   }
   const given = readExplicit(explicit as Record<string, unknown>);
@@ -82,6 +87,10 @@ export function resolveConfig(input: TelemetryConfig | ProfileName | undefined, 
 
   const resourceAttributes = { ...stringMap(environment.values.get('resourceAttributes')?.value), ...stringMap(given.get('resourceAttributes')?.value) };
   let serviceName = (resolver.value('serviceName') as string | undefined) ?? resourceAttributes['service.name'];
+  if (serviceName !== undefined && serviceName.length > MAX_SERVICE_NAME) {
+    notes.push(`service.name from OTEL_RESOURCE_ATTRIBUTES or resourceAttributes is ${serviceName.length} characters long; its first ${MAX_SERVICE_NAME} are used.`);
+    serviceName = serviceName.slice(0, MAX_SERVICE_NAME);
+  }
   if (serviceName === undefined) {
     serviceName = DEFAULT_SERVICE_NAME;
     notes.push(`no service name was given; reporting as '${DEFAULT_SERVICE_NAME}'. Set serviceName or OTEL_SERVICE_NAME.`);
@@ -153,8 +162,14 @@ export function resolveConfig(input: TelemetryConfig | ProfileName | undefined, 
   if (given.has('profile') && environment.values.has('profile') && given.get('profile')?.value !== environment.values.get('profile')?.value) {
     notes.push(`OTEL_FACADE_PROFILE=${String(environment.values.get('profile')?.value)} is overridden by profile = ${String(given.get('profile')?.value)} set in the config.`);
   }
-  // One note per problem, however many fields it touched (a certificate variable feeds both signals).
-  return { config, notes: [...new Set(notes)], adjusted: [...new Set(adjusted)] };
+  // One note per problem, however many fields it touched (a certificate variable feeds both signals), and a bounded
+  // number of them, so that the flood guard never holds back the ones that matter.
+  const distinct = [...new Set(notes)];
+  if (distinct.length > MAX_NOTES) {
+    const left = distinct.length - MAX_NOTES + 1;
+    distinct.splice(MAX_NOTES - 1, Infinity, `${left} more configuration warnings were left out; fix the ones above, and they will show.`);
+  }
+  return { config, notes: distinct, adjusted: [...new Set(adjusted)] };
 }
 
 /** Writes diagnostics to stderr through `console`. */
@@ -170,13 +185,16 @@ export const consoleLogger: DiagnosticLogger = {
 function readExplicit(explicit: Record<string, unknown>): Map<string, Sourced> {
   const values = new Map<string, Sourced>();
   const walk = (object: Record<string, unknown>, group: string): void => {
-    for (const key of Object.keys(object)) {
+    const keys = guarded(group === '' ? 'config' : group, object, () => Object.keys(object));
+    for (const key of keys) {
       const path = group === '' ? key : `${group}.${key}`;
-      const value = object[key];
+      // Read once, through a guard: a getter or proxy that throws is the field's error, not a crash, and what is
+      // kept is a plain copy that cannot change or throw when the runtime reads it later.
+      const value = guarded(path, undefined, () => plainCopy(path, object[key]));
       if (value === undefined) continue;
       const field = FIELD_BY_PATH.get(path);
       if (field !== undefined) {
-        checkValue(field, value);
+        guarded(path, value, () => checkValue(field, value));
         // A list field given one name (`propagators: 'b3'`) holds that one name.
         const kept = field.kind.type === 'enumList' && !Array.isArray(value) && path !== 'metrics.exporter' ? [value] : value;
         values.set(path, { value: kept, source: 'config', origin: path });
@@ -200,6 +218,54 @@ function readExplicit(explicit: Record<string, unknown>): Map<string, Sourced> {
   return values;
 }
 
+/** Runs `read`; anything it throws other than a TelemetryConfigError becomes one naming `path`. */
+function guarded<T>(path: string, value: unknown, read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    if (isTelemetryConfigError(error)) throw error;
+    throw new TelemetryConfigError(path, value, `a value that can be read (reading it threw: ${errorText(error)})`);
+  }
+}
+
+/** An error's message, cut, for a TelemetryConfigError. */
+function errorText(error: unknown): string {
+  let text: string;
+  try {
+    text = error instanceof Error ? error.message : String(error);
+  } catch {
+    text = 'an unreadable error';
+  }
+  return text.length > 200 ? `${text.slice(0, 200)}...` : text;
+}
+
+/**
+ * A plain copy of a configuration value: arrays by index (a sparse or huge one is refused rather than walked), plain
+ * objects by own enumerable keys, one level deep (label maps, headers), functions and RegExps as they are. A logger
+ * is kept as given: its methods are called through the Diagnostics' guard.
+ */
+function plainCopy(path: string, value: unknown): unknown {
+  if (typeof value !== 'object' || value === null || value instanceof RegExp) return value;
+  if (FIELD_BY_PATH.get(path)?.kind.type === 'logger') return value; // its methods may use `this`
+  if (Array.isArray(value)) {
+    if (value.length > MAX_LIST_LENGTH) throw new TelemetryConfigError(path, `an array of ${value.length} items`, `at most ${MAX_LIST_LENGTH} items`);
+    return Array.from({ length: value.length }, (_, i) => value[i] as unknown);
+  }
+  const prototype = Object.getPrototypeOf(value) as unknown;
+  if (prototype !== Object.prototype && prototype !== null) return value; // a logger, or a class instance checked by its field
+  const copy: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) setOwn(copy, key, guarded(`${path}.${key}`, undefined, () => (value as Record<string, unknown>)[key]));
+  return copy;
+}
+
+/** Longest list a field takes (patterns, keys, propagators): a config is written by hand. */
+const MAX_LIST_LENGTH = 10_000;
+
+/** Sets an own property, even `__proto__`, without touching the prototype. */
+function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
 /** Throws a TelemetryConfigError when `value` is not what `field` accepts. */
 function checkValue(field: FieldSpec, value: unknown): void {
   if (field.kind.type === 'url' && typeof value === 'string' && value.trim() !== '') {
@@ -207,7 +273,19 @@ function checkValue(field: FieldSpec, value: unknown): void {
     return;
   }
   const problem = valueProblem(field.kind, value);
-  if (problem === undefined) return;
+  if (problem === undefined) {
+    if (field.path.endsWith('headers')) {
+      for (const [key, item] of Object.entries(value as Record<string, string>)) {
+        const why = headerProblem(key, item);
+        // Header values are credentials: the error names the header, never its value.
+        if (why !== undefined) throw new TelemetryConfigError(`${field.path}.${key}`, '[value not shown]', `a header Node can send (${why})`);
+      }
+    }
+    return;
+  }
+  if (field.path.endsWith('headers') && problem.path !== undefined) {
+    throw new TelemetryConfigError(`${field.path}.${problem.path}`, '[value not shown]', problem.allowed);
+  }
   const allowed = field.path === 'exporter' && value === 'prometheus'
     ? `${problem.allowed} (prometheus serves metrics only: metrics: { exporter: 'prometheus' })` : problem.allowed;
   throw new TelemetryConfigError(problem.path === undefined ? field.path : `${field.path}.${problem.path}`, problem.value, allowed);
@@ -410,10 +488,6 @@ class Resolver {
       ...stringMap(this.environment.values.get(`${signal}.headers`)?.value),
       ...stringMap(this.given.get(`${signal}.headers`)?.value),
     };
-    for (const [key, value] of Object.entries(headers)) {
-      const problem = headerProblem(key, value);
-      if (problem !== undefined) throw new TelemetryConfigError(`${signal}.headers.${key}`, value, `a header Node can send (${problem})`);
-    }
     const breaker = (name: keyof CircuitBreakerConfig): never => this.value(`${signal}.circuitBreaker.${name}`) as never;
     return {
       url,
@@ -474,7 +548,7 @@ function resolveSampler(explicitRate: Sourced | undefined, environment: Environm
     // Decimal only: Number() would read '0x1' and '' too.
     const parsed = /^(?:0|1|0?\.\d+|0\.\d*|1\.0*)$/.test(environment.samplerArg) ? Number(environment.samplerArg) : Number.NaN;
     if (Number.isNaN(parsed) || parsed < 0 || parsed > 1) {
-      notes.push(`OTEL_TRACES_SAMPLER_ARG=${JSON.stringify(environment.samplerArg)} is not a ratio from 0 to 1; ${sampler} samples everything (1.0).`);
+      notes.push(`OTEL_TRACES_SAMPLER_ARG=${shown(environment.samplerArg)} is not a ratio from 0 to 1; ${sampler} samples everything (1.0).`);
     } else {
       ratio = parsed;
     }
@@ -485,7 +559,7 @@ function resolveSampler(explicitRate: Sourced | undefined, environment: Environm
 /** Whether two resolved values are the same (lists and URLs compared by content). */
 function sameValue(a: unknown, b: unknown): boolean {
   if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((item, i) => item === b[i]);
-  if (typeof a === 'string' && typeof b === 'string') return a.replace(/\/+$/, '') === b.replace(/\/+$/, '');
+  if (typeof a === 'string' && typeof b === 'string') return trimTrailingSlashes(a) === trimTrailingSlashes(b);
   return a === b;
 }
 

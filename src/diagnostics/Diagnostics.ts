@@ -17,6 +17,10 @@ export interface FloodLimit {
 
 const DEFAULT_FLOOD_LIMIT: FloodLimit = { lines: 50, windowMs: 10_000 };
 
+/** C0 and C1 controls, DEL and the Unicode line separators. */
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+const escapeControl = (c: string): string => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+
 /**
  * The library's voice. Each distinct problem (its `key`) is said once. A flood guard caps how many distinct
  * problems are said per window, so that thousands of distinct bad names cannot flood the log; a problem held back
@@ -87,7 +91,8 @@ export class Diagnostics {
 
   private emit(level: 'warn' | 'info', line: string): void {
     try {
-      this.logger[level](line);
+      // Control characters from user input (a newline in a service name, an ANSI escape) must not forge log lines.
+      this.logger[level](line.replace(CONTROL_CHARACTERS, escapeControl));
     } catch {
       // A throwing logger must not turn a diagnostic into a crash of the caller.
     }

@@ -87,7 +87,7 @@ export class PrometheusEndpoint {
     this.labels = new PrometheusLabels(this.warnOnce);
     this.storeLabels = scopeLabels(scope);
     this.storeReader = store.addReader('prometheus');
-    this.address = `http://${config.host}:${config.port}${config.endpoint}`;
+    this.address = `http://${hostInUrl(config.host)}:${config.port}${config.endpoint}`;
     this.server = createServer((req, res) => this.handle(req, res));
     this.server.on('connection', (socket: Socket) => {
       this.sockets.add(socket);
@@ -110,7 +110,7 @@ export class PrometheusEndpoint {
     this.server.listen(this.config.port, this.config.host, () => {
       const address = this.server.address();
       if (address !== null && typeof address === 'object') {
-        this.address = `http://${this.config.host}:${address.port}${this.config.endpoint}`;
+        this.address = `http://${hostInUrl(this.config.host)}:${address.port}${this.config.endpoint}`;
       }
       this.listening = true;
     });
@@ -277,4 +277,9 @@ function withoutRepeatedHeaders(text: string, families: Set<string>): string {
   }
   for (const family of seenHere) families.add(family);
   return kept.join('\n');
+}
+
+/** A host as a URL writes it: an IPv6 address in brackets. */
+export function hostInUrl(host: string): string {
+  return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
 }

@@ -5,6 +5,7 @@ import { displayUrl } from '../config/endpoint';
 import type { ResolvedConfig } from '../config/TelemetryConfig';
 import { Diagnostics } from '../diagnostics/Diagnostics';
 import { MetricsPipeline } from '../export/MetricsPipeline';
+import { hostInUrl } from '../export/PrometheusEndpoint';
 import { buildResource } from '../export/resource';
 import { settleBy } from '../export/settleBy';
 import { TracesPipeline } from '../export/TracesPipeline';
@@ -259,7 +260,7 @@ export class Runtime implements RuntimeHandle {
 export function startRuntime(config: ResolvedConfig, startup: StartupNotes, carried: CarriedState, options: RuntimeOptions = {}): RuntimeHandle {
   if (!config.enabled) {
     carried.diagnostics.useLogger(config.logger);
-    config.logger.info('otel-facade: telemetry is disabled (enabled: false or OTEL_SDK_DISABLED=true); every call is a no-op.');
+    carried.diagnostics.info('telemetry is disabled (enabled: false or OTEL_SDK_DISABLED=true); every call is a no-op.');
     return new IdleRuntime(carried, undefined, config, options.now);
   }
   return new Runtime(config, startup, carried, options);
@@ -282,12 +283,12 @@ export function startedLine(config: ResolvedConfig): string {
   const metrics = config.metrics;
   const pushed = metrics.exporter === 'none' ? undefined : `${where(metrics.exporter, metrics.url)} every ${seconds(metrics.intervalMs)}`;
   const scraped = metrics.prometheus === undefined ? undefined
-    : `Prometheus on http://${metrics.prometheus.host}:${metrics.prometheus.port}${metrics.prometheus.endpoint}`;
+    : `Prometheus on http://${hostInUrl(metrics.prometheus.host)}:${metrics.prometheus.port}${metrics.prometheus.endpoint}`;
   const sampler = config.sampler;
   const sampling = sampler.type.endsWith('traceidratio') ? `${+(sampler.ratio * 100).toPrecision(3)}% of traces${sampler.type.startsWith('parentbased') ? ' (parent-based)' : ''}`
     : sampler.type.endsWith('always_off') ? 'no traces' : 'every trace';
   const profile = config.profileNamed ? `${config.profile} profile` : `${config.profile} profile by default`;
-  return `started '${config.serviceName}' (${profile}): metrics → ${[pushed, scraped].filter(Boolean).join(' and ') || 'none'}; ` +
+  return `started '${config.serviceName.length > 100 ? `${config.serviceName.slice(0, 100)}...` : config.serviceName}' (${profile}): metrics → ${[pushed, scraped].filter(Boolean).join(' and ') || 'none'}; ` +
     `traces → ${where(config.traces.exporter, config.traces.url)}, sampling ${sampling}` +
     `${config.piiRedaction ? '; PII redaction on' : ''}.`;
 }

