@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { IncomingMessage, type ServerResponse } from 'node:http';
 import { context, propagation, trace, ROOT_CONTEXT, SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { globalSlot } from '../global/GlobalSlot';
 import { METRIC_HTTP_SERVER_DURATION, METRIC_HTTP_SERVER_COUNT } from '../metrics/unifiedVocabulary';
@@ -42,6 +42,7 @@ export function tracingMiddleware(given: TracingMiddlewareOptions | null = {}): 
   const options: TracingMiddlewareOptions = given ?? {};
   const excluded = new Set(Array.isArray(options.excludePaths) ? options.excludePaths : ['/health', '/ready', '/metrics']);
   const trustIncomingSampling = options.trustIncomingSampling !== false;
+  installRouteCapture();
   return function otelFacadeTracing(req, res, next) {
     const runtime = slot.runtime;
     const path = pathOf(req.url);
@@ -69,12 +70,11 @@ export function tracingMiddleware(given: TracingMiddlewareOptions | null = {}): 
       next?.();
       return;
     }
-    const expressRoute = captureExpressRoute(req);
     let finished = false;
     const finish = (): void => {
       if (finished) return;
       finished = true;
-      const route = routeOf(req, options) ?? expressRoute() ?? 'unmatched';
+      const route = routeOf(req, options) ?? expressRoute(req) ?? 'unmatched';
       const aborted = !res.writableFinished;
       const status = String(res.statusCode);
       span.updateName(`${method} ${route}`);
@@ -109,31 +109,40 @@ function routeOf(req: IncomingMessage, options: TracingMiddlewareOptions): strin
 
 type ExpressRequest = IncomingMessage & { route?: { path?: unknown }; baseUrl?: unknown };
 
+/** What Express set as `req.route`, and the template `baseUrl + route.path` at that moment, per request. */
+const expressRoutes = new WeakMap<object, { route: ExpressRequest['route']; template: string | undefined }>();
+
 /**
  * Express sets `req.route` when a route matches, while `req.baseUrl` is the mount path of the router holding it;
  * by the time the response finishes (an error handled by the app, say) `baseUrl` may have been reset. So the
- * template `baseUrl + route.path` is captured at the moment `req.route` is set.
+ * template is captured at the moment `req.route` is set, by an accessor installed once on
+ * `IncomingMessage.prototype` that keeps the value in a WeakMap: a request object never gets a property of ours,
+ * so its hidden class never changes per request (a property defined on each request made every request a new
+ * shape, and the garbage collector busy). A `route` the application defines itself shadows the accessor.
  */
-function captureExpressRoute(req: IncomingMessage): () => string | undefined {
+function installRouteCapture(): void {
+  const prototype = IncomingMessage.prototype as object;
+  if (Object.getOwnPropertyDescriptor(prototype, 'route') !== undefined) return;
+  Object.defineProperty(prototype, 'route', {
+    configurable: true,
+    enumerable: false,
+    get(this: object) {
+      return expressRoutes.get(this)?.route;
+    },
+    set(this: ExpressRequest, route: ExpressRequest['route']) {
+      const path = typeof route === 'object' && route !== null ? route.path : undefined;
+      expressRoutes.set(this, { route, template: typeof path === 'string' ? `${typeof this.baseUrl === 'string' ? this.baseUrl : ''}${path}` : undefined });
+    },
+  });
+}
+
+/** The route template Express matched for `req`: captured when `req.route` was set, else read now. */
+function expressRoute(req: IncomingMessage): string | undefined {
+  const captured = expressRoutes.get(req)?.template;
+  if (captured !== undefined) return captured;
   const express = req as ExpressRequest;
-  let captured: string | undefined;
-  if (Object.getOwnPropertyDescriptor(req, 'route') === undefined) {
-    let value: ExpressRequest['route'];
-    Object.defineProperty(req, 'route', {
-      configurable: true,
-      enumerable: true,
-      get: () => value,
-      set: (route: ExpressRequest['route']) => {
-        value = route;
-        if (typeof route?.path === 'string') captured = `${typeof express.baseUrl === 'string' ? express.baseUrl : ''}${route.path}`;
-      },
-    });
-  }
-  return () => {
-    if (captured !== undefined) return captured;
-    const path = express.route?.path;
-    return typeof path === 'string' ? `${typeof express.baseUrl === 'string' ? express.baseUrl : ''}${path}` : undefined;
-  };
+  const path = express.route?.path;
+  return typeof path === 'string' ? `${typeof express.baseUrl === 'string' ? express.baseUrl : ''}${path}` : undefined;
 }
 
 function pathOf(url: string | undefined): string {

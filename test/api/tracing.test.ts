@@ -213,3 +213,32 @@ describe('Tracer interface and pipeline', () => {
     await expect(telemetry.pipeline<number>('quiet', { tracer: telemetry.noopTracer }).step('double', (n) => n * 2).run(2)).resolves.toBe(4);
   });
 });
+
+describe('attributes of spans that are not sampled', () => {
+  it('are never read, cut or redacted: an unsampled request pays nothing for them', async () => {
+    const bed = await startTestBed({ samplingRate: 0 });
+    try {
+      let reads = 0;
+      const attributes = Object.defineProperty({}, 'url.path', {
+        enumerable: true,
+        get: () => {
+          reads++;
+          return '/users/jane.doe@example.com';
+        },
+      });
+      const span = telemetry.startSpan('unsampled', { attributes });
+      span.end();
+      expect(reads).toBe(0);
+      await bed.stop();
+      const sampled = await startTestBed({ samplingRate: 1 });
+      try {
+        telemetry.startSpan('sampled', { attributes }).end();
+        expect(reads).toBe(1);
+      } finally {
+        await sampled.stop();
+      }
+    } finally {
+      await telemetry.shutdown({ timeoutMs: 1000 });
+    }
+  });
+});
