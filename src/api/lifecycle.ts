@@ -32,6 +32,8 @@ export function initializeWith(config: TelemetryConfig | ProfileName | undefined
     return;
   }
   if (current.state !== 'idle') {
+    // A config that could never work is still a programming mistake, said as one, even when it changes nothing.
+    resolveConfig(config);
     const why = current.state === 'stopping'
       ? 'shutdown() is still running; await it before calling initialize() again'
       : 'telemetry is already initialized; call shutdown() first to initialize it again';

@@ -1,3 +1,5 @@
+import { escapeControlCharacters } from './printable';
+
 const BRAND = Symbol.for('otel-facade.TelemetryConfigError');
 
 /**
@@ -14,7 +16,7 @@ export class TelemetryConfigError extends Error {
   private readonly [BRAND] = true;
 
   constructor(field: string, value: unknown, allowed: string, message?: string) {
-    super(message ?? `otel-facade: invalid configuration: ${cut(field)} = ${describe(value)}; allowed: ${allowed}`);
+    super(escapeControlCharacters(message ?? `otel-facade: invalid configuration: ${cut(field)} = ${describe(value)}; allowed: ${allowed}`));
     this.name = 'TelemetryConfigError';
     this.field = field;
     this.value = value;
@@ -23,14 +25,19 @@ export class TelemetryConfigError extends Error {
 
   /** A field that does not exist: `unknown field exportInterval; did you mean exportIntervalMs?` */
   static unknownField(field: string, value: unknown, suggestion: string | undefined, known: readonly string[]): TelemetryConfigError {
-    const hint = suggestion === undefined ? `known fields here: ${known.join(', ')}` : `did you mean ${suggestion}?`;
+    const listed = known.length > 12 ? `${known.slice(0, 12).join(', ')} and ${known.length - 12} more` : known.join(', ');
+    const hint = suggestion === undefined ? `known fields here: ${listed}` : `did you mean ${suggestion}?`;
     return new TelemetryConfigError(field, value, `a known field (${known.join(', ')})`, `otel-facade: invalid configuration: unknown field ${cut(field)}; ${hint}`);
   }
 }
 
 /** True when `error` is a TelemetryConfigError, even one thrown by another copy of this package. */
 export function isTelemetryConfigError(error: unknown): error is TelemetryConfigError {
-  return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[BRAND] === true;
+  try {
+    return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[BRAND] === true;
+  } catch {
+    return false; // a thrown proxy whose traps throw
+  }
 }
 
 /** Longest part of a value or field name quoted in a message: a 10 MB value must not make a 10 MB message. */
@@ -40,19 +47,31 @@ function cut(text: string): string {
   return text.length > MAX_SHOWN ? `${text.slice(0, MAX_SHOWN)}...` : text;
 }
 
-function describe(value: unknown): string {
+/**
+ * A value for a message, walked within bounds: a few items of a list or an object, strings cut, nothing called
+ * (no toJSON, which would show a URL object's credentials) and nothing that throws.
+ */
+function describe(value: unknown, depth = 0): string {
   if (typeof value === 'string') return JSON.stringify(cut(value));
-  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint' || value == null) return `${String(value)}${typeof value === 'bigint' ? 'n' : ''}`;
+  if (typeof value === 'number' || typeof value === 'boolean' || value == null) return String(value);
+  if (typeof value === 'bigint') return `${String(value)}n`;
   if (typeof value === 'symbol') return 'a symbol';
   if (typeof value === 'function') return 'a function';
   try {
-    const text = JSON.stringify(value);
-    if (text !== undefined) return cut(text);
-  } catch {
-    // circular, a throwing getter, a revoked proxy: named by its kind below
-  }
-  try {
-    return Object.prototype.toString.call(value);
+    if (Array.isArray(value)) {
+      if (depth > 1) return `an array of ${value.length}`;
+      const items = Array.from({ length: Math.min(value.length, 5) }, (_, i) => describe(value[i], depth + 1));
+      return cut(`[${items.join(', ')}${value.length > 5 ? `, ... (${value.length} items)` : ''}]`);
+    }
+    const prototype = Object.getPrototypeOf(value) as unknown;
+    if (prototype !== Object.prototype && prototype !== null) {
+      const name = (prototype as { constructor?: { name?: unknown } }).constructor?.name;
+      return typeof name === 'string' && name !== '' ? `a ${cut(name)} object` : 'an object';
+    }
+    if (depth > 1) return 'an object';
+    const keys = Object.keys(value as object);
+    const entries = keys.slice(0, 5).map((key) => `${JSON.stringify(cut(key))}: ${describe((value as Record<string, unknown>)[key], depth + 1)}`);
+    return cut(`{${entries.join(', ')}${keys.length > 5 ? `, ... (${keys.length} keys)` : ''}}`);
   } catch {
     return 'an unreadable object';
   }

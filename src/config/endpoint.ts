@@ -15,11 +15,13 @@ export interface NormalizedEndpoint {
 export function normalizeEndpoint(field: string, raw: string): NormalizedEndpoint {
   const notes: string[] = [];
   let text = raw.trim();
-  const shownRaw = displayUrl(raw);
   if (text.length > MAX_URL_LENGTH) {
-    throw new TelemetryConfigError(field, shownRaw, `an http:// or https:// URL of at most ${MAX_URL_LENGTH} characters`);
+    throw new TelemetryConfigError(field, displayUrl(text.slice(0, 200)), `an http:// or https:// URL of at most ${MAX_URL_LENGTH} characters`);
   }
-  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) {
+  const shownRaw = displayUrl(raw);
+  // A scheme is letters and a colon before a slash (`collector:4318` is a host and a port, `user:pw@host` has
+  // credentials). The URL parser takes `http:/host` and `http:\\host` as `http://host`, so they have one.
+  if (!/^[a-z][a-z0-9+.-]{0,30}:[/\\]/i.test(text)) {
     notes.push(`${field} '${shownRaw}' has no scheme; using 'http://${displayUrl(text)}'. Write the full URL to silence this.`);
     text = `http://${text}`;
   }
@@ -46,15 +48,41 @@ export function normalizeEndpoint(field: string, raw: string): NormalizedEndpoin
 const MAX_URL_LENGTH = 2048;
 
 /**
- * A URL as messages show it: credentials in it (`http://user:secret@host`) replaced by `***`, and cut past 200
- * characters. Works on text that does not parse as a URL too. Node sends URL credentials as Basic auth, so they are
- * legitimate in an endpoint, and must never reach a log line.
+ * A URL as messages show it, in one linear pass (no regular expression: endpoint text comes from the environment):
+ * everything before the last `@` after the scheme (credentials, as the URL parser would read them, even from
+ * `http:/user:secret@host`) becomes `***@`, query values become `***`, a fragment becomes `#***`, and the result is
+ * cut past 200 characters. Works on text that does not parse as a URL too. Node sends URL credentials as Basic
+ * auth, so they are legitimate in an endpoint, and must never reach a log line.
  */
 export function displayUrl(text: string): string {
-  const masked = text
-    .replace(/^(\s*(?:[a-z][a-z0-9+.-]*:)?\/\/|\s*)[^/?#\s]*@/i, '$1***@')
-    .replace(/([?&][^=&#]*=)[^&#]*/g, '$1***'); // query values, such as ?token=...
-  return masked.length > 200 ? `${masked.slice(0, 200)}...` : masked;
+  const scheme = /^\s*[a-z][a-z0-9+.-]{0,30}:(?=[/\\])/i.exec(text);
+  let start = scheme === null ? 0 : scheme[0].length;
+  while (start < text.length && (text[start] === '/' || text[start] === '\\')) start++;
+  const at = text.lastIndexOf('@');
+  let out = at >= start ? `${text.slice(0, start)}***@` : text.slice(0, start);
+  let i = at >= start ? at + 1 : start;
+  const hash = text.indexOf('#', i);
+  const end = hash === -1 ? text.length : hash;
+  const query = text.indexOf('?', i);
+  if (query === -1 || query > end) {
+    out += text.slice(i, end);
+  } else {
+    out += text.slice(i, query + 1);
+    // key=value pairs: keys kept, values masked
+    i = query + 1;
+    while (i <= end) {
+      let next = text.indexOf('&', i);
+      if (next === -1 || next > end) next = end;
+      const pair = text.slice(i, next);
+      const eq = pair.indexOf('=');
+      out += eq === -1 ? pair : `${pair.slice(0, eq)}=***`;
+      if (next < end) out += '&';
+      i = next + 1;
+      if (out.length > 400) break;
+    }
+  }
+  if (hash !== -1) out += '#***';
+  return out.length > 200 ? `${out.slice(0, 200)}...` : out;
 }
 
 /** Appends a signal path (`v1/metrics`) to a base URL's path, keeping its query (`/otlp?tenant=a`). */

@@ -225,13 +225,15 @@ export function parseKeyValueList(variable: string, raw: string, headers: boolea
   const result: Record<string, string> = {};
   const malformed: string[] = [];
   const refused: string[] = [];
-  for (const entry of raw.split(',')) {
+  const entries = raw.split(',');
+  for (let index = 0; index < entries.length; index++) {
+    const entry = entries[index];
     if (entry.trim() === '') continue;
     const eq = entry.indexOf('=');
     const key = eq <= 0 ? '' : decode(entry.slice(0, eq).trim());
     if (key === '') {
-      // A header entry written `Authorization: Bearer ...` holds a secret: only what precedes it is quoted.
-      malformed.push(headers ? `${shown(secretFree(entry))} (its value not shown)` : shown(entry.trim()));
+      // A header entry that is not key=value may be anything, a token included: it is named by its place only.
+      malformed.push(headers ? `#${index + 1} (not shown: it may hold a secret)` : shown(entry.trim()));
       continue;
     }
     const value = decode(entry.slice(eq + 1).trim());

@@ -1,6 +1,7 @@
 import { FIELDS, PROFILE_NAMES, type ProfileName } from './fields';
 import type { TelemetryConfig } from './TelemetryConfig';
 import { TelemetryConfigError } from './TelemetryConfigError';
+import { thrownMessage } from './printable';
 
 export { PROFILE_NAMES, type ProfileName } from './fields';
 
@@ -39,7 +40,7 @@ export function useProfile(name: ProfileName, overrides: TelemetryConfig = {}): 
   try {
     copy = { ...overrides };
   } catch (error) {
-    throw new TelemetryConfigError('overrides', overrides, `an object whose fields can be read (reading it threw: ${error instanceof Error ? error.message.slice(0, 200) : 'an error'})`);
+    throw new TelemetryConfigError('overrides', '[unreadable]', `an object whose fields can be read (reading it threw: ${thrownMessage(error)})`);
   }
   if (copy.profile !== undefined && copy.profile !== name) {
     throw new TelemetryConfigError('profile', copy.profile, `'${name}', the profile useProfile() was given (both were given; make them agree)`);

@@ -18,6 +18,7 @@ import type {
   TlsFiles,
 } from './TelemetryConfig';
 import { isTelemetryConfigError, TelemetryConfigError } from './TelemetryConfigError';
+import { thrownMessage } from './printable';
 
 /** The last fallback when neither the config, the environment nor the profile names an endpoint. */
 export const DEFAULT_ENDPOINT = 'http://localhost:4318';
@@ -143,7 +144,7 @@ export function resolveConfig(input: TelemetryConfig | ProfileName | undefined, 
       burst: resolver.value('rateLimit.burst') as number,
     },
     piiRedaction: resolver.value('piiRedaction') as boolean,
-    piiPatterns: compilePiiPatterns(resolver.value('piiPatterns') ?? []),
+    piiPatterns: guarded('piiPatterns', '[patterns]', () => compilePiiPatterns(resolver.value('piiPatterns') ?? [])),
     piiIpExemptKeys: [...(resolver.value('piiIpExemptKeys') as string[])],
     spanLimits: {
       attributeValueLengthLimit: resolver.value('spanLimits.attributeValueLengthLimit') as number,
@@ -224,19 +225,8 @@ function guarded<T>(path: string, value: unknown, read: () => T): T {
     return read();
   } catch (error) {
     if (isTelemetryConfigError(error)) throw error;
-    throw new TelemetryConfigError(path, value, `a value that can be read (reading it threw: ${errorText(error)})`);
+    throw new TelemetryConfigError(path, value, `a value that can be read (reading it threw: ${thrownMessage(error)})`);
   }
-}
-
-/** An error's message, cut, for a TelemetryConfigError. */
-function errorText(error: unknown): string {
-  let text: string;
-  try {
-    text = error instanceof Error ? error.message : String(error);
-  } catch {
-    text = 'an unreadable error';
-  }
-  return text.length > 200 ? `${text.slice(0, 200)}...` : text;
 }
 
 /**
@@ -252,7 +242,8 @@ function plainCopy(path: string, value: unknown): unknown {
     return Array.from({ length: value.length }, (_, i) => value[i] as unknown);
   }
   const prototype = Object.getPrototypeOf(value) as unknown;
-  if (prototype !== Object.prototype && prototype !== null) return value; // a logger, or a class instance checked by its field
+  // Not a plain object (a Map, a URL, a class instance): kept as it is, and refused by its field's check.
+  if (prototype !== Object.prototype && prototype !== null) return value;
   const copy: Record<string, unknown> = {};
   for (const key of Object.keys(value)) setOwn(copy, key, guarded(`${path}.${key}`, undefined, () => (value as Record<string, unknown>)[key]));
   return copy;
@@ -283,8 +274,13 @@ function checkValue(field: FieldSpec, value: unknown): void {
     }
     return;
   }
-  if (field.path.endsWith('headers') && problem.path !== undefined) {
-    throw new TelemetryConfigError(`${field.path}.${problem.path}`, '[value not shown]', problem.allowed);
+  if (field.path.endsWith('headers')) {
+    // Header values are credentials, whatever shape they were given in.
+    throw new TelemetryConfigError(problem.path === undefined ? field.path : `${field.path}.${problem.path}`, '[value not shown]', problem.allowed);
+  }
+  if (field.kind.type === 'url') {
+    // An endpoint may hold credentials: shown masked, or by its type.
+    throw new TelemetryConfigError(field.path, typeof value === 'string' ? displayUrl(value) : `[${Array.isArray(value) ? 'an array' : typeof value}]`, problem.allowed);
   }
   const allowed = field.path === 'exporter' && value === 'prometheus'
     ? `${problem.allowed} (prometheus serves metrics only: metrics: { exporter: 'prometheus' })` : problem.allowed;
@@ -318,6 +314,9 @@ function valueProblem(kind: FieldKind, value: unknown): { path?: string; value: 
     case 'stringMap':
     case 'limitMap': {
       if (typeof value !== 'object' || value === null || Array.isArray(value)) return bad;
+      // A Map or a class instance would read as no entries at all: an authentication header lost without a word.
+      const prototype = Object.getPrototypeOf(value) as unknown;
+      if (prototype !== Object.prototype && prototype !== null) return { value, allowed: `a plain object (${describeKind(kind)}), not a Map or a class instance` };
       for (const [key, item] of Object.entries(value)) {
         if (kind.type === 'limitMap' && !(typeof item === 'number' && Number.isInteger(item) && item >= kind.min && item <= kind.max)) {
           return { path: key, value: item, allowed: `a whole number from ${kind.min} to ${kind.max}` };

@@ -1,3 +1,4 @@
+import { escapeControlCharacters } from '../config/printable';
 import type { DiagnosticLogger } from '../config/TelemetryConfig';
 import { ownString } from './ownString';
 
@@ -17,9 +18,6 @@ export interface FloodLimit {
 
 const DEFAULT_FLOOD_LIMIT: FloodLimit = { lines: 50, windowMs: 10_000 };
 
-/** C0 and C1 controls, DEL and the Unicode line separators. */
-const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
-const escapeControl = (c: string): string => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
 
 /**
  * The library's voice. Each distinct problem (its `key`) is said once. A flood guard caps how many distinct
@@ -92,7 +90,9 @@ export class Diagnostics {
   private emit(level: 'warn' | 'info', line: string): void {
     try {
       // Control characters from user input (a newline in a service name, an ANSI escape) must not forge log lines.
-      this.logger[level](line.replace(CONTROL_CHARACTERS, escapeControl));
+      const result: unknown = this.logger[level](escapeControlCharacters(line));
+      // An async logger's rejection must not become an unhandled rejection that ends the process.
+      if (typeof (result as PromiseLike<unknown> | undefined)?.then === 'function') (result as Promise<unknown>).then(undefined, () => undefined);
     } catch {
       // A throwing logger must not turn a diagnostic into a crash of the caller.
     }

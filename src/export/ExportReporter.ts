@@ -69,7 +69,7 @@ export class ExportReporter {
       return " Raise the collector's request size limit (the OpenTelemetry Collector's otlp receiver: " +
         'protocols.http.max_request_body_size).';
     }
-    if (status === 401 || status === 403) return ' Check the credentials sent in headers (OTEL_EXPORTER_OTLP_HEADERS).';
+    if (status === 401 || status === 403) return ' Check the credentials sent in headers (the headers field, or OTEL_EXPORTER_OTLP_HEADERS).';
     if (status === 404 || status === 405) {
       return ' Check the URL: OTLP/HTTP takes POSTs on /v1/metrics and /v1/traces (a full URL in a per-signal endpoint is used as given).';
     }

@@ -79,6 +79,8 @@ export class OtlpHttpTransport {
   private readonly inFlight = new Set<ClientRequest>();
   private readonly waits = new Set<{ timer: NodeJS.Timeout; resolve: () => void }>();
   private readonly aborted = new WeakSet<ClientRequest>();
+  /** What we send that a collector's answer may echo (header values, URL credentials and query values). */
+  private readonly secrets: readonly string[];
   private closed = false;
   /** Advanced by `abortInFlight()`: sends begun before it give up. */
   private generation = 0;
@@ -94,6 +96,7 @@ export class OtlpHttpTransport {
     this.request = secure ? (httpsRequest as typeof httpRequest) : httpRequest;
     this.retry = options.retry ?? DEFAULT_RETRY;
     this.now = options.now ?? Date.now;
+    this.secrets = knownSecrets(this.url, options.headers);
   }
 
   /** The URL posted to, as messages show it (credentials in it masked). */
@@ -217,7 +220,7 @@ export class OtlpHttpTransport {
             finish({ ok: true, body });
           } else {
             const retryAfter = response.headers['retry-after'];
-            const text = textOf(body, response.headers['content-type']);
+            const text = withoutSecrets(textOf(body, response.headers['content-type']), this.secrets);
             finish({ ok: false, failure: httpFailure(status, response.statusMessage, text, retryAfter, this.now()) });
           }
         };
@@ -269,4 +272,34 @@ function textOf(body: Buffer, contentType: string | undefined): string {
   const text = body.toString('utf8');
   if (contentType?.includes('protobuf') === true) return text.replace(/[^\x20-\x7e]+/g, ' ');
   return text;
+}
+
+/** Values this transport sends that must never be quoted back: header values, URL credentials, query values. */
+function knownSecrets(url: URL, headers: Readonly<Record<string, string>>): string[] {
+  const found = new Set<string>();
+  const add = (value: string): void => {
+    if (value.length < 4) return; // too short to be a secret, and would mask common words
+    found.add(value);
+    try {
+      found.add(decodeURIComponent(value));
+    } catch {
+      // not percent-encoded
+    }
+  };
+  for (const value of Object.values(headers)) {
+    add(value);
+    // `Bearer <token>`, `Basic <base64>`: the token alone may be echoed too
+    const space = value.indexOf(' ');
+    if (space > 0) add(value.slice(space + 1));
+  }
+  add(url.password);
+  for (const value of url.searchParams.values()) add(value);
+  return [...found].sort((a, b) => b.length - a.length); // longest first, so a token inside a header value goes whole
+}
+
+/** `text` with every known secret replaced by `***`. */
+function withoutSecrets(text: string, secrets: readonly string[]): string {
+  let result = text;
+  for (const secret of secrets) if (result.includes(secret)) result = result.split(secret).join('***');
+  return result;
 }

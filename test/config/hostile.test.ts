@@ -132,12 +132,48 @@ describe('a hostile environment', () => {
 
 describe('secrets never reach a message', () => {
   it('credentials and query values in URLs are masked', () => {
-    expect(displayUrl('http://user:pass@host:4318/v1?token=abc&x=1#f')).toBe('http://***@host:4318/v1?token=***&x=***#f');
+    expect(displayUrl('http://user:pass@host:4318/v1?token=abc&x=1#access_token=f')).toBe('http://***@host:4318/v1?token=***&x=***#***');
     expect(displayUrl('user:pass@host:4318')).toBe('***@host:4318');
-    expect(displayUrl('http://host/a@b')).toBe('http://host/a@b');
+    expect(displayUrl('http:/user:pass@host:4318')).toBe('http:/***@host:4318'); // the URL parser reads credentials here too
+    expect(displayUrl('http://user:SEK?RIT@host')).toBe('http://***@host');
+    expect(displayUrl('http://host/a@b')).toBe('http://***@b'); // conservative: anything before the last @ may be credentials
+    // linear: long runs of the characters it looks for
+    for (const c of ['?', '&', '=', '@', '/', '#']) expect(displayUrl(`http://h/${c.repeat(200_000)}x`).length).toBeLessThan(300);
     const { notes } = resolve({ OTEL_EXPORTER_OTLP_ENDPOINT: 'user:SECRET6@127.0.0.1:4317?token=SECRET8' });
     expect(notes.join('\n')).not.toMatch(/SECRET/);
     expect(notes).toHaveLength(2); // no scheme, and port 4317
+    // `http:/user:pw@host` has a scheme (the URL parser says so): its credentials are credentials, not a path
+    const oneSlash = resolve({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http:/user:SEKRIT@collector:4318' });
+    expect(oneSlash.config.endpoint).toBe('http://user:SEKRIT@collector:4318');
+    expect(oneSlash.notes).toEqual([]);
+  });
+
+  it('what a collector echoes of our headers, credentials and query is masked in failures', async () => {
+    const { createServer } = await import('node:http');
+    const server = createServer((req, res) => {
+      res.writeHead(401, { 'content-type': 'text/plain' });
+      res.end(`denied ${req.headers.authorization ?? ''} for ${req.url ?? ''} ${req.headers['x-api-key'] ?? ''}`);
+    });
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    const { port } = server.address() as { port: number };
+    const logger = new CapturingLogger();
+    try {
+      telemetry.initialize({
+        serviceName: 'echo', logger, traces: { exporter: 'none' },
+        endpoint: `http://ops:PASSWORD1@127.0.0.1:${port}/otlp?token=QUERYSECRET`,
+        headers: { authorization: 'Bearer TOKENSECRET', 'x-api-key': 'KEYSECRET' },
+      });
+      telemetry.counter('echo.requests.total');
+      await telemetry.forceFlush();
+      const said = `${logger.lines.map((line) => line.message).join('\n')}\n${JSON.stringify(telemetry.getHealth())}`;
+      expect(said).toContain('HTTP 401');
+      expect(said).toContain('denied ***');
+      expect(said).not.toMatch(/PASSWORD1|QUERYSECRET|TOKENSECRET|KEYSECRET/);
+      expect(said).toContain('(the headers field, or OTEL_EXPORTER_OTLP_HEADERS)');
+    } finally {
+      await telemetry.shutdown({ timeoutMs: 1000 });
+      await new Promise((done) => server.close(done));
+    }
   });
 
   it.each([
@@ -242,5 +278,103 @@ describe('endpoints with a query or a fragment', () => {
 
   it('healthStatus() takes what is not a health object as no health object', () => {
     expect(telemetry.healthStatus(1 as never).code).toBe(200);
+  });
+});
+
+describe('the second attacker round', () => {
+  const throwing = (): never => {
+    throw new Error('getter broke');
+  };
+
+  it('a huge or deep value in an error is described within bounds, never stringified whole', () => {
+    const shared = 'x'.repeat(1 << 20);
+    const wide = configError(() => resolve({}, { samplingRate: Array.from({ length: 9999 }, () => shared) as never }));
+    expect(wide.field).toBe('samplingRate');
+    expect(wide.message.length).toBeLessThan(1000);
+    let deep: Record<string, unknown> = {};
+    for (let i = 0; i < 26; i++) deep = { a: deep, b: deep };
+    expect(configError(() => resolve({}, { samplingRate: deep as never })).message.length).toBeLessThan(1000);
+  });
+
+  it('secrets given in the wrong shape stay out of the error and its value', () => {
+    const asString = configError(() => resolve({}, { headers: 'Authorization=Bearer SEKRIT' as never }));
+    expect(`${asString.message} ${String(asString.value)}`).not.toContain('SEKRIT');
+    const asList = configError(() => resolve({}, { metrics: { headers: ['Bearer SEKRIT'] as never } }));
+    expect(`${asList.message} ${String(asList.value)}`).not.toContain('SEKRIT');
+    const urlObject = configError(() => resolve({}, { endpoint: new URL('http://user:SEKRIT@collector:4318/?token=SEKRIT2') as never }));
+    expect(`${urlObject.message} ${String(urlObject.value)}`).not.toContain('SEKRIT');
+    const urlList = configError(() => resolve({}, { traces: { endpoint: ['https://u:SEKRIT@h:4318'] as never } }));
+    expect(`${urlList.message} ${String(urlList.value)}`).not.toContain('SEKRIT');
+    const { notes } = resolve({ OTEL_EXPORTER_OTLP_HEADERS: 'api-key=part1,SEKRITpart2,x-api-key%3DSEKRIT' });
+    expect(notes.join('\n')).not.toContain('SEKRIT');
+  });
+
+  it('a map that is not a plain object is refused, not read as no entries', () => {
+    expect(configError(() => resolve({}, { headers: new Map([['authorization', 'x']]) as never })).field).toBe('headers');
+    const sneaky = Object.create({}) as Record<string, string>;
+    let reads = 0;
+    Object.defineProperty(sneaky, 'authorization', { enumerable: true, get: () => (++reads > 1 ? throwing() : 'Bearer x') });
+    expect(configError(() => resolve({}, { headers: sneaky })).field).toBe('headers');
+    expect(configError(() => resolve({}, { cardinalityLimits: Object.create({ user_id: 5 }) as never })).field).toBe('cardinalityLimits');
+  });
+
+  it('what is read is read once: a getter that changes its answer cannot slip a bad header past the check', () => {
+    let reads = 0;
+    const headers = Object.defineProperty({}, 'authorization', { enumerable: true, get: () => (++reads > 1 ? 'bad\r\nInjected: yes' : 'Bearer x') });
+    const { config } = resolve({}, { headers });
+    expect(config.metrics.headers).toEqual({ authorization: 'Bearer x' });
+    expect(reads).toBe(1);
+  });
+
+  it('throwing patterns, thrown proxies and errors with throwing getters are TelemetryConfigErrors', () => {
+    const pattern = /x/;
+    Object.defineProperty(pattern, 'source', { get: throwing });
+    expect(configError(() => resolve({}, { piiPatterns: [pattern] })).field).toBe('piiPatterns');
+    const hostileError = new Proxy(new Error('x'), { get: throwing, getPrototypeOf: throwing });
+    expect(configError(() => resolveConfig(Object.defineProperty({}, 'endpoint', { enumerable: true, get: () => { throw hostileError; } }), {})).field).toBe('endpoint');
+    const messageGetter = Object.defineProperty(new Error(), 'message', { get: throwing });
+    expect(configError(() => useProfile('production', Object.defineProperty({}, 'serviceName', { enumerable: true, get: () => { throw messageGetter; } }))).field).toBe('overrides');
+  });
+
+  it('control characters never reach an error message', () => {
+    const cases: TelemetryConfig[] = [
+      { ['evil\nforged line']: 1 } as never,
+      { metrics: { ['a\r\nb']: 1 } } as never,
+      { cardinalityLimits: { ['k\u001b[31m']: 0 } },
+      { serviceName: 'a\u0085b\u2028c\u0000'.repeat(100) },
+      { profile: 'prod\u007f\u009b' as never },
+    ];
+    for (const config of cases) {
+      expect(configError(() => resolve({}, config)).message).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/);
+    }
+  });
+
+  it('an async logger that rejects cannot end the process', async () => {
+    const rejections: unknown[] = [];
+    const onRejection = (reason: unknown): void => {
+      rejections.push(reason);
+    };
+    process.on('unhandledRejection', onRejection);
+    try {
+      telemetry.initialize({ serviceName: 'async-logger', exporter: 'none', logger: { warn: async () => { throw new Error('log sink down'); }, info: async () => undefined } });
+      telemetry.counter('bad name');
+      await new Promise((done) => setImmediate(done));
+      await new Promise((done) => setImmediate(done));
+      expect(rejections).toEqual([]);
+      expect(telemetry.getHealth().droppedByReason.invalid_name).toBe(1);
+    } finally {
+      process.off('unhandledRejection', onRejection);
+      await telemetry.shutdown({ timeoutMs: 1000 });
+    }
+  });
+
+  it('a second initialize() with a config that could never work throws, though it changes nothing', async () => {
+    telemetry.initialize({ serviceName: 'first', exporter: 'none', logger: quiet });
+    try {
+      expect(configError(() => telemetry.initialize({ bogus: 1 } as never)).message).toContain('unknown field bogus');
+      expect(telemetry.getHealth().serviceName).toBe('first');
+    } finally {
+      await telemetry.shutdown({ timeoutMs: 1000 });
+    }
   });
 });
