@@ -1,6 +1,5 @@
 import { displayUrl } from '../config/endpoint';
 import { hrTime } from '@opentelemetry/core';
-import { JsonMetricsSerializer, ProtobufMetricsSerializer } from '@opentelemetry/otlp-transformer';
 import type { Resource } from '@opentelemetry/resources';
 import {
   AggregationTemporality,
@@ -173,6 +172,8 @@ export class MetricsPipeline {
     if (kind === 'console') {
       return new ExporterSink(new ConsoleMetricExporter({ temporalitySelector: () => AggregationTemporality.CUMULATIVE }), 'console');
     }
+    // Loaded here so that a process that never pushes OTLP never loads the encoders (34 modules).
+    const { JsonMetricsSerializer, ProtobufMetricsSerializer } = require('@opentelemetry/otlp-transformer') as typeof import('@opentelemetry/otlp-transformer');
     return otlpSink(config, { protobuf: ProtobufMetricsSerializer, json: JsonMetricsSerializer }, this.options.now);
   }
 

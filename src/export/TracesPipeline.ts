@@ -1,5 +1,4 @@
 import { displayUrl } from '../config/endpoint';
-import { JsonTraceSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { ConsoleSpanExporter, type ReadableSpan, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { ResolvedTracesSignal, SpanBatchConfig } from '../config/TelemetryConfig';
 import type { Diagnostics } from '../diagnostics/Diagnostics';
@@ -100,6 +99,8 @@ export class TracesPipeline {
     const config = this.options.config;
     if (exporter !== undefined) return new ExporterSink(exporter, config.url);
     if (config.exporter === 'console') return new ExporterSink(new ConsoleSpanExporter(), 'console');
+    // Loaded here, as for metrics: only a process that pushes OTLP loads the encoders.
+    const { JsonTraceSerializer, ProtobufTraceSerializer } = require('@opentelemetry/otlp-transformer') as typeof import('@opentelemetry/otlp-transformer');
     return otlpSink(config, { protobuf: ProtobufTraceSerializer, json: JsonTraceSerializer }, this.options.now);
   }
 }

@@ -4,8 +4,6 @@ import {
 } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
-import { B3InjectEncoding, B3Propagator } from '@opentelemetry/propagator-b3';
-import { JaegerPropagator } from '@opentelemetry/propagator-jaeger';
 import type { LogLevel, PropagatorName, ResolvedConfig } from '../config/TelemetryConfig';
 import type { Diagnostics } from '../diagnostics/Diagnostics';
 import { apiVersionReport } from '../health/apiVersion';
@@ -69,9 +67,16 @@ export function buildPropagators(names: readonly PropagatorName[]): TextMapPropa
     switch (name) {
       case 'tracecontext': return new W3CTraceContextPropagator();
       case 'baggage': return new W3CBaggagePropagator();
-      case 'b3': return new B3Propagator({ injectEncoding: B3InjectEncoding.SINGLE_HEADER });
-      case 'b3multi': return new B3Propagator({ injectEncoding: B3InjectEncoding.MULTI_HEADER });
-      case 'jaeger': return new JaegerPropagator();
+      // The B3 and Jaeger packages are loaded only when named.
+      case 'b3':
+      case 'b3multi': {
+        const { B3InjectEncoding, B3Propagator } = require('@opentelemetry/propagator-b3') as typeof import('@opentelemetry/propagator-b3');
+        return new B3Propagator({ injectEncoding: name === 'b3' ? B3InjectEncoding.SINGLE_HEADER : B3InjectEncoding.MULTI_HEADER });
+      }
+      case 'jaeger': {
+        const { JaegerPropagator } = require('@opentelemetry/propagator-jaeger') as typeof import('@opentelemetry/propagator-jaeger');
+        return new JaegerPropagator();
+      }
       default: return new W3CTraceContextPropagator();
     }
   });
