@@ -109,8 +109,17 @@ function routeOf(req: IncomingMessage, options: TracingMiddlewareOptions): strin
 
 type ExpressRequest = IncomingMessage & { route?: { path?: unknown }; baseUrl?: unknown };
 
-/** What Express set as `req.route`, and the template `baseUrl + route.path` at that moment, per request. */
-const expressRoutes = new WeakMap<object, { route: ExpressRequest['route']; template: string | undefined }>();
+/** What Express set as `req.route`, and the template `baseUrl + route.path` at that moment. */
+type RouteCapture = { route: ExpressRequest['route']; template: string | undefined };
+
+/**
+ * The captures, per request. The accessor is installed once per process on a prototype every copy of this package
+ * shares, so the map is shared too, through a global symbol: a second copy (or a second module registry, as in a
+ * test runner) reads what the first copy's accessor wrote.
+ */
+const ROUTES_KEY = Symbol.for('otel-facade.expressRoutes.v1');
+const expressRoutes: WeakMap<object, RouteCapture> = ((globalThis as Record<symbol, unknown>)[ROUTES_KEY] as WeakMap<object, RouteCapture> | undefined)
+  ?? ((globalThis as Record<symbol, unknown>)[ROUTES_KEY] = new WeakMap<object, RouteCapture>()) as WeakMap<object, RouteCapture>;
 
 /**
  * Express sets `req.route` when a route matches, while `req.baseUrl` is the mount path of the router holding it;
@@ -131,7 +140,9 @@ function installRouteCapture(): void {
     },
     set(this: ExpressRequest, route: ExpressRequest['route']) {
       const path = typeof route === 'object' && route !== null ? route.path : undefined;
-      expressRoutes.set(this, { route, template: typeof path === 'string' ? `${typeof this.baseUrl === 'string' ? this.baseUrl : ''}${path}` : undefined });
+      // A router leaving (after an error, say) may set `route` back to nothing: the template matched is kept.
+      const template = typeof path === 'string' ? `${typeof this.baseUrl === 'string' ? this.baseUrl : ''}${path}` : expressRoutes.get(this)?.template;
+      expressRoutes.set(this, { route, template });
     },
   });
 }

@@ -5,7 +5,7 @@ import type { RateLimiter } from '../protection/RateLimiter';
 import type { InstrumentKind, InstrumentPlan } from './InstrumentRouter';
 import { seriesKey, toAttributes, type LabelNormalizer } from './LabelNormalizer';
 import { Series } from './Series';
-import { FLAG_COERCED, FLAG_DROPPED, FLAG_KEY_TRUNCATED, FLAG_REDACTED, FLAG_TRUNCATED, SeriesLocator } from './SeriesLocator';
+import { FLAG_COERCED, FLAG_DROPPED, FLAG_FOLDED_LABEL, FLAG_FOLDED_SERIES, FLAG_KEY_TRUNCATED, FLAG_REDACTED, FLAG_TRUNCATED, SeriesLocator } from './SeriesLocator';
 
 /** The standard attribute of the series that holds everything past a metric's series limit. */
 export const OVERFLOW_ATTRIBUTE = 'otel.metric.overflow';
@@ -230,18 +230,19 @@ export class Metric {
     const labels = this.context.normalizer.normalize(this.name, list, start);
     if (this.declaredLabels !== null) this.checkDeclaredLabels(labels.keys);
     const { series, placement, folded } = this.place(labels.keys, labels.values);
-    if (placement === 'series') {
-      // Only paths to admitted series are cached: values folded into `other` or the overflow series take the slow
-      // path every time, so a flood of distinct values never grows the cache. Redacted paths (many raw values, one
-      // series) are cached only while the cache is at most half full, so a flood of distinct personal values
-      // never makes it start over and lose the hot paths.
-      if (labels.cacheable && ((labels.flags & FLAG_REDACTED) === 0 || this.locator.hasRoomToSpare())) {
-        this.locator.remember(list, start, series, labels.flags);
-      }
-    } else {
-      this.folded(placement, folded);
+    let flags = labels.flags;
+    if (placement !== 'series') {
+      flags |= placement === 'overflow' ? FLAG_FOLDED_SERIES : FLAG_FOLDED_LABEL;
+      this.reportFolded(placement, folded);
     }
-    if (labels.flags !== 0) this.countFlags(labels.flags);
+    // Paths to admitted series are cached. Paths whose outcome is bounded but shared (values folded into `other`,
+    // combinations sent to the overflow series, redacted values: many raw values, one series) are cached only while
+    // the cache is at most half full: a value already folded then costs a lookup, not the slow path, and a flood of
+    // distinct values stops being cached at half, never making the cache start over and lose the hot paths. Series
+    // eviction clears the cache, so a folded value is judged again once room may have opened.
+    const shared = (flags & (FLAG_REDACTED | FLAG_FOLDED_LABEL | FLAG_FOLDED_SERIES)) !== 0;
+    if (labels.cacheable && (!shared || this.locator.hasRoomToSpare())) this.locator.remember(list, start, series, flags);
+    if (flags !== 0) this.countFlags(flags);
     series.stamp = this.context.epoch.current;
     return series;
   }
@@ -267,9 +268,9 @@ export class Metric {
     return { series, placement: folded === undefined ? 'series' : 'other', folded };
   }
 
-  private folded(placement: 'other' | 'overflow', labels: string[] | undefined): void {
-    const { counters, diagnostics, cardinalityLimits } = this.context;
-    counters.fold(placement === 'overflow' ? 'series_limit' : 'label_limit');
+  /** Says once per label (and once for the series limit) why values were folded; counting is `countFlags()`'s. */
+  private reportFolded(placement: 'other' | 'overflow', labels: string[] | undefined): void {
+    const { diagnostics, cardinalityLimits } = this.context;
     if (labels !== undefined) {
       for (const label of labels) {
         diagnostics.warnOnce(`cardinality:${this.name}:${label}`,
@@ -312,6 +313,8 @@ export class Metric {
     if ((flags & FLAG_REDACTED) !== 0) counters.sanitize('pii_redacted');
     if ((flags & FLAG_DROPPED) !== 0) counters.sanitize('label_dropped');
     if ((flags & FLAG_KEY_TRUNCATED) !== 0) counters.sanitize('label_key_truncated');
+    if ((flags & FLAG_FOLDED_SERIES) !== 0) counters.fold('series_limit');
+    else if ((flags & FLAG_FOLDED_LABEL) !== 0) counters.fold('label_limit');
   }
 
   private checkDeclaredLabels(keys: readonly string[]): void {

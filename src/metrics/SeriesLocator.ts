@@ -11,6 +11,10 @@ export const FLAG_REDACTED = 4;
 export const FLAG_DROPPED = 8;
 /** A label key was truncated. */
 export const FLAG_KEY_TRUNCATED = 16;
+/** A label value past its label's limit was recorded as `other`. */
+export const FLAG_FOLDED_LABEL = 32;
+/** A new label combination on a metric at its series limit went to the overflow series. */
+export const FLAG_FOLDED_SERIES = 64;
 
 /** One step of a cached label path. */
 class PathNode {

@@ -1,6 +1,6 @@
 import express from 'express';
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
+import { IncomingMessage, type Server } from 'node:http';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
 import { SpanKind, SpanStatusCode, trace, context } from '@opentelemetry/api';
 import * as telemetry from '../../src/index';
@@ -17,6 +17,12 @@ describe('tracingMiddleware with Express', () => {
   let slowArrived: (() => void) | undefined;
 
   beforeAll(async () => {
+    // Another copy of the package (here: another module registry) installs the route accessor first; this copy's
+    // middleware must still read what it captured (the map is shared through a global symbol).
+    delete (IncomingMessage.prototype as { route?: unknown }).route;
+    jest.isolateModules(() => {
+      (jest.requireActual('../../src/api/middleware') as typeof import('../../src/api/middleware')).tracingMiddleware();
+    });
     spans = new InMemorySpanExporter();
     bed = await startTestBed({}, { spanExporter: spans });
     const app = express();

@@ -31,6 +31,8 @@ const { initializeWith } = require('../../dist/api/lifecycle.js');
 const { globalSlot } = require('../../dist/global/GlobalSlot.js');
 const tracingBench = require('./tracing.js');
 const { hostileRows } = require('./hostile.js');
+const { requestPathRows } = require('./requestPath.js');
+const { startupRows } = require('./startup.js');
 
 const args = process.argv.slice(2);
 const QUICK = args.includes('--quick');
@@ -226,6 +228,43 @@ function floorRow() {
       map.set(key, (map.get(key) ?? 0) + 1);
     }
   });
+}
+
+// ------------------------------------------------------------------------------------------------- abuse paths
+/*
+ * What an attacker choosing label values makes a call cost, production profile: a value past its label's limit
+ * (recorded as `other`), and a new combination on a metric at its series limit (the overflow series), each over a
+ * pool of 64 values already seen once, against the same call with admitted values.
+ */
+async function abuseRows() {
+  const admitted = Array.from({ length: 8 }, (_, i) => pool(`user-${i}`));
+  const over = Array.from({ length: 64 }, (_, i) => `attacker-${i}`);
+  const overPool = over.map((value) => pool(value));
+  initFacade({ profile: 'production', rateLimit: { enabled: false, callsPerSecond: 1, burst: 1 }, cardinalityLimit: 16, cardinalityLimits: { user_id: 8 } });
+  for (let i = 0; i < 8; i++) telemetry.counter('abuse.logins.total', 'method', 'GET', 'user_id', `user-${i}`);
+  for (let i = 0; i < 16; i++) telemetry.counter('abuse.routes.total', 'method', 'GET', 'route', `/r${i}`); // full
+  const rows = {
+    normal: measure((n) => {
+      for (let i = 0; i < n; i++) {
+        const p = i & (POOL - 1);
+        telemetry.counter('abuse.logins.total', K_METHOD[p], V_GET[p], 'user_id', admitted[i & 7][p]);
+      }
+    }),
+    labelOther: measure((n) => {
+      for (let i = 0; i < n; i++) {
+        const p = i & (POOL - 1);
+        telemetry.counter('abuse.logins.total', K_METHOD[p], V_GET[p], 'user_id', overPool[i & 63][p]);
+      }
+    }),
+    overflow: measure((n) => {
+      for (let i = 0; i < n; i++) {
+        const p = i & (POOL - 1);
+        telemetry.counter('abuse.routes.total', K_METHOD[p], V_GET[p], 'route', overPool[i & 63][p]);
+      }
+    }),
+  };
+  await telemetry.shutdown();
+  return rows;
 }
 
 // ------------------------------------------------------------------------------------------------------ memory
@@ -533,6 +572,7 @@ async function main() {
   initFacade({ profile: 'production', rateLimit: { enabled: true, callsPerSecond: 1, burst: 1 } });
   row('facade.rateLimited.counter3', counter3Row());
   await telemetry.shutdown();
+  for (const [k, v] of Object.entries(await abuseRows())) row(`facade.abuse.${k}`, v);
 
   const raw = rawSdkRows();
   for (const [k, v] of Object.entries(raw.rows)) row(`sdk.${k}`, v);
@@ -546,6 +586,13 @@ async function main() {
   results.collection = await collectionRow();
   results.exportBlock = await exportBlockRows();
   results.hostile = await hostileRows({ initFacade, telemetry, reps: QUICK ? 3 : 7 });
+  results.startup = startupRows(QUICK ? 3 : 9);
+  process.stderr.write(`  startup: require('otel-facade') ${results.startup.facade.ms.toFixed(1)} ms (${results.startup.facade.modules} modules), ` +
+    `the SDK packages ${results.startup.sdk.ms.toFixed(1)} ms (${results.startup.sdk.modules} modules)\n`);
+  results.requestPath = await requestPathRows({ reps: QUICK ? 2 : 5, requests: QUICK ? 10_000 : 20_000 });
+  for (const [variant, v] of Object.entries(results.requestPath.rows)) {
+    process.stderr.write(`  request path ${variant.padEnd(12)} ${v.cpuUsPerRequest.toFixed(1)} µs CPU/request, p50 ${v.p50Ms.toFixed(2)} ms, p99 ${v.p99Ms.toFixed(2)} ms\n`);
+  }
   process.stderr.write(`  hostile: 128 KB label ${results.hostile.label.worstMs.toFixed(2)} ms, attribute ${results.hostile.attribute.worstMs.toFixed(2)} ms, ` +
     `detectors untruncated ${results.hostile.detectors.worstMs.toFixed(2)} ms; heap ${results.hostile.heapValuesMb.toFixed(1)} / ` +
     `${results.hostile.heapKeysMb.toFixed(1)} / ${results.hostile.heapAttributesMb.toFixed(1)} MB\n`);
@@ -582,7 +629,17 @@ function evaluate(r) {
     ['heap growth, 1,000 distinct 1 MB label values < 16 MB', r.hostile.heapValuesMb, 16],
     ['heap growth, 1,000 distinct 1 MB label keys < 16 MB', r.hostile.heapKeysMb, 16],
     ['heap growth, 1,000 spans with distinct 1 MB attributes < 16 MB', r.hostile.heapAttributesMb, 16],
+    ['a value past its per-label limit <= 2 x a normal call', x['facade.abuse.labelOther'] / x['facade.abuse.normal'], 2],
+    ['a new combination on a full metric <= 2 x a normal call', x['facade.abuse.overflow'] / x['facade.abuse.normal'], 2],
+    ["require('otel-facade') <= 1.2 x requiring the SDK packages", r.startup.facade.ms / r.startup.sdk.ms, 1.2],
   ];
+  const rp = r.requestPath.rows;
+  const added = (variant) => rp[variant].cpuUsPerRequest - rp.none.cpuUsPerRequest;
+  targets.push(
+    ['request path: facade (production) adds <= 0.2 x the SDK\'s CPU per request', added('facade-prod') / added('sdk'), 0.2],
+    ['request path: facade (production, 0.1% sampled) adds <= 3 µs CPU per request', added('facade-prod'), 3],
+    ['request path: facade (production) p99 <= 1.3 x no telemetry', rp['facade-prod'].p99Ms / rp.none.p99Ms, 1.3],
+  );
   if (x['tracing.facade.unsampled'] !== undefined) {
     targets.push(['unsampled startSpan()+end() <= 1.2 x SDK', x['tracing.facade.unsampled'] / x['tracing.sdk.unsampled'], 1.2]);
   }
@@ -623,6 +680,9 @@ function renderTable(r) {
     `| counter() before initialize() | ${ns('facade.preInit.counter3')} | ${ns('sdk.counter3')} | | ${ratio('facade.preInit.counter3', 'sdk.counter3')} | |`,
     `| counter() with enabled: false | ${ns('facade.disabled.counter3')} | ${ns('sdk.counter3')} | | ${ratio('facade.disabled.counter3', 'sdk.counter3')} | |`,
     `| floor: key build + Map increment | ${ns('floor.mapIncrement3')} | | | | |`,
+    `| counter(), 2 pairs, admitted values (production) | ${ns('facade.abuse.normal')} | | | | |`,
+    `| counter(), 2 pairs, a value past its per-label limit (\`other\`) | ${ns('facade.abuse.labelOther')} | | | ${ratio('facade.abuse.labelOther', 'facade.abuse.normal')} x normal | |`,
+    `| counter(), 2 pairs, a new combination on a full metric (overflow) | ${ns('facade.abuse.overflow')} | | | ${ratio('facade.abuse.overflow', 'facade.abuse.normal')} x normal | |`,
   ];
   if (x['tracing.facade.sampled'] !== undefined) {
     lines.push(
@@ -667,12 +727,32 @@ function renderTable(r) {
     `| 1,000 distinct 1 MB label keys | ${r.hostile.heapKeysMb.toFixed(1)} MB | < 16 MB |`,
     `| 1,000 spans with distinct 1 MB attributes | ${r.hostile.heapAttributesMb.toFixed(1)} MB | < 16 MB |`,
     '',
+    `The request path, end to end: a node:http service in a child process under load from another process (${r.requestPath.connections} ` +
+      `connections, ${r.requestPath.requests.toLocaleString('en-US')} requests), CPU of the service per request and latency at the client, ` +
+      `median of ${r.requestPath.reps} interleaved rounds. Telemetry: tracingMiddleware (or the SDK's HTTP instrumentation) and three metric calls.`,
+    '',
+    '| service | CPU per request | added by telemetry | p50 | p99 |',
+    '|---|---:|---:|---:|---:|',
+    ...Object.entries(r.requestPath.rows).map(([variant, v]) => `| ${REQUEST_PATH_LABELS[variant]} | ${v.cpuUsPerRequest.toFixed(1)} µs | ` +
+      `${(v.cpuUsPerRequest - r.requestPath.rows.none.cpuUsPerRequest).toFixed(1)} µs | ${v.p50Ms.toFixed(2)} ms | ${v.p99Ms.toFixed(2)} ms |`),
+    '',
+    `Start-up, median of ${r.startup.reps} fresh processes: \`require('otel-facade')\` ${r.startup.facade.ms.toFixed(1)} ms (${r.startup.facade.modules} modules); ` +
+      `the SDK packages it wraps ${r.startup.sdk.ms.toFixed(1)} ms (${r.startup.sdk.modules} modules).`,
+    '',
     '| target | measured | limit | holds |',
     '|---|---:|---:|---|',
     ...r.targets.map((t) => `| ${t.name} | ${t.value.toFixed(3)} | ${t.limit} | ${t.pass ? 'yes' : 'NO'} |`),
   );
   return lines.join('\n');
 }
+
+const REQUEST_PATH_LABELS = {
+  none: 'no telemetry',
+  'facade-prod': 'otel-facade, production (0.1% sampled)',
+  'facade-dev': 'otel-facade, development (every request sampled)',
+  sdk: 'raw SDK + instrumentation-http (0.1% sampled)',
+  'prom-client': 'prom-client (metrics only)',
+};
 
 function updateReadme(table) {
   const readme = path.join(__dirname, '..', '..', 'README.md');

@@ -39,3 +39,62 @@ describe('the hot path', () => {
     expect(telemetry.getHealth().metricsEmitted).toBe(200_000 * 3 + growth.length * 900_000);
   });
 });
+
+describe('abuse paths: the bounded outcome is cached', () => {
+  let bed: TestBed;
+  afterEach(() => bed.stop());
+
+  const normalizeCalls = async (): Promise<jest.SpyInstance> => {
+    const { LabelNormalizer } = await import('../../src/metrics/LabelNormalizer');
+    return jest.spyOn(LabelNormalizer.prototype, 'normalize');
+  };
+
+  it('a value already folded into other takes no slow path again, and each call is still counted as folded', async () => {
+    bed = await startTestBed({ cardinalityLimits: { user_id: 3 } });
+    const spy = await normalizeCalls();
+    try {
+      for (let i = 0; i < 10; i++) telemetry.counter('abuse.logins.total', 'user_id', `u${i}`); // u3..u9 fold into other
+      const slowCalls = spy.mock.calls.length;
+      for (let round = 0; round < 100; round++) for (let i = 0; i < 10; i++) telemetry.counter('abuse.logins.total', 'user_id', `u${i}`);
+      expect(spy.mock.calls.length).toBe(slowCalls);
+      const health = telemetry.getHealth();
+      expect(health.foldedByReason.label_limit).toBe(7 * 101);
+      await telemetry.forceFlush();
+      const points = bed.receiver.latest('abuse.logins.total');
+      expect(points.find((point) => point.attributes.user_id === 'other')?.value).toBe(7 * 101);
+      expect(points.reduce((sum, point) => sum + (point.value ?? 0), 0)).toBe(1010);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it('a combination already sent to the overflow series takes no slow path again', async () => {
+    bed = await startTestBed({ cardinalityLimit: 5 });
+    const spy = await normalizeCalls();
+    try {
+      for (let i = 0; i < 20; i++) telemetry.counter('abuse.routes.total', 'route', `/r${i}`);
+      const slowCalls = spy.mock.calls.length;
+      for (let round = 0; round < 50; round++) for (let i = 0; i < 20; i++) telemetry.counter('abuse.routes.total', 'route', `/r${i}`);
+      expect(spy.mock.calls.length).toBe(slowCalls);
+      await telemetry.forceFlush();
+      const points = bed.receiver.latest('abuse.routes.total');
+      expect(points.find((point) => point.attributes['otel.metric.overflow'] === true)?.value).toBe(15 * 51);
+      expect(points.reduce((sum, point) => sum + (point.value ?? 0), 0)).toBe(20 * 51);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it('a flood of distinct values is cached only up to half the cache: the hot paths stay', async () => {
+    bed = await startTestBed({ cardinalityLimits: { user_id: 2 }, cardinalityLimit: 10 });
+    telemetry.counter('flood.total', 'user_id', 'a');
+    for (let i = 0; i < 100_000; i++) telemetry.counter('flood.total', 'user_id', `flood-${i}`);
+    const spy = await normalizeCalls();
+    try {
+      telemetry.counter('flood.total', 'user_id', 'a');
+      expect(spy).not.toHaveBeenCalled(); // the first path survived the flood
+    } finally {
+      spy.mockRestore();
+    }
+  });
+});
