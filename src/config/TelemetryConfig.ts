@@ -209,7 +209,7 @@ export interface SignalTransportConfig {
 /** Settings of the metrics pipeline; each overrides the shared setting of the same name for metrics only. */
 export interface MetricsSignalConfig extends SignalTransportConfig {
   /**
-   * Where metrics go; a list combines a push exporter with `prometheus`, such as `['otlp', 'prometheus']` (`logging` is read as `console`).
+   * Where metrics go; a list combines a push exporter with `prometheus`, such as `['otlp', 'prometheus']` (OTEL_METRICS_EXPORTER also takes `logging`, read as `console`).
    * Accepts one of 'otlp', 'prometheus', 'console', 'none', or a list of them. Default: the shared `exporter`.
    * Environment: OTEL_METRICS_EXPORTER (the most specific setting wins).
    */
@@ -325,7 +325,7 @@ export interface TelemetryConfig {
   /**
    * `false` turns every call into a no-op (so does OTEL_SDK_DISABLED=true, whatever this says).
    * Accepts true or false. Default: `true`.
-   * Environment: OTEL_SDK_DISABLED (the config wins).
+   * Environment: OTEL_SDK_DISABLED (OTEL_SDK_DISABLED=true wins whatever the config says).
    */
   enabled?: boolean;
   /**
@@ -345,7 +345,7 @@ export interface TelemetryConfig {
    */
   headers?: Record<string, string>;
   /**
-   * How exports are encoded: OTLP/HTTP protobuf or JSON (`grpc` is warned about and not used yet).
+   * How exports are encoded: OTLP/HTTP protobuf or JSON (OTEL_EXPORTER_OTLP_PROTOCOL=grpc is warned about and ignored: gRPC is not supported yet).
    * Accepts one of 'http/protobuf', 'http/json'. Default: `http/protobuf`.
    * Environment: OTEL_EXPORTER_OTLP_PROTOCOL (the config wins).
    */
@@ -472,7 +472,7 @@ export interface TelemetryConfig {
    * Accepts one of 'tracecontext', 'baggage', 'b3', 'b3multi', 'jaeger', 'none', or a list of them. Default: `tracecontext, baggage`.
    * Environment: OTEL_PROPAGATORS (the config wins).
    */
-  propagators?: readonly PropagatorName[];
+  propagators?: PropagatorName | readonly PropagatorName[];
   /**
    * Which of OpenTelemetry's own diagnostics reach `logger` (`none`: they stay silent).
    * Accepts one of 'none', 'error', 'warn', 'info', 'debug', 'verbose', 'all'. Default: `none`.

@@ -58,7 +58,7 @@ export function displayUrl(text: string): string {
   const scheme = /^\s*[a-z][a-z0-9+.-]{0,30}:(?=[/\\])/i.exec(text);
   let start = scheme === null ? 0 : scheme[0].length;
   while (start < text.length && (text[start] === '/' || text[start] === '\\')) start++;
-  const at = text.lastIndexOf('@');
+  const at = Math.max(text.lastIndexOf('@'), text.lastIndexOf('\uff20')); // a full-width @ too: unparsed text may hold one
   let out = at >= start ? `${text.slice(0, start)}***@` : text.slice(0, start);
   let i = at >= start ? at + 1 : start;
   const hash = text.indexOf('#', i);
@@ -75,7 +75,7 @@ export function displayUrl(text: string): string {
       if (next === -1 || next > end) next = end;
       const pair = text.slice(i, next);
       const eq = pair.indexOf('=');
-      out += eq === -1 ? pair : `${pair.slice(0, eq)}=***`;
+      out += eq === -1 ? (pair === '' ? '' : '***') : `${pair.slice(0, eq)}=***`;
       if (next < end) out += '&';
       i = next + 1;
       if (out.length > 400) break;

@@ -2,6 +2,7 @@ import { validateHeaderName, validateHeaderValue } from 'node:http';
 import { FIELDS, describeKind, type FieldKind, type FieldSpec } from './fields';
 import { displayUrl, normalizeEndpoint } from './endpoint';
 import { readPemFile } from './pemFile';
+import { maskSecrets } from './printable';
 import { isTelemetryConfigError } from './TelemetryConfigError';
 
 /** A value read from the environment, and the variable it came from. */
@@ -204,12 +205,18 @@ function parseList(variable: string, raw: string, kind: Extract<FieldKind, { typ
   // One note for the variable, however many names it lists.
   if (unknown.length > 0) notes.push(unknownValue(variable, raw, unknown, kind.values));
   if (found.length === 0) return undefined;
-  return found.includes('none') ? ['none'] : found;
+  if (found.includes('none') && found.length > 1) {
+    // `none` wins, as the specification's "no automatically configured" reads: whoever wrote it meant off. Said,
+    // since the other names were written too (in the config the same list is an error).
+    notes.push(`${variable}=${shown(raw)} lists none with other names; none wins, so ${found.filter((value) => value !== 'none').join(', ')} ${found.length === 2 ? 'is' : 'are'} not used.`);
+    return ['none'];
+  }
+  return found;
 }
 
 /** The message for values a variable does not accept (the first few named), saying which are supported elsewhere. */
 function unknownValue(variable: string, raw: string | undefined, values: readonly string[], accepted: readonly string[]): string {
-  const named = values.slice(0, 3).map((value) => `'${value.slice(0, 40)}'`).join(', ') + (values.length > 3 ? ` and ${values.length - 3} more` : '');
+  const named = values.slice(0, 3).map((value) => `'${maskSecrets(value.slice(0, 40))}'`).join(', ') + (values.length > 3 ? ` and ${values.length - 3} more` : '');
   const unsupported = values.every((value) => UNSUPPORTED[variable]?.includes(value));
   const verb = values.length === 1 ? 'is' : 'are';
   return `${variable}=${shown(raw)}: ${named} ${unsupported ? `${verb} not supported by this library` : `${verb} not a value it takes`} ` +
@@ -279,7 +286,7 @@ export function headerProblem(key: string, value: string): string | undefined {
 /** A variable's value for a message: quoted, and cut when long. */
 export function shown(raw: string | undefined): string {
   const text = raw ?? '';
-  return JSON.stringify(text.length > 100 ? `${text.slice(0, 100)}...` : text);
+  return JSON.stringify(maskSecrets(text.length > 100 ? `${text.slice(0, 100)}...` : text));
 }
 
 function decode(text: string): string {

@@ -53,6 +53,8 @@ export interface FieldSpec {
    * inherits `compression`): the most specific setting wins, and between equally specific ones the config wins.
    */
   readonly inherits?: string;
+  /** How the variable and the config combine, when it is not "the config wins" (OTEL_SDK_DISABLED). */
+  readonly envRule?: string;
 }
 
 const all = (value: unknown): Record<ProfileName, unknown> => ({ development: value, staging: value, production: value });
@@ -84,7 +86,7 @@ function signalFields(signal: 'metrics' | 'traces'): FieldSpec[] {
     ({ path: `${signal}.circuitBreaker.${name}`, kind, doc, inherits: `circuitBreaker.${name}` });
   return [
     signal === 'metrics'
-      ? { path: 'metrics.exporter', kind: { type: 'enumList', values: METRICS_EXPORTERS, single: false }, doc: 'Where metrics go; a list combines a push exporter with `prometheus`, such as `[\'otlp\', \'prometheus\']` (`logging` is read as `console`).', env: ['OTEL_METRICS_EXPORTER'], inherits: 'exporter' }
+      ? { path: 'metrics.exporter', kind: { type: 'enumList', values: METRICS_EXPORTERS, single: false }, doc: 'Where metrics go; a list combines a push exporter with `prometheus`, such as `[\'otlp\', \'prometheus\']` (OTEL_METRICS_EXPORTER also takes `logging`, read as `console`).', env: ['OTEL_METRICS_EXPORTER'], inherits: 'exporter' }
       : { path: 'traces.exporter', kind: { type: 'enum', values: PUSH_EXPORTERS }, doc: 'Where spans go.', env: ['OTEL_TRACES_EXPORTER'], inherits: 'exporter' },
     own('endpoint', { type: 'url' }, 'The full URL this signal\'s exports are posted to, used as given (else `endpoint` + `/v1/metrics` or `/v1/traces`).', { inherits: undefined }),
     own('headers', { type: 'stringMap' }, 'Headers sent with this signal\'s exports, merged over the shared `headers`.'),
@@ -117,11 +119,11 @@ export const FIELDS: readonly FieldSpec[] = [
   { path: 'serviceVersion', kind: TEXT, doc: '`service.version` of the resource.' },
   { path: 'serviceNamespace', kind: TEXT, doc: '`service.namespace` of the resource.' },
   { path: 'resourceAttributes', kind: { type: 'stringMap' }, doc: 'More resource attributes, merged over OTEL_RESOURCE_ATTRIBUTES.', env: ['OTEL_RESOURCE_ATTRIBUTES'] },
-  { path: 'enabled', kind: BOOLEAN, doc: '`false` turns every call into a no-op (so does OTEL_SDK_DISABLED=true, whatever this says).', defaults: all(true), env: ['OTEL_SDK_DISABLED'] },
+  { path: 'enabled', kind: BOOLEAN, doc: '`false` turns every call into a no-op (so does OTEL_SDK_DISABLED=true, whatever this says).', defaults: all(true), env: ['OTEL_SDK_DISABLED'], envRule: 'OTEL_SDK_DISABLED=true wins whatever the config says' },
   { path: 'endpoint', kind: { type: 'url' }, doc: 'Base URL of the collector; `/v1/metrics` and `/v1/traces` are appended.', defaults: all('http://localhost:4318'), env: ['OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_FACADE_ENDPOINT'] },
   { path: 'exporter', kind: { type: 'enum', values: PUSH_EXPORTERS }, doc: 'The push exporter of both signals, unless `metrics.exporter` or `traces.exporter` says otherwise.', defaults: all('otlp') },
   { path: 'headers', kind: { type: 'stringMap' }, doc: 'Headers sent with every export, merged over OTEL_EXPORTER_OTLP_HEADERS.', env: ['OTEL_EXPORTER_OTLP_HEADERS'] },
-  { path: 'protocol', kind: { type: 'enum', values: PROTOCOLS }, doc: 'How exports are encoded: OTLP/HTTP protobuf or JSON (`grpc` is warned about and not used yet).', defaults: all('http/protobuf'), env: ['OTEL_EXPORTER_OTLP_PROTOCOL'] },
+  { path: 'protocol', kind: { type: 'enum', values: PROTOCOLS }, doc: 'How exports are encoded: OTLP/HTTP protobuf or JSON (OTEL_EXPORTER_OTLP_PROTOCOL=grpc is warned about and ignored: gRPC is not supported yet).', defaults: all('http/protobuf'), env: ['OTEL_EXPORTER_OTLP_PROTOCOL'] },
   { path: 'compression', kind: { type: 'enum', values: ['gzip', 'none'] }, doc: 'Compression of export bodies.', defaults: all('gzip'), env: ['OTEL_EXPORTER_OTLP_COMPRESSION'] },
   { path: 'timeoutMs', kind: integer(1, 600_000), doc: 'How long one export request may wait for its answer.', defaults: all(10_000), env: ['OTEL_EXPORTER_OTLP_TIMEOUT'] },
   { path: 'certificate', kind: { type: 'file' }, doc: 'A PEM file of certificate authorities to trust for exports over https.', env: ['OTEL_EXPORTER_OTLP_CERTIFICATE'] },

@@ -1,5 +1,9 @@
-/** C0 and C1 controls, DEL and the Unicode line separators: what could start a new line or an escape in a log. */
-const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+/**
+ * C0 and C1 controls, DEL, the Unicode line separators, and the invisible format characters (bidirectional
+ * overrides such as U+202E, zero-width ones, the byte-order mark): what could start a new line, an escape, or
+ * visually reorder a log line.
+ */
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]/g;
 
 const escapeControl = (c: string): string => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
 
@@ -20,4 +24,17 @@ export function thrownMessage(error: unknown): string {
     text = 'an unreadable error';
   }
   return text.length > 200 ? `${text.slice(0, 200)}...` : text;
+}
+
+/**
+ * Text from the environment or the config as a message may quote it, with what could be a secret masked: the
+ * value of a `key=value`, the token after `Bearer` or `Basic`, credentials before an `@` after `//`. Each pattern
+ * is linear (one character class, then a literal). For values quoted because they were wrong: a mis-pasted Helm
+ * value may well be a header line.
+ */
+export function maskSecrets(text: string): string {
+  return text
+    .replace(/\b(bearer|basic)(\s+)[^\s,;]+/gi, '$1$2***')
+    .replace(/=[^,;&\s]*/g, '=***')
+    .replace(/\/\/[^/\s@\uff20]*[@\uff20]/g, '//***@');
 }

@@ -259,6 +259,9 @@ function setOwn(target: Record<string, unknown>, key: string, value: unknown): v
 
 /** Throws a TelemetryConfigError when `value` is not what `field` accepts. */
 function checkValue(field: FieldSpec, value: unknown): void {
+  if (field.kind.type === 'enumList' && Array.isArray(value) && value.includes('none') && value.length > 1) {
+    throw new TelemetryConfigError(field.path, value, "'none' alone, or a list without it (both were given; make them agree)");
+  }
   if (field.kind.type === 'url' && typeof value === 'string' && value.trim() !== '') {
     normalizeEndpoint(field.path, value); // throws a TelemetryConfigError naming the field for an unusable URL
     return;
@@ -417,9 +420,10 @@ class Resolver {
       const lowered = over(room);
       if (lowered.length === 0) return;
       this.set('cardinalityLimits', Object.fromEntries(entries.map(([label, value]) => [label, Math.min(value, room)])), limits.source, limits.origin);
+      const fits = room + 1 <= cap;
       adjusted.push(`the ${lowered.map(([label, value]) => `${label}: ${value}`).join(', ')} of ${describeOrigin(limits)}'s cardinalityLimits ` +
-        `${lowered.length === 1 ? 'was' : 'were'} lowered to ${room} so that, with 'other', ${lowered.length === 1 ? 'it fits' : 'each fits'} ` +
-        `cardinalityLimit = ${cap} (${describeOrigin(limit)}).`);
+        `${lowered.length === 1 ? 'was' : 'were'} lowered to ${room} ${fits ? `so that, with 'other', ${lowered.length === 1 ? 'it fits' : 'each fits'}` : 'to fit'} ` +
+        `cardinalityLimit = ${cap} (${describeOrigin(limit)})${fits ? '' : "; with one series there is no room for 'other', so values past the limit go to the overflow series"}.`);
     } else if (!isUserSet(limit.source)) {
       const raising = over(cap - 1);
       if (raising.length === 0) return;
@@ -487,6 +491,16 @@ class Resolver {
       ...stringMap(this.environment.values.get(`${signal}.headers`)?.value),
       ...stringMap(this.given.get(`${signal}.headers`)?.value),
     };
+    // A header the config sets over the same header from a variable is said, by name only (values are credentials).
+    for (const path of ['headers', `${signal}.headers`]) {
+      const fromEnv = this.environment.values.get(path);
+      const given = stringMap(this.given.get(path)?.value);
+      for (const [name, value] of Object.entries(stringMap(fromEnv?.value))) {
+        if (fromEnv !== undefined && Object.hasOwn(given, name) && given[name] !== value) {
+          this.overridden.push(`${fromEnv.variable}'s header ${shown(name)} is overridden by ${path}.${name} set in the config (values not shown).`);
+        }
+      }
+    }
     const breaker = (name: keyof CircuitBreakerConfig): never => this.value(`${signal}.circuitBreaker.${name}`) as never;
     return {
       url,

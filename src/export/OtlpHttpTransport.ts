@@ -293,13 +293,24 @@ function knownSecrets(url: URL, headers: Readonly<Record<string, string>>): stri
     if (space > 0) add(value.slice(space + 1));
   }
   add(url.password);
+  if (url.username !== '' || url.password !== '') {
+    // Node sends URL credentials as `Authorization: Basic base64(user:password)`: an echo of that header shows them.
+    const plain = (value: string): string => {
+      try {
+        return decodeURIComponent(value);
+      } catch {
+        return value;
+      }
+    };
+    add(Buffer.from(`${plain(url.username)}:${plain(url.password)}`).toString('base64'));
+  }
   for (const value of url.searchParams.values()) add(value);
   return [...found].sort((a, b) => b.length - a.length); // longest first, so a token inside a header value goes whole
 }
 
-/** `text` with every known secret replaced by `***`. */
+/** `text` with every known secret replaced by `***`, and any `Basic`/`Bearer` token too (one linear pattern). */
 function withoutSecrets(text: string, secrets: readonly string[]): string {
   let result = text;
   for (const secret of secrets) if (result.includes(secret)) result = result.split(secret).join('***');
-  return result;
+  return result.replace(/\b(Basic|Bearer)(\s+)[A-Za-z0-9._~+/=-]+/gi, '$1$2***');
 }

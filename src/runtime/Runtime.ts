@@ -283,7 +283,7 @@ export function startedLine(config: ResolvedConfig): string {
   const metrics = config.metrics;
   const pushed = metrics.exporter === 'none' ? undefined : `${where(metrics.exporter, metrics.url)} every ${seconds(metrics.intervalMs)}`;
   const scraped = metrics.prometheus === undefined ? undefined
-    : `Prometheus on http://${hostInUrl(metrics.prometheus.host)}:${metrics.prometheus.port}${metrics.prometheus.endpoint}`;
+    : `Prometheus on http://${hostInUrl(metrics.prometheus.host)}:${metrics.prometheus.port === 0 ? '<a free port; see getHealth()>' : metrics.prometheus.port}${metrics.prometheus.endpoint}`;
   const sampler = config.sampler;
   const sampling = sampler.type.endsWith('traceidratio') ? `${+(sampler.ratio * 100).toPrecision(3)}% of traces${sampler.type.startsWith('parentbased') ? ' (parent-based)' : ''}`
     : sampler.type.endsWith('always_off') ? 'no traces' : 'every trace';

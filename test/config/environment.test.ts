@@ -387,14 +387,18 @@ describe('values the specification has and this library does not', () => {
 });
 
 describe('lists', () => {
-  it('OTEL_PROPAGATORS keeps the order given, drops duplicates, and none wins', () => {
+  it('OTEL_PROPAGATORS keeps the order given, drops duplicates, and none wins, said when other names are listed', () => {
     expect(resolve({ OTEL_PROPAGATORS: 'b3,tracecontext' }).config.propagators).toEqual(['b3', 'tracecontext']);
     expect(resolve({ OTEL_PROPAGATORS: ' jaeger , B3MULTI ,jaeger' }).config.propagators).toEqual(['jaeger', 'b3multi']);
-    for (const raw of ['b3,none', 'none,tracecontext', 'none']) {
+    expect(resolve({ OTEL_PROPAGATORS: 'none' })).toMatchObject({ config: { propagators: ['none'] }, notes: [] });
+    for (const raw of ['b3,none', 'none,tracecontext']) {
       const { config, notes } = resolve({ OTEL_PROPAGATORS: raw });
       expect(config.propagators).toEqual(['none']);
-      expect(notes).toEqual([]);
+      expect(notes).toEqual([expect.stringContaining('lists none with other names; none wins')]);
     }
+    const exporters = resolve({ OTEL_METRICS_EXPORTER: 'none,prometheus' });
+    expect(exporters.config.metrics).toMatchObject({ exporter: 'none', prometheus: undefined });
+    expect(exporters.notes).toEqual([expect.stringContaining('OTEL_METRICS_EXPORTER="none,prometheus" lists none with other names; none wins, so prometheus is not used.')]);
   });
 
   it('OTEL_PROPAGATORS with one unknown entry keeps the known ones and names the unknown one', () => {

@@ -378,3 +378,49 @@ describe('the second attacker round', () => {
     }
   });
 });
+
+describe('the third trial round', () => {
+  it("'none' with other names in a config list is a contradiction: it throws, as two values that disagree do", () => {
+    expect(configError(() => resolve({}, { propagators: ['b3', 'none'] })).field).toBe('propagators');
+    expect(configError(() => resolve({}, { metrics: { exporter: ['none', 'prometheus'] } })).field).toBe('metrics.exporter');
+    expect(resolve({}, { propagators: 'b3' }).config.propagators).toEqual(['b3']);
+  });
+
+  it('secret-looking text in any wrong value is masked where it is quoted', () => {
+    const planted = 'http://user:ZZSECRETU@h:4318/p?tok=ZZSECRETQ,Authorization=Bearer ZZSECRETH';
+    const env: NodeJS.ProcessEnv = {};
+    for (const variable of ['OTEL_SERVICE_NAME', 'OTEL_EXPORTER_OTLP_PROTOCOL', 'OTEL_EXPORTER_OTLP_COMPRESSION', 'OTEL_EXPORTER_OTLP_TIMEOUT',
+      'OTEL_BSP_SCHEDULE_DELAY', 'OTEL_PROPAGATORS', 'OTEL_SDK_DISABLED', 'OTEL_TRACES_SAMPLER', 'OTEL_EXPORTER_OTLP_CERTIFICATE']) env[variable] = planted;
+    const { notes } = resolve(env);
+    expect(notes.length).toBeGreaterThanOrEqual(8);
+    expect(notes.join('\n')).not.toMatch(/ZZSECRET/i);
+    const fullWidth = resolve({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://u:ZZSECRET\uff20h:4318' });
+    expect(fullWidth.notes.join('\n')).not.toContain('ZZSECRET');
+    expect(configError(() => resolve({}, { endpoint: 'http://u:ZZSECRET\uff20h:4318' })).message).not.toContain('ZZSECRET');
+    expect(displayUrl('http://h:4318?ZZBARE')).toBe('http://h:4318?***');
+  });
+
+  it('a config header over the same header from a variable is said, without either value', () => {
+    const { config, notes } = resolve({ OTEL_EXPORTER_OTLP_HEADERS: 'a=ENVVALUE', OTEL_EXPORTER_OTLP_METRICS_HEADERS: 'b=ENV2' }, { headers: { a: 'CONFIGVALUE' }, metrics: { headers: { b: 'CONFIG2' } } });
+    expect(config.metrics.headers).toEqual({ a: 'CONFIGVALUE', b: 'CONFIG2' });
+    expect(notes).toEqual([
+      'OTEL_EXPORTER_OTLP_HEADERS\'s header "a" is overridden by headers.a set in the config (values not shown).',
+      'OTEL_EXPORTER_OTLP_METRICS_HEADERS\'s header "b" is overridden by metrics.headers.b set in the config (values not shown).',
+    ]);
+  });
+
+  it('cardinalityLimit: 1 says that other does not fit, rather than that it does', () => {
+    const { adjusted } = resolve({}, useProfile('production', { cardinalityLimit: 1 }));
+    expect(adjusted).toEqual([expect.stringContaining("lowered to 1 to fit cardinalityLimit = 1 (set in the config); with one series there is no room for 'other', so values past the limit go to the overflow series.")]);
+  });
+
+  it('bidirectional overrides and zero-width characters are escaped in messages', async () => {
+    const logger = new CapturingLogger();
+    telemetry.initialize({ serviceName: 'svc\u202egnp.exe\u200b', exporter: 'none', logger });
+    try {
+      expect(logger.matching('started ')[0]).toContain('svc\\u202egnp.exe\\u200b');
+    } finally {
+      await telemetry.shutdown({ timeoutMs: 1000 });
+    }
+  });
+});

@@ -41,7 +41,7 @@ export function hoverDoc(field: FieldSpec, bothSignals = false): string[] {
   return [
     field.doc,
     `Accepts ${describeKind(field.kind)}. Default: ${defaultsText(field)}.`,
-    ...(variables.length === 0 ? [] : [`Environment: ${variables.join(', then ')} (${field.inherits === undefined ? 'the config wins' : 'the most specific setting wins'}).`]),
+    ...(variables.length === 0 ? [] : [`Environment: ${variables.join(', then ')} (${field.envRule ?? (field.inherits === undefined ? 'the config wins' : 'the most specific setting wins')}).`]),
   ];
 }
 
