@@ -1,4 +1,4 @@
-import { IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { context, propagation, trace, ROOT_CONTEXT, SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { globalSlot } from '../global/GlobalSlot';
 import { METRIC_HTTP_SERVER_DURATION, METRIC_HTTP_SERVER_COUNT } from '../metrics/unifiedVocabulary';
@@ -130,7 +130,8 @@ const expressRoutes: WeakMap<object, RouteCapture> = ((globalThis as Record<symb
  * shape, and the garbage collector busy). A `route` the application defines itself shadows the accessor.
  */
 function installRouteCapture(): void {
-  const prototype = IncomingMessage.prototype as object;
+  // node:http is surely loaded by now: a request handler is being set up.
+  const prototype = (require('node:http') as typeof import('node:http')).IncomingMessage.prototype as object;
   if (Object.getOwnPropertyDescriptor(prototype, 'route') !== undefined) return;
   Object.defineProperty(prototype, 'route', {
     configurable: true,

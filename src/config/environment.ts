@@ -1,4 +1,3 @@
-import { validateHeaderName, validateHeaderValue } from 'node:http';
 import { FIELDS, describeKind, type FieldKind, type FieldSpec } from './fields';
 import { displayUrl, normalizeEndpoint } from './endpoint';
 import { readPemFile } from './pemFile';
@@ -270,6 +269,8 @@ function secretFree(text: string): string {
 
 /** Why a header cannot be sent (an invalid name or value), or undefined when it can. */
 export function headerProblem(key: string, value: string): string | undefined {
+  // node:http is loaded when a header is checked, not when the package is required.
+  const { validateHeaderName, validateHeaderValue } = require('node:http') as typeof import('node:http');
   try {
     validateHeaderName(key);
   } catch {

@@ -1,6 +1,4 @@
-import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { gzip } from 'node:zlib';
+import type { Agent as HttpAgent, request as httpRequest, ClientRequest, IncomingMessage } from 'node:http';
 import { displayUrl } from '../config/endpoint';
 import { VERSION } from '../version';
 import {
@@ -90,10 +88,16 @@ export class OtlpHttpTransport {
     const secure = this.url.protocol === 'https:';
     // No socket cap: a capped agent queues requests, and a queued request makes it open a new connection when a
     // socket closes, even after shutdown(). Each pipeline sends one request at a time, which bounds the sockets.
-    this.agent = secure
-      ? new HttpsAgent({ keepAlive: true, ca: options.tls?.ca, cert: options.tls?.cert, key: options.tls?.key })
-      : new HttpAgent({ keepAlive: true });
-    this.request = secure ? (httpsRequest as typeof httpRequest) : httpRequest;
+    // node:http and node:https load with the first transport, and https only for an https endpoint.
+    if (secure) {
+      const https = require('node:https') as typeof import('node:https');
+      this.agent = new https.Agent({ keepAlive: true, ca: options.tls?.ca, cert: options.tls?.cert, key: options.tls?.key });
+      this.request = https.request as typeof httpRequest;
+    } else {
+      const http = require('node:http') as typeof import('node:http');
+      this.agent = new http.Agent({ keepAlive: true });
+      this.request = http.request;
+    }
     this.retry = options.retry ?? DEFAULT_RETRY;
     this.now = options.now ?? Date.now;
     this.secrets = knownSecrets(this.url, options.headers);
@@ -263,6 +267,7 @@ export class OtlpHttpTransport {
 }
 
 function gzipAsync(body: Uint8Array): Promise<Buffer> {
+  const { gzip } = require('node:zlib') as typeof import('node:zlib'); // loaded with the first compressed export
   return new Promise((resolve, reject) => gzip(body, (error, result) => (error ? reject(error) : resolve(result))));
 }
 

@@ -1,5 +1,4 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { finished } from 'node:stream/promises';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { hrTime, type InstrumentationScope } from '@opentelemetry/core';
 import { resourceFromAttributes, type Resource } from '@opentelemetry/resources';
@@ -88,7 +87,7 @@ export class PrometheusEndpoint {
     this.storeLabels = scopeLabels(scope);
     this.storeReader = store.addReader('prometheus');
     this.address = `http://${hostInUrl(config.host)}:${config.port}${config.endpoint}`;
-    this.server = createServer((req, res) => this.handle(req, res));
+    this.server = (require('node:http') as typeof import('node:http')).createServer((req, res) => this.handle(req, res));
     this.server.on('connection', (socket: Socket) => {
       this.sockets.add(socket);
       socket.setTimeout(SOCKET_TIMEOUT_MS, () => socket.destroy());
@@ -205,7 +204,7 @@ export class PrometheusEndpoint {
       }
       // Only an answer written in full was delivered; `finished` also settles for an answer already torn down.
       res.end();
-      await finished(res).catch(() => undefined);
+      await (require('node:stream/promises') as typeof import('node:stream/promises')).finished(res).catch(() => undefined);
       if (res.writableFinished) {
         this.store.acknowledge(this.storeReader, cursor.epoch);
         this.scrapes++;

@@ -1,11 +1,9 @@
-import { hostname } from 'node:os';
-import { randomUUID } from 'node:crypto';
 import { defaultResource, resourceFromAttributes, type Resource } from '@opentelemetry/resources';
 import type { Attributes } from '@opentelemetry/api';
 import type { ResolvedConfig } from '../config/TelemetryConfig';
 
-/** One id per process, so that restarts and replicas are told apart. */
-const SERVICE_INSTANCE_ID = randomUUID();
+/** One id per process, so that restarts and replicas are told apart; made at the first initialize(). */
+let serviceInstanceId: string | undefined;
 
 const OS_TYPES: Readonly<Record<string, string>> = { win32: 'windows', sunos: 'solaris' };
 
@@ -17,8 +15,9 @@ const OS_TYPES: Readonly<Record<string, string>> = { win32: 'windows', sunos: 's
  */
 export function buildResource(config: ResolvedConfig): Resource {
   const detected: Attributes = {
-    'service.instance.id': SERVICE_INSTANCE_ID,
-    'host.name': hostname(),
+    // node:crypto and node:os load here, at initialize(), not when the package is required.
+    'service.instance.id': (serviceInstanceId ??= (require('node:crypto') as typeof import('node:crypto')).randomUUID()),
+    'host.name': (require('node:os') as typeof import('node:os')).hostname(),
     'os.type': OS_TYPES[process.platform] ?? process.platform,
     'process.runtime.name': 'nodejs',
     'process.runtime.version': process.versions.node,

@@ -1,4 +1,4 @@
-import { LRUCache } from 'lru-cache';
+import type { LRUCache } from 'lru-cache';
 
 /** The value a label takes once its label has used up its distinct values. */
 export const OTHER_VALUE = 'other';
@@ -82,7 +82,9 @@ export class CardinalityLimiter {
   private cacheFor(label: string, limit: number): LRUCache<string, true> {
     let cache = this.values.get(label);
     if (cache === undefined) {
-      cache = new LRUCache<string, true>({
+      // lru-cache loads with the first limited label, not when the package is required.
+      const { LRUCache: Cache } = require('lru-cache') as typeof import('lru-cache');
+      cache = new Cache<string, true>({
         max: limit,
         ttl: this.limits.valueTtlMs,
         updateAgeOnGet: true,
