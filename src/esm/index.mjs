@@ -1,6 +1,6 @@
-// ESM entry (copied to dist/index.mjs by the build): re-exports the CommonJS build, so `import` and `require` load one copy of the library (and the
+// ESM entry (copied to dist/index.mjs by the build): re-exports the CommonJS bundle, so `import` and `require` load one copy of the library (and the
 // registry lives on globalThis anyway). Keep in sync with src/index.ts; test/packaging checks it.
-import cjs from './index.js';
+import cjs from './otel-facade.js';
 
 export const {
   BAGGAGE_LIMITS, METRIC_AI_REQUEST_DURATION, METRIC_AI_REQUEST_TOTAL, METRIC_AI_TOKENS_USED, METRIC_HTTP_CLIENT_DURATION,

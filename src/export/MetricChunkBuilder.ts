@@ -8,7 +8,7 @@ import {
   type ScopeMetrics,
 } from '@opentelemetry/sdk-metrics';
 import type { MetricView } from '../metrics/MetricStore';
-import type { Series } from '../metrics/Series';
+import { HistogramSeries, type Series } from '../metrics/Series';
 
 /**
  * Turns the series a snapshot visits into the SDK's `MetricData`, cumulative, as the SDK's own aggregators would
@@ -95,7 +95,7 @@ export class ScopeMetricsSlicer {
 function estimateBytes(series: Series): number {
   let bytes = 32;
   for (const key in series.attributes) bytes += key.length + String(series.attributes[key]).length + 8;
-  if (series.counts !== null) bytes += 32 + series.counts.length * 18;
+  if (series instanceof HistogramSeries) bytes += 32 + series.counts.length * 18;
   return bytes;
 }
 
@@ -115,13 +115,13 @@ function emptyMetricData(metric: MetricView): MetricData {
 
 function toPoint(metric: MetricView, series: Series, endTime: HrTime): DataPoint<unknown> {
   const startTime = millisToHrTime(series.startTimeMs);
-  if (metric.plan.kind !== 'histogram') return { startTime, endTime, attributes: series.attributes, value: series.value };
+  if (!(series instanceof HistogramSeries)) return { startTime, endTime, attributes: series.attributes, value: series.value };
   return {
     startTime,
     endTime,
     attributes: series.attributes,
     value: {
-      buckets: { boundaries: metric.plan.boundaries as number[], counts: Array.from(series.counts as Float64Array) },
+      buckets: { boundaries: metric.plan.boundaries as number[], counts: Array.from(series.counts) },
       count: series.count,
       sum: series.sum,
       min: series.count > 0 ? series.min : undefined,

@@ -4,7 +4,7 @@ import type { CardinalityLimiter } from '../protection/CardinalityLimiter';
 import type { RateLimiter } from '../protection/RateLimiter';
 import type { InstrumentKind, InstrumentPlan } from './InstrumentRouter';
 import { seriesKey, toAttributes, type LabelNormalizer } from './LabelNormalizer';
-import { Series } from './Series';
+import { HistogramSeries, Series } from './Series';
 import { FLAG_COERCED, FLAG_DROPPED, FLAG_FOLDED_LABEL, FLAG_FOLDED_SERIES, FLAG_KEY_TRUNCATED, FLAG_REDACTED, FLAG_TRUNCATED, SeriesLocator } from './SeriesLocator';
 
 /** The standard attribute of the series that holds everything past a metric's series limit. */
@@ -121,7 +121,7 @@ export class Metric {
     if (this.rateLimiter !== null && !this.rateLimiter.tryTake()) return this.rateLimited();
     const series = this.locate(argc, a0, a1, a2, a3, a4, a5, a6, a7, args, start);
     if (series === undefined) return;
-    series.observe(value);
+    (series as HistogramSeries).observe(value);
     this.context.counters.emitted++;
   }
 
@@ -258,14 +258,20 @@ export class Metric {
     const key = folded === undefined ? undefined : seriesKey(keys, values);
     series = key === undefined ? undefined : this.series.get(key);
     if (series === undefined && this.series.size < this.seriesLimit) {
-      series = new Series(toAttributes(keys, values), this.context.now(), this.boundaries);
+      series = this.newSeries(toAttributes(keys, values));
       this.series.set(key ?? seriesKey(keys, values), series);
     }
     if (series === undefined) {
-      this.overflow ??= new Series({ [OVERFLOW_ATTRIBUTE]: true }, this.context.now(), this.boundaries);
+      this.overflow ??= this.newSeries({ [OVERFLOW_ATTRIBUTE]: true });
       return { series: this.overflow, placement: 'overflow', folded };
     }
     return { series, placement: folded === undefined ? 'series' : 'other', folded };
+  }
+
+  /** A series of this metric's kind, starting now. */
+  private newSeries(attributes: Readonly<Record<string, string | boolean>>): Series {
+    const now = this.context.now();
+    return this.boundaries === null ? new Series(attributes, now) : new HistogramSeries(attributes, now, this.boundaries);
   }
 
   /** Says once per label (and once for the series limit) why values were folded; counting is `countFlags()`'s. */

@@ -16,10 +16,18 @@ export const FLAG_FOLDED_LABEL = 32;
 /** A new label combination on a metric at its series limit went to the overflow series. */
 export const FLAG_FOLDED_SERIES = 64;
 
-/** One step of a cached label path. */
+/**
+ * One step of a cached label path. Its first child is held inline (`value`, `next`): past the first label most
+ * nodes have one child (the route is unique, the method after it is `GET`), and a Map for one entry costs more
+ * than the series it leads to. A second child moves them into `values`.
+ */
 class PathNode {
-  /** The label key most calls branch on at this depth, and its children by label value. */
+  /** The label key most calls branch on at this depth. */
   key: unknown = undefined;
+  /** Its only child so far, by label value (while `values` is undefined). */
+  value: unknown = undefined;
+  next: PathNode | undefined = undefined;
+  /** Its children by label value, once there are two or more. */
   values: Map<unknown, PathNode> | undefined = undefined;
   /** Children for any other label key at this depth (label order differs between call sites). */
   otherKeys: Map<unknown, Map<unknown, PathNode>> | undefined = undefined;
@@ -29,8 +37,12 @@ class PathNode {
   flags = 0;
 
   child(key: unknown, value: unknown): PathNode | undefined {
-    const values = this.key === key ? this.values : this.otherKeys?.get(key);
-    return values === undefined ? undefined : values.get(value);
+    if (this.key === key) {
+      const values = this.values;
+      if (values !== undefined) return values.get(value);
+      return this.value === value ? this.next : undefined;
+    }
+    return this.otherKeys?.get(key)?.get(value);
   }
 }
 
@@ -98,21 +110,26 @@ export class SeriesLocator {
       // Owned copies of strings: a cached path must not keep alive a larger string an argument was sliced from.
       const key = owned(list[i]);
       const value = owned(list[i + 1]);
-      let values: Map<unknown, PathNode> | undefined;
-      if (node.key === undefined) {
-        node.key = key;
-        values = node.values = new Map();
-      } else if (node.key === key) {
-        values = node.values as Map<unknown, PathNode>;
-      } else {
-        node.otherKeys ??= new Map();
-        values = node.otherKeys.get(key);
-        if (values === undefined) node.otherKeys.set(key, (values = new Map()));
-      }
-      let next = values.get(value);
+      let next = node.child(key, value);
       if (next === undefined) {
-        values.set(value, (next = new PathNode()));
+        next = new PathNode();
         this.nodes++;
+        if (node.key === undefined) {
+          node.key = key;
+          node.value = value;
+          node.next = next;
+        } else if (node.key === key) {
+          if (node.values === undefined) {
+            node.values = new Map([[node.value, node.next as PathNode]]);
+            node.value = node.next = undefined;
+          }
+          node.values.set(value, next);
+        } else {
+          node.otherKeys ??= new Map();
+          let values = node.otherKeys.get(key);
+          if (values === undefined) node.otherKeys.set(key, (values = new Map()));
+          values.set(value, next);
+        }
       }
       node = next;
     }

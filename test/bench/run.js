@@ -267,6 +267,73 @@ async function abuseRows() {
   return rows;
 }
 
+// ----------------------------------------------------------------------------------- new series, memory per series
+/*
+ * What a new label combination costs on its first call, and what each series keeps after GC: N distinct routes
+ * (two label pairs, the method always GET) on a fresh metric, facade (development profile), the SDK (cumulative,
+ * with a reader, so that it keeps its series) and prom-client, in this process; median of REPS for the time.
+ */
+async function seriesRows() {
+  const N = QUICK ? 20_000 : 50_000;
+  const routes = (rep) => Array.from({ length: N }, (_, i) => `/r${rep}-${i}`);
+  const heap = () => heapAfterGc();
+  const perSeries = (before) => (heap() - before) / N;
+  const timed = (work) => {
+    const start = process.hrtime.bigint();
+    work();
+    return Number(process.hrtime.bigint() - start) / N;
+  };
+  const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+  const result = { n: N };
+
+  initFacade({ profile: 'development', cardinalityLimit: N + 10 });
+  const facadeTimes = [];
+  let facadeBytes = 0;
+  for (let rep = 0; rep <= REPS; rep++) {
+    const names = routes(rep);
+    const before = heap();
+    const ns = timed(() => { for (let i = 0; i < N; i++) telemetry.counter(`series.new${rep}.total`, 'route', names[i], 'method', 'GET'); });
+    if (rep > 0) facadeTimes.push(ns); // the first one warms up
+    facadeBytes = perSeries(before);
+  }
+  await telemetry.shutdown();
+  result.facadeNs = median(facadeTimes);
+  result.facadeBytes = facadeBytes;
+
+  // The SDK's limit raised to N too: at its default 2,000, every later combination would go to its overflow series.
+  const reader = new PeriodicExportingMetricReader({ exporter: discardExporter(), exportIntervalMillis: 3_600_000, cardinalityLimits: { default: N + 10 } });
+  const provider = new MeterProvider({ readers: [reader] });
+  const meter = provider.getMeter('bench');
+  const sdkTimes = [];
+  let sdkBytes = 0;
+  for (let rep = 0; rep <= REPS; rep++) {
+    const names = routes(rep);
+    const counter = meter.createCounter(`series.new${rep}.total`);
+    const before = heap();
+    const ns = timed(() => { for (let i = 0; i < N; i++) counter.add(1, { route: names[i], method: 'GET' }); });
+    if (rep > 0) sdkTimes.push(ns);
+    sdkBytes = perSeries(before);
+  }
+  await provider.shutdown();
+  result.sdkNs = median(sdkTimes);
+  result.sdkBytes = sdkBytes;
+
+  const registry = new promClient.Registry();
+  const promTimes = [];
+  let promBytes = 0;
+  for (let rep = 0; rep <= REPS; rep++) {
+    const names = routes(rep);
+    const counter = new promClient.Counter({ name: `series_new${rep}_total`, help: 'h', labelNames: ['route', 'method'], registers: [registry] });
+    const before = heap();
+    const ns = timed(() => { for (let i = 0; i < N; i++) counter.inc({ route: names[i], method: 'GET' }); });
+    if (rep > 0) promTimes.push(ns);
+    promBytes = perSeries(before);
+  }
+  result.promNs = median(promTimes);
+  result.promBytes = promBytes;
+  return result;
+}
+
 // ------------------------------------------------------------------------------------------------------ memory
 function heapAfterGc() {
   for (let i = 0; i < 4; i++) global.gc();
@@ -582,6 +649,9 @@ async function main() {
 
   if (tracingBench) await tracingBench.run({ measure, row, initFacade, telemetry, calls: QUICK ? 50_000 : 200_000 });
 
+  results.series = await seriesRows();
+  process.stderr.write(`  new series: facade ${results.series.facadeNs.toFixed(0)} ns, SDK ${results.series.sdkNs.toFixed(0)} ns, prom-client ${results.series.promNs.toFixed(0)} ns; ` +
+    `per series kept: ${results.series.facadeBytes.toFixed(0)} / ${results.series.sdkBytes.toFixed(0)} / ${results.series.promBytes.toFixed(0)} B\n`);
   results.memory = await memoryRows();
   results.collection = await collectionRow();
   results.exportBlock = await exportBlockRows();
@@ -629,6 +699,8 @@ function evaluate(r) {
     ['heap growth, 1,000 distinct 1 MB label values < 16 MB', r.hostile.heapValuesMb, 16],
     ['heap growth, 1,000 distinct 1 MB label keys < 16 MB', r.hostile.heapKeysMb, 16],
     ['heap growth, 1,000 spans with distinct 1 MB attributes < 16 MB', r.hostile.heapAttributesMb, 16],
+    ['a new series costs <= 0.5 x the SDK\'s first add()', r.series.facadeNs / r.series.sdkNs, 0.5],
+    ['memory kept per series <= 300 B', r.series.facadeBytes, 300],
     ['a value past its per-label limit <= 2 x a normal call', x['facade.abuse.labelOther'] / x['facade.abuse.normal'], 2],
     ['a new combination on a full metric <= 2 x a normal call', x['facade.abuse.overflow'] / x['facade.abuse.normal'], 2],
     ["require('otel-facade') <= 1.2 x requiring the SDK packages", r.startup.facade.ms / r.startup.sdk.ms, 1.2],
@@ -699,6 +771,11 @@ function renderTable(r) {
     '|---|---:|---:|',
     `| heap growth after GC | ${m.facadeGrowthMb.toFixed(2)} MB | ${m.rawGrowthMb.toFixed(2)} MB |`,
     `| points per collection | ${m.facadePoints.join(', ')} | ${m.rawPoints.join(', ')} |`,
+    '',
+    `| ${r.series.n.toLocaleString('en-US')} new series of a counter with 2 label pairs | otel-facade | raw SDK (cumulative) | prom-client |`,
+    '|---|---:|---:|---:|',
+    `| first call of a new combination | ${r.series.facadeNs.toFixed(0)} ns | ${r.series.sdkNs.toFixed(0)} ns | ${r.series.promNs.toFixed(0)} ns |`,
+    `| heap kept per series (after GC) | ${r.series.facadeBytes.toFixed(0)} B | ${r.series.sdkBytes.toFixed(0)} B | ${r.series.promBytes.toFixed(0)} B |`,
     '',
     `Collect and encode one export of 10,000 series (protobuf, ${(r.collection.bytes / 1024).toFixed(0)} KiB), median after two warm-up exports: ${r.collection.ms.toFixed(1)} ms.`,
     '',

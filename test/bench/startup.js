@@ -10,7 +10,7 @@ const { execFileSync } = require('node:child_process');
 
 const ROOT = path.join(__dirname, '..', '..');
 const PROBES = {
-  facade: `require(${JSON.stringify(path.join(ROOT, 'dist', 'index.js'))});`,
+  facade: `require(${JSON.stringify(ROOT)});`, // the package's main, as a consumer requires it
   sdk: ['@opentelemetry/api', '@opentelemetry/core', '@opentelemetry/resources', '@opentelemetry/sdk-metrics',
     '@opentelemetry/sdk-trace-base', '@opentelemetry/context-async-hooks'].map((name) => `require(${JSON.stringify(name)});`).join(''),
 };

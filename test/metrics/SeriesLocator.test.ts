@@ -1,7 +1,7 @@
 import { SeriesLocator } from '../../src/metrics/SeriesLocator';
 import { Series } from '../../src/metrics/Series';
 
-const series = (name: string) => new Series({ name }, 0, null);
+const series = (name: string) => new Series({ name }, 0);
 const find = (locator: SeriesLocator, ...args: unknown[]) =>
   locator.find(args.length, args[0], args[1], args[2], args[3], args[4], args[5], args[6], args[7]);
 
@@ -54,5 +54,25 @@ describe('SeriesLocator', () => {
     expect(locator.size).toBeLessThanOrEqual(50);
     expect(find(locator, 'user', 'u999')).toBeDefined();
     expect(find(locator, 'user', 'u0')).toBeUndefined();
+  });
+});
+
+describe('SeriesLocator: one child inline, a Map from the second', () => {
+  it('finds every path whether a node has one child or several, in any label order', () => {
+    const locator = new SeriesLocator(1000);
+    const a = series('a');
+    const b = series('b');
+    const c = series('c');
+    locator.remember(['route', '/a', 'method', 'GET'], 0, a, 0);
+    expect(find(locator, 'route', '/a', 'method', 'GET')).toBe(a);
+    expect(find(locator, 'route', '/a', 'method', 'POST')).toBeUndefined();
+    locator.remember(['route', '/a', 'method', 'POST'], 0, b, 0); // the second child of /a's node
+    locator.remember(['method', 'GET', 'route', '/a'], 0, c, 0); // another key at the root
+    expect(find(locator, 'route', '/a', 'method', 'GET')).toBe(a);
+    expect(find(locator, 'route', '/a', 'method', 'POST')).toBe(b);
+    expect(find(locator, 'method', 'GET', 'route', '/a')).toBe(c);
+    expect(find(locator, 'route', '/b', 'method', 'GET')).toBeUndefined();
+    expect(find(locator, 'route', undefined)).toBeUndefined();
+    expect(locator.size).toBe(1 + 2 + 1 + 2);
   });
 });
