@@ -90,9 +90,10 @@ export function tracingMiddleware(given: TracingMiddlewareOptions | null = {}): 
       histogram(METRIC_HTTP_SERVER_DURATION, seconds, 'http.request.method', method, 'http.route', route, 'http.response.status_code', status);
       counter(METRIC_HTTP_SERVER_COUNT, 'http.request.method', method, 'http.route', route, 'http.response.status_code', status);
     };
-    res.once('finish', finish);
-    res.once('close', finish);
-    context.with(trace.setSpan(parent, span), () => next?.());
+    // One listener: a response emits 'close' when it completed (after 'finish') and when its connection went away
+    // first, and `writableFinished` tells the two apart. `on`, not `once`: the response is dropped after it.
+    res.on('close', finish);
+    if (typeof next === 'function') context.with(trace.setSpan(parent, span), next);
   };
 }
 
