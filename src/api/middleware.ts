@@ -77,13 +77,16 @@ export function tracingMiddleware(given: TracingMiddlewareOptions | null = {}): 
       const route = routeOf(req, options) ?? expressRoute(req) ?? 'unmatched';
       const aborted = !res.writableFinished;
       const status = String(res.statusCode);
-      span.updateName(`${method} ${route}`);
-      span.setAttribute('http.route', route);
-      span.setAttribute('http.response.status_code', res.statusCode);
-      if (res.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
-      if (aborted) {
-        span.setStatus({ code: SpanStatusCode.ERROR, message: 'connection closed before the response finished' });
-        span.setAttribute('error.type', 'aborted');
+      // An unsampled span records nothing: its name and attributes are not even built.
+      if (span.isRecording()) {
+        span.updateName(`${method} ${route}`);
+        span.setAttribute('http.route', route);
+        span.setAttribute('http.response.status_code', res.statusCode);
+        if (res.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+        if (aborted) {
+          span.setStatus({ code: SpanStatusCode.ERROR, message: 'connection closed before the response finished' });
+          span.setAttribute('error.type', 'aborted');
+        }
       }
       span.end();
       const seconds = (performance.now() - start) / 1000;
