@@ -230,6 +230,56 @@ function floorRow() {
   });
 }
 
+// -------------------------------------------------------------------------------------------- a busy process
+/*
+ * A realistic hot path: 30 metric shapes interleaved in one loop, as a busy service calls them (counters,
+ * histograms, gauges and up-down counters; 1 to 6 label pairs, a few as label objects), so the call sites see many
+ * metrics and argument counts, not the single shape of the rows above. ns per call, across all 30.
+ */
+function busyRow() {
+  const K = (i) => pool(`k${i}`);
+  const V = (i) => pool(`v${i}`);
+  const keys = Array.from({ length: 6 }, (_, i) => K(i));
+  const values = Array.from({ length: 6 }, (_, i) => V(i));
+  const kinds = ['counter', 'histogram', 'gauge', 'upDownCounter'];
+  const shapes = Array.from({ length: 30 }, (_, s) => ({ name: `busy.shape${s}.${kinds[s % 4] === 'histogram' ? 'duration_ms' : 'total'}`, kind: kinds[s % 4], pairs: 1 + (s % 6), object: s % 7 === 3 }));
+  const objects = shapes.map((shape) => Array.from({ length: POOL }, (_, p) => Object.fromEntries(Array.from({ length: shape.pairs }, (_, j) => [keys[j][p], values[j][p]]))));
+  const call = (shape, s, p, i) => {
+    const fn = telemetry[shape.kind];
+    if (shape.object) return shape.kind === 'counter' ? fn(shape.name, objects[s][p]) : fn(shape.name, i & 1023, objects[s][p]);
+    const k = keys;
+    const v = values;
+    switch (shape.pairs) {
+      case 1: return shape.kind === 'counter' ? fn(shape.name, k[0][p], v[0][p]) : fn(shape.name, i & 1023, k[0][p], v[0][p]);
+      case 2: return shape.kind === 'counter' ? fn(shape.name, k[0][p], v[0][p], k[1][p], v[1][p]) : fn(shape.name, i & 1023, k[0][p], v[0][p], k[1][p], v[1][p]);
+      case 3: return shape.kind === 'counter' ? fn(shape.name, k[0][p], v[0][p], k[1][p], v[1][p], k[2][p], v[2][p]) : fn(shape.name, i & 1023, k[0][p], v[0][p], k[1][p], v[1][p], k[2][p], v[2][p]);
+      case 4: return shape.kind === 'counter' ? fn(shape.name, k[0][p], v[0][p], k[1][p], v[1][p], k[2][p], v[2][p], k[3][p], v[3][p]) : fn(shape.name, i & 1023, k[0][p], v[0][p], k[1][p], v[1][p], k[2][p], v[2][p], k[3][p], v[3][p]);
+      case 5: return shape.kind === 'counter' ? fn(shape.name, k[0][p], v[0][p], k[1][p], v[1][p], k[2][p], v[2][p], k[3][p], v[3][p], k[4][p], v[4][p]) : fn(shape.name, i & 1023, k[0][p], v[0][p], k[1][p], v[1][p], k[2][p], v[2][p], k[3][p], v[3][p], k[4][p], v[4][p]);
+      default: return shape.kind === 'counter' ? fn(shape.name, k[0][p], v[0][p], k[1][p], v[1][p], k[2][p], v[2][p], k[3][p], v[3][p], k[4][p], v[4][p], k[5][p], v[5][p]) : fn(shape.name, i & 1023, k[0][p], v[0][p], k[1][p], v[1][p], k[2][p], v[2][p], k[3][p], v[3][p], k[4][p], v[4][p], k[5][p], v[5][p]);
+    }
+  };
+  return {
+    all: measure((n) => {
+      for (let i = 0; i < n; i++) {
+        const s = i % 30;
+        call(shapes[s], s, i & (POOL - 1), i);
+      }
+    }),
+    sixPairs: measure((n) => {
+      for (let i = 0; i < n; i++) {
+        const p = i & (POOL - 1);
+        telemetry.counter('busy.six.total', keys[0][p], values[0][p], keys[1][p], values[1][p], keys[2][p], values[2][p], keys[3][p], values[3][p], keys[4][p], values[4][p], keys[5][p], values[5][p]);
+      }
+    }),
+    fourPairs: measure((n) => {
+      for (let i = 0; i < n; i++) {
+        const p = i & (POOL - 1);
+        telemetry.counter('busy.four.total', keys[0][p], values[0][p], keys[1][p], values[1][p], keys[2][p], values[2][p], keys[3][p], values[3][p]);
+      }
+    }),
+  };
+}
+
 // ------------------------------------------------------------------------------------------------- abuse paths
 /*
  * What an attacker choosing label values makes a call cost, production profile: a value past its label's limit
@@ -610,6 +660,7 @@ async function main() {
 
   initFacade({ profile: 'development' });
   for (const [k, v] of Object.entries(facadeRows())) row(`facade.${k}`, v);
+  for (const [k, v] of Object.entries(busyRow())) row(`facade.busy.${k}`, v);
   // The same e-mail value without redaction: the baseline of the redacted row below (long values cost more).
   row('facade.counter3.email', measure((n) => {
     for (let i = 0; i < n; i++) {
@@ -699,6 +750,8 @@ function evaluate(r) {
     ['heap growth, 1,000 distinct 1 MB label values < 16 MB', r.hostile.heapValuesMb, 16],
     ['heap growth, 1,000 distinct 1 MB label keys < 16 MB', r.hostile.heapKeysMb, 16],
     ['heap growth, 1,000 spans with distinct 1 MB attributes < 16 MB', r.hostile.heapAttributesMb, 16],
+    ['30 interleaved metric shapes <= 60 ns a call', x['facade.busy.all'], 60],
+    ['counter() with 6 label pairs <= 1.5 x with 4 (no arguments fallback)', x['facade.busy.sixPairs'] / x['facade.busy.fourPairs'], 1.5],
     ['a new series costs <= 0.5 x the SDK\'s first add()', r.series.facadeNs / r.series.sdkNs, 0.5],
     ['memory kept per series <= 300 B', r.series.facadeBytes, 300],
     ['a value past its per-label limit <= 2 x a normal call', x['facade.abuse.labelOther'] / x['facade.abuse.normal'], 2],
@@ -752,6 +805,9 @@ function renderTable(r) {
     `| counter() before initialize() | ${ns('facade.preInit.counter3')} | ${ns('sdk.counter3')} | | ${ratio('facade.preInit.counter3', 'sdk.counter3')} | |`,
     `| counter() with enabled: false | ${ns('facade.disabled.counter3')} | ${ns('sdk.counter3')} | | ${ratio('facade.disabled.counter3', 'sdk.counter3')} | |`,
     `| floor: key build + Map increment | ${ns('floor.mapIncrement3')} | | | | |`,
+    `| 30 metric shapes interleaved (1-6 pairs, some label objects), per call | ${ns('facade.busy.all')} | | | | |`,
+    `| counter(), 4 label pairs | ${ns('facade.busy.fourPairs')} | | | | |`,
+    `| counter(), 6 label pairs | ${ns('facade.busy.sixPairs')} | | | | |`,
     `| counter(), 2 pairs, admitted values (production) | ${ns('facade.abuse.normal')} | | | | |`,
     `| counter(), 2 pairs, a value past its per-label limit (\`other\`) | ${ns('facade.abuse.labelOther')} | | | ${ratio('facade.abuse.labelOther', 'facade.abuse.normal')} x normal | |`,
     `| counter(), 2 pairs, a new combination on a full metric (overflow) | ${ns('facade.abuse.overflow')} | | | ${ratio('facade.abuse.overflow', 'facade.abuse.normal')} x normal | |`,
