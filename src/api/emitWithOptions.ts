@@ -3,7 +3,7 @@ import { globalSlot } from '../global/GlobalSlot';
 import type { InstrumentKind } from '../metrics/InstrumentRouter';
 import type { LabelValue, Labels } from './labels';
 import { guard } from './internalError';
-import { setOwn } from '../protection/setOwn';
+import { setOwn } from '../config/setOwn';
 import { keptLabelArguments, labelsOf } from './helpers';
 
 const slot = globalSlot();

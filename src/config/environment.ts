@@ -1,7 +1,7 @@
 import { FIELDS, describeKind, type FieldKind, type FieldSpec } from './fields';
 import { displayUrl, normalizeEndpoint } from './endpoint';
 import { readPemFile } from './pemFile';
-import { maskSecrets } from './printable';
+import { maskSecrets, percentDecoded } from './printable';
 import { isTelemetryConfigError } from './TelemetryConfigError';
 
 /** A value read from the environment, and the variable it came from. */
@@ -236,13 +236,13 @@ export function parseKeyValueList(variable: string, raw: string, headers: boolea
     const entry = entries[index];
     if (entry.trim() === '') continue;
     const eq = entry.indexOf('=');
-    const key = eq <= 0 ? '' : decode(entry.slice(0, eq).trim());
+    const key = eq <= 0 ? '' : percentDecoded(entry.slice(0, eq).trim());
     if (key === '') {
       // A header entry that is not key=value may be anything, a token included: it is named by its place only.
       malformed.push(headers ? `#${index + 1} (not shown: it may hold a secret)` : shown(entry.trim()));
       continue;
     }
-    const value = decode(entry.slice(eq + 1).trim());
+    const value = percentDecoded(entry.slice(eq + 1).trim());
     const problem = headers ? headerProblem(key, value) : undefined;
     if (problem !== undefined) {
       refused.push(`${shown(secretFree(key))} was left out: ${problem}`);
@@ -288,14 +288,6 @@ export function headerProblem(key: string, value: string): string | undefined {
 export function shown(raw: string | undefined): string {
   const text = raw ?? '';
   return JSON.stringify(maskSecrets(text.length > 100 ? `${text.slice(0, 100)}...` : text));
-}
-
-function decode(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

@@ -33,8 +33,21 @@ export function thrownMessage(error: unknown): string {
  * value may well be a header line.
  */
 export function maskSecrets(text: string): string {
-  return text
-    .replace(/\b(bearer|basic)(\s+)[^\s,;]+/gi, '$1$2***')
+  return maskAuthTokens(text)
     .replace(/=[^,;&\s]*/g, '=***')
     .replace(/\/\/[^/\s@\uff20]*[@\uff20]/g, '//***@');
+}
+
+/** `text` with the token after every `Bearer` or `Basic` masked: one linear pattern. */
+export function maskAuthTokens(text: string): string {
+  return text.replace(/\b(bearer|basic)(\s+)[^\s,;]+/gi, '$1$2***');
+}
+
+/** `text` percent-decoded, or as it is when it is not valid percent-encoding. */
+export function percentDecoded(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
 }

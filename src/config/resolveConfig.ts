@@ -19,6 +19,7 @@ import type {
 } from './TelemetryConfig';
 import { isTelemetryConfigError, TelemetryConfigError } from './TelemetryConfigError';
 import { thrownMessage } from './printable';
+import { setOwn } from './setOwn';
 
 /** The last fallback when neither the config, the environment nor the profile names an endpoint. */
 export const DEFAULT_ENDPOINT = 'http://localhost:4318';
@@ -251,11 +252,6 @@ function plainCopy(path: string, value: unknown): unknown {
 
 /** Longest list a field takes (patterns, keys, propagators): a config is written by hand. */
 const MAX_LIST_LENGTH = 10_000;
-
-/** Sets an own property, even `__proto__`, without touching the prototype. */
-function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
-  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
-}
 
 /** Throws a TelemetryConfigError when `value` is not what `field` accepts. */
 function checkValue(field: FieldSpec, value: unknown): void {

@@ -1,5 +1,6 @@
 import type { Agent as HttpAgent, request as httpRequest, ClientRequest, IncomingMessage } from 'node:http';
 import { displayUrl } from '../config/endpoint';
+import { maskAuthTokens, percentDecoded } from '../config/printable';
 import { VERSION } from '../version';
 import {
   CLOSED_FAILURE,
@@ -285,11 +286,7 @@ function knownSecrets(url: URL, headers: Readonly<Record<string, string>>): stri
   const add = (value: string): void => {
     if (value.length < 4) return; // too short to be a secret, and would mask common words
     found.add(value);
-    try {
-      found.add(decodeURIComponent(value));
-    } catch {
-      // not percent-encoded
-    }
+    found.add(percentDecoded(value));
   };
   for (const value of Object.values(headers)) {
     add(value);
@@ -300,14 +297,7 @@ function knownSecrets(url: URL, headers: Readonly<Record<string, string>>): stri
   add(url.password);
   if (url.username !== '' || url.password !== '') {
     // Node sends URL credentials as `Authorization: Basic base64(user:password)`: an echo of that header shows them.
-    const plain = (value: string): string => {
-      try {
-        return decodeURIComponent(value);
-      } catch {
-        return value;
-      }
-    };
-    add(Buffer.from(`${plain(url.username)}:${plain(url.password)}`).toString('base64'));
+    add(Buffer.from(`${percentDecoded(url.username)}:${percentDecoded(url.password)}`).toString('base64'));
   }
   for (const value of url.searchParams.values()) add(value);
   return [...found].sort((a, b) => b.length - a.length); // longest first, so a token inside a header value goes whole
@@ -317,5 +307,5 @@ function knownSecrets(url: URL, headers: Readonly<Record<string, string>>): stri
 function withoutSecrets(text: string, secrets: readonly string[]): string {
   let result = text;
   for (const secret of secrets) if (result.includes(secret)) result = result.split(secret).join('***');
-  return result.replace(/\b(Basic|Bearer)(\s+)[A-Za-z0-9._~+/=-]+/gi, '$1$2***');
+  return maskAuthTokens(result);
 }

@@ -1,7 +1,7 @@
 import type { Diagnostics } from '../diagnostics/Diagnostics';
 import { REDACTED, type PiiRedactor } from '../protection/PiiRedactor';
 import { ownString } from '../diagnostics/ownString';
-import { setOwn } from '../protection/setOwn';
+import { setOwn } from '../config/setOwn';
 import { truncateToBytes } from '../protection/truncate';
 import { FLAG_COERCED, FLAG_DROPPED, FLAG_KEY_TRUNCATED, FLAG_REDACTED, FLAG_TRUNCATED } from './SeriesLocator';
 

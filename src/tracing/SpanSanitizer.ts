@@ -1,7 +1,7 @@
 import { createTraceState, isSpanContextValid, type Attributes, type AttributeValue, type Link, type SpanContext } from '@opentelemetry/api';
 import { REDACTED, type PiiRedactor } from '../protection/PiiRedactor';
 import { ownString } from '../diagnostics/ownString';
-import { setOwn } from '../protection/setOwn';
+import { setOwn } from '../config/setOwn';
 import { truncateToChars } from '../protection/truncate';
 import type { DropCounters } from '../health/DropCounters';
 

@@ -84,28 +84,31 @@ export class Tracing {
         return undefined;
       }
     };
-    const attributes = read('attributes');
-    const safeOptions = this.sanitizer.budgeted(() => ({
-      kind: validKind(read('kind')),
-      links: this.sanitizer.links(read('links')),
-      startTime: validTime(read('startTime')),
-      root: read('root') === true,
-    }));
-    let span: OTelSpan;
-    try {
-      span = this.tracer.startSpan(safeName, safeOptions, parent);
-    } catch {
-      // A parent that looks like a context but whose getValue throws or holds something that is not a span: the
-      // span starts under the active context instead, without the options that may have caused it.
-      span = this.tracer.startSpan(safeName, undefined, context.active());
-    }
-    // Attributes are cut and redacted only for a span that records: an unsampled request (most of them, at 0.1%)
-    // pays nothing for its url.path. Our samplers decide by trace id and parent, never by attributes.
-    if (attributes !== undefined && span.isRecording()) {
-      const safe = this.sanitizer.budgeted(() => this.sanitizer.attributes(attributes));
-      if (safe !== undefined) span.setAttributes(safe);
-    }
-    return span;
+    // One scanning budget for the links and the attributes: one span operation.
+    return this.sanitizer.budgeted(() => {
+      const attributes = read('attributes');
+      const safeOptions = {
+        kind: validKind(read('kind')),
+        links: this.sanitizer.links(read('links')),
+        startTime: validTime(read('startTime')),
+        root: read('root') === true,
+      };
+      let span: OTelSpan;
+      try {
+        span = this.tracer.startSpan(safeName, safeOptions, parent);
+      } catch {
+        // A parent that looks like a context but whose getValue throws or holds something that is not a span: the
+        // span starts under the active context instead, without the options that may have caused it.
+        span = this.tracer.startSpan(safeName, undefined, context.active());
+      }
+      // Attributes are cut and redacted only for a span that records: an unsampled request (most of them, at 0.1%)
+      // pays nothing for its url.path. Our samplers decide by trace id and parent, never by attributes.
+      if (attributes !== undefined && span.isRecording()) {
+        const safe = this.sanitizer.attributes(attributes);
+        if (safe !== undefined) span.setAttributes(safe);
+      }
+      return span;
+    });
   }
 
   /** Records `error` on an OpenTelemetry span as a facade span would: an `exception` event and status ERROR, redacted. */

@@ -239,6 +239,22 @@ describe('redaction of stack traces and of tracedFetch errors, with piiRedaction
     expect(telemetry.getHealth().sanitizedByReason).toMatchObject({ span_attribute_truncated: 1, span_attribute_dropped: 31 });
   });
 
+  it('the links and the attributes given at start share one 64 K budget: one span operation', async () => {
+    const strings = Array.from({ length: 16 }, (_, i) => `${i}`.padEnd(4096, 'x')); // 64 K: the whole budget
+    const parent = telemetry.startSpan('linked-to');
+    const span = telemetry.startSpan('shared-budget', {
+      links: [{ context: (telemetry.otelSpanOf(parent) as NonNullable<ReturnType<typeof telemetry.otelSpanOf>>).spanContext(), attributes: { big: strings } }],
+      attributes: { after: 'x'.repeat(100) },
+    });
+    span.end();
+    parent.end();
+    await telemetry.forceFlush();
+    const exported = bed.receiver.spans().find((s) => s.name === 'shared-budget');
+    // The links used the budget up: the attribute after them is left out, not checked against a second budget.
+    expect(exported?.attributes).toEqual({});
+    expect(telemetry.getHealth().sanitizedByReason).toMatchObject({ span_attribute_dropped: 1 });
+  });
+
   it('judges the last line of a stack trace cut at 16 KB with what followed the cut', async () => {
     const error = new Error('boom');
     error.stack = `Error: boom\n${'    at frame (/srv/app.js:1:1)\n'.repeat(527)}    at handler for jane.doe@example.com`;
