@@ -85,23 +85,28 @@ export function recordSuccess(name: string): void {
 export function recordLatency(name: string, ms: number, ...labels: LabelValue[]): void;
 export function recordLatency(name: string, ms: number, labels: Labels): void;
 export function recordLatency(name: string, ms: number, a0?: unknown, a1?: unknown, a2?: unknown, a3?: unknown,
-  a4?: unknown, a5?: unknown): void {
+  a4?: unknown, a5?: unknown, a6?: unknown, a7?: unknown, a8?: unknown, a9?: unknown): void {
   const argc = arguments.length - 2;
   try {
     const recorder = slot.recorder;
     recorder.ensureMetric(name, 'histogram', MILLISECONDS);
     // Only a number gets a bucket: comparing anything else would run its valueOf(), which may throw.
     const bucket = latencyBucket(ms);
-    // Up to three label pairs go positionally, with the bucket pair after them: no allocation.
+    // Up to five label pairs go positionally, with the bucket pair after them: no allocation.
+    const u = undefined;
     switch (argc) {
       case 0:
-        return recorder.histogram(name, ms, 2, 'latency_bucket', bucket, undefined, undefined, undefined, undefined, undefined, undefined, undefined, 0);
+        return recorder.histogram(name, ms, 2, 'latency_bucket', bucket, u, u, u, u, u, u, u, u, u, u, u, 0);
       case 2:
-        return recorder.histogram(name, ms, 4, a0, a1, 'latency_bucket', bucket, undefined, undefined, undefined, undefined, undefined, 0);
+        return recorder.histogram(name, ms, 4, a0, a1, 'latency_bucket', bucket, u, u, u, u, u, u, u, u, u, 0);
       case 4:
-        return recorder.histogram(name, ms, 6, a0, a1, a2, a3, 'latency_bucket', bucket, undefined, undefined, undefined, 0);
+        return recorder.histogram(name, ms, 6, a0, a1, a2, a3, 'latency_bucket', bucket, u, u, u, u, u, u, u, 0);
       case 6:
-        return recorder.histogram(name, ms, 8, a0, a1, a2, a3, a4, a5, 'latency_bucket', bucket, undefined, 0);
+        return recorder.histogram(name, ms, 8, a0, a1, a2, a3, a4, a5, 'latency_bucket', bucket, u, u, u, u, u, 0);
+      case 8:
+        return recorder.histogram(name, ms, 10, a0, a1, a2, a3, a4, a5, a6, a7, 'latency_bucket', bucket, u, u, u, 0);
+      case 10:
+        return recorder.histogram(name, ms, 12, a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, 'latency_bucket', bucket, u, 0);
       default:
         return recorder.recordList('histogram', name, ms, withPair(labelsOf(arguments, 2), 'latency_bucket', bucket), MILLISECONDS, 1);
     }

@@ -6,7 +6,7 @@ import type { LabelValue, Labels } from './labels';
 const slot = globalSlot();
 
 /*
- * Each function takes its labels as positional parameters a0..a7 so that a call with up to four label pairs
+ * Each function takes its labels as positional parameters a0..a11 so that a call with up to six label pairs
  * allocates nothing; more label arguments take the `arguments` path. Labels may also be one object (a0), which the
  * store walks key by key. The public signatures are the overloads.
  * The try/catch costs nothing until something throws, and keeps the promise that recording never throws.
@@ -20,11 +20,11 @@ const slot = globalSlot();
 export function counter(name: string, ...labels: LabelValue[]): void;
 export function counter(name: string, labels: Labels): void;
 export function counter(name: string, a0?: unknown, a1?: unknown, a2?: unknown, a3?: unknown, a4?: unknown,
-  a5?: unknown, a6?: unknown, a7?: unknown): void {
+  a5?: unknown, a6?: unknown, a7?: unknown, a8?: unknown, a9?: unknown, a10?: unknown, a11?: unknown): void {
   const argc = arguments.length - 1;
   try {
-    if (argc <= 8) slot.recorder.add('counter', name, 1, argc, a0, a1, a2, a3, a4, a5, a6, a7, undefined, 0);
-    else slot.recorder.add('counter', name, 1, argc, a0, a1, a2, a3, a4, a5, a6, a7, arguments, 1);
+    if (argc <= 12) slot.recorder.add('counter', name, 1, argc, a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, undefined, 0);
+    else slot.recorder.add('counter', name, 1, argc, a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, arguments, 1);
   } catch (error) {
     internalError(error);
   }
@@ -38,11 +38,12 @@ export function counter(name: string, a0?: unknown, a1?: unknown, a2?: unknown, 
 export function upDownCounter(name: string, delta: number, ...labels: LabelValue[]): void;
 export function upDownCounter(name: string, delta: number, labels: Labels): void;
 export function upDownCounter(name: string, delta: number, a0?: unknown, a1?: unknown, a2?: unknown, a3?: unknown,
-  a4?: unknown, a5?: unknown, a6?: unknown, a7?: unknown): void {
+  a4?: unknown, a5?: unknown, a6?: unknown, a7?: unknown, a8?: unknown, a9?: unknown,
+  a10?: unknown, a11?: unknown): void {
   const argc = arguments.length - 2;
   try {
-    if (argc <= 8) slot.recorder.add('upDownCounter', name, delta, argc, a0, a1, a2, a3, a4, a5, a6, a7, undefined, 0);
-    else slot.recorder.add('upDownCounter', name, delta, argc, a0, a1, a2, a3, a4, a5, a6, a7, arguments, 2);
+    if (argc <= 12) slot.recorder.add('upDownCounter', name, delta, argc, a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, undefined, 0);
+    else slot.recorder.add('upDownCounter', name, delta, argc, a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, arguments, 2);
   } catch (error) {
     internalError(error);
   }
@@ -56,11 +57,12 @@ export function upDownCounter(name: string, delta: number, a0?: unknown, a1?: un
 export function histogram(name: string, value: number, ...labels: LabelValue[]): void;
 export function histogram(name: string, value: number, labels: Labels): void;
 export function histogram(name: string, value: number, a0?: unknown, a1?: unknown, a2?: unknown, a3?: unknown,
-  a4?: unknown, a5?: unknown, a6?: unknown, a7?: unknown): void {
+  a4?: unknown, a5?: unknown, a6?: unknown, a7?: unknown, a8?: unknown, a9?: unknown,
+  a10?: unknown, a11?: unknown): void {
   const argc = arguments.length - 2;
   try {
-    if (argc <= 8) slot.recorder.histogram(name, value, argc, a0, a1, a2, a3, a4, a5, a6, a7, undefined, 0);
-    else slot.recorder.histogram(name, value, argc, a0, a1, a2, a3, a4, a5, a6, a7, arguments, 2);
+    if (argc <= 12) slot.recorder.histogram(name, value, argc, a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, undefined, 0);
+    else slot.recorder.histogram(name, value, argc, a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, arguments, 2);
   } catch (error) {
     internalError(error);
   }
@@ -74,11 +76,12 @@ export function histogram(name: string, value: number, a0?: unknown, a1?: unknow
 export function gauge(name: string, value: number, ...labels: LabelValue[]): void;
 export function gauge(name: string, value: number, labels: Labels): void;
 export function gauge(name: string, value: number, a0?: unknown, a1?: unknown, a2?: unknown, a3?: unknown,
-  a4?: unknown, a5?: unknown, a6?: unknown, a7?: unknown): void {
+  a4?: unknown, a5?: unknown, a6?: unknown, a7?: unknown, a8?: unknown, a9?: unknown,
+  a10?: unknown, a11?: unknown): void {
   const argc = arguments.length - 2;
   try {
-    if (argc <= 8) slot.recorder.gauge(name, value, argc, a0, a1, a2, a3, a4, a5, a6, a7, undefined, 0);
-    else slot.recorder.gauge(name, value, argc, a0, a1, a2, a3, a4, a5, a6, a7, arguments, 2);
+    if (argc <= 12) slot.recorder.gauge(name, value, argc, a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, undefined, 0);
+    else slot.recorder.gauge(name, value, argc, a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, arguments, 2);
   } catch (error) {
     internalError(error);
   }
@@ -93,11 +96,12 @@ export function gauge(name: string, value: number, a0?: unknown, a1?: unknown, a
 export function emit(name: string, value: number, ...labels: LabelValue[]): void;
 export function emit(name: string, value: number, labels: Labels): void;
 export function emit(name: string, value: number, a0?: unknown, a1?: unknown, a2?: unknown, a3?: unknown,
-  a4?: unknown, a5?: unknown, a6?: unknown, a7?: unknown): void {
+  a4?: unknown, a5?: unknown, a6?: unknown, a7?: unknown, a8?: unknown, a9?: unknown,
+  a10?: unknown, a11?: unknown): void {
   const argc = arguments.length - 2;
   try {
-    if (argc <= 8) slot.recorder.emit(name, value, argc, a0, a1, a2, a3, a4, a5, a6, a7, undefined, 0);
-    else slot.recorder.emit(name, value, argc, a0, a1, a2, a3, a4, a5, a6, a7, arguments, 2);
+    if (argc <= 12) slot.recorder.emit(name, value, argc, a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, undefined, 0);
+    else slot.recorder.emit(name, value, argc, a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, arguments, 2);
   } catch (error) {
     internalError(error);
   }

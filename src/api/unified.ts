@@ -50,5 +50,5 @@ export function recordAIRequest(module: string, provider: string, durationMs: nu
 /** Adds tokens used, labelled module, provider, model and token_type (such as `prompt` or `completion`). */
 export function recordAITokens(module: string, provider: string, model: string, tokenType: string, count: number): void {
   guard(() => globalSlot().recorder.add('counter', METRIC_AI_TOKENS_USED, count, 8, 'module', module, 'provider', provider,
-    'model', model, 'token_type', tokenType, undefined, 0));
+    'model', model, 'token_type', tokenType, undefined, undefined, undefined, undefined, undefined, 0));
 }

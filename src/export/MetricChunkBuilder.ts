@@ -8,7 +8,7 @@ import {
   type ScopeMetrics,
 } from '@opentelemetry/sdk-metrics';
 import type { MetricView } from '../metrics/MetricStore';
-import { HistogramSeries, type Series } from '../metrics/Series';
+import type { SeriesTable } from '../metrics/SeriesTable';
 
 /**
  * Turns the series a snapshot visits into the SDK's `MetricData`, cumulative, as the SDK's own aggregators would
@@ -28,15 +28,15 @@ export class MetricChunkBuilder {
   ) {}
 
   /** Adds one series as a data point of its metric. */
-  readonly add = (metric: MetricView, series: Series): void => {
+  readonly add = (metric: MetricView, table: SeriesTable, id: number): void => {
     let data = this.metrics.get(metric);
     if (data === undefined) {
       data = emptyMetricData(metric);
       this.metrics.set(metric, data);
     }
-    (data.dataPoints as DataPoint<unknown>[]).push(toPoint(metric, series, this.endTime));
+    (data.dataPoints as DataPoint<unknown>[]).push(toPoint(metric, table, id, this.endTime));
     this.points++;
-    this.bytes += estimateBytes(series);
+    this.bytes += estimateBytes(table, id);
   };
 
   /** The metrics gathered since the last call. */
@@ -92,10 +92,11 @@ export class ScopeMetricsSlicer {
 }
 
 /** About what a series costs in OTLP protobuf: its attributes, two timestamps and a value, or a histogram's fields. */
-function estimateBytes(series: Series): number {
+function estimateBytes(table: SeriesTable, id: number): number {
   let bytes = 32;
-  for (const key in series.attributes) bytes += key.length + String(series.attributes[key]).length + 8;
-  if (series instanceof HistogramSeries) bytes += 32 + series.counts.length * 18;
+  const attributes = table.attributes[id] ?? {};
+  for (const key in attributes) bytes += key.length + String(attributes[key]).length + 8;
+  if (table.bucketCount !== 0) bytes += 32 + table.bucketCount * 18;
   return bytes;
 }
 
@@ -113,19 +114,22 @@ function emptyMetricData(metric: MetricView): MetricData {
   }
 }
 
-function toPoint(metric: MetricView, series: Series, endTime: HrTime): DataPoint<unknown> {
-  const startTime = millisToHrTime(series.startTimeMs);
-  if (!(series instanceof HistogramSeries)) return { startTime, endTime, attributes: series.attributes, value: series.value };
+function toPoint(metric: MetricView, table: SeriesTable, id: number, endTime: HrTime): DataPoint<unknown> {
+  const startTime = millisToHrTime(table.startTimeMs(id));
+  const attributes = table.attributes[id] ?? {};
+  const histogram = table.histogram(id);
+  if (histogram === undefined) return { startTime, endTime, attributes, value: table.values[id] };
+  const { counts, count, sum, min, max } = histogram;
   return {
     startTime,
     endTime,
-    attributes: series.attributes,
+    attributes,
     value: {
-      buckets: { boundaries: metric.plan.boundaries as number[], counts: Array.from(series.counts) },
-      count: series.count,
-      sum: series.sum,
-      min: series.count > 0 ? series.min : undefined,
-      max: series.count > 0 ? series.max : undefined,
+      buckets: { boundaries: metric.plan.boundaries as number[], counts },
+      count,
+      sum,
+      min: count > 0 ? min : undefined,
+      max: count > 0 ? max : undefined,
     },
   };
 }

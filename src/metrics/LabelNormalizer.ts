@@ -1,7 +1,6 @@
 import type { Diagnostics } from '../diagnostics/Diagnostics';
 import { REDACTED, type PiiRedactor } from '../protection/PiiRedactor';
 import { ownString } from '../diagnostics/ownString';
-import { setOwn } from '../config/setOwn';
 import { truncateToBytes } from '../protection/truncate';
 import { FLAG_COERCED, FLAG_DROPPED, FLAG_KEY_TRUNCATED, FLAG_REDACTED, FLAG_TRUNCATED } from './SeriesLocator';
 
@@ -57,7 +56,9 @@ export class LabelNormalizer {
         `${metric}: labels are key/value pairs but ${argc} label arguments were given; the unpaired key ` +
           `${describe(list[list.length - 1])} was dropped. Pass labels as 'key', 'value', 'key', 'value'.`);
     }
-    const byKey = new Map<string, string>();
+    // Parallel arrays, not a Map: a handful of pairs, and this runs for every new series.
+    const keys: string[] = [];
+    const values: string[] = [];
     const pairs = argc >> 1;
     for (let p = 0; p < pairs; p++) {
       if (p >= this.limits.maxLabelPairs) {
@@ -128,34 +129,32 @@ export class LabelNormalizer {
         value = REDACTED;
         flags |= FLAG_REDACTED;
       }
-      byKey.set(key, value);
+      // Owned copies: these strings key the series, the limiter and the path to them for as long as the series
+      // lives, and must not keep alive a larger string they were sliced from (a request body, say).
+      insertSorted(keys, values, ownString(key), ownString(value));
     }
-    // Owned copies: these strings key the series, the limiter and the path to them for as long as the series lives,
-    // and must not keep alive a larger string they were sliced from (a request body, say).
-    const sorted = [...byKey.keys()].sort();
-    const keys = sorted.map(ownString);
-    const values = sorted.map((key) => ownString(byKey.get(key) as string));
     return { keys, values, flags, cacheable };
   }
 }
 
-/** The identity of a label set, unambiguous whatever the characters in keys and values. */
-export function seriesKey(keys: readonly string[], values: readonly string[]): string {
-  let key = '';
-  for (let i = 0; i < keys.length; i++) key += `${keys[i].length}:${keys[i]}=${values[i].length}:${values[i]};`;
-  return key;
-}
-
 /**
- * The exported attributes of a label set. `__proto__` is defined rather than assigned (assigning it would set the
- * prototype and lose the label); every other key, `constructor` included, is an ordinary own property. A plain
- * object, not a prototype-less one: V8 keeps those in slow dictionary mode, which costs memory per series and time
- * at every export.
+ * Inserts a pair into parallel arrays kept sorted by key (code unit order, as `Array.prototype.sort`); a key given
+ * twice keeps its last value. Linear per pair, and the pairs are bounded by maxLabelPairs.
  */
-export function toAttributes(keys: readonly string[], values: readonly string[]): Record<string, string> {
-  const attributes: Record<string, string> = {};
-  for (let i = 0; i < keys.length; i++) setOwn(attributes, keys[i], values[i]);
-  return attributes;
+function insertSorted(keys: string[], values: string[], key: string, value: string): void {
+  let i = keys.length;
+  while (i > 0 && keys[i - 1] > key) i--;
+  if (i > 0 && keys[i - 1] === key) {
+    values[i - 1] = value;
+    return;
+  }
+  if (i === keys.length) {
+    keys.push(key);
+    values.push(value);
+  } else {
+    keys.splice(i, 0, key);
+    values.splice(i, 0, value);
+  }
 }
 
 function describe(value: unknown): string {

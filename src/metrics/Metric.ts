@@ -3,9 +3,12 @@ import type { DropCounters } from '../health/DropCounters';
 import type { CardinalityLimiter } from '../protection/CardinalityLimiter';
 import type { RateLimiter } from '../protection/RateLimiter';
 import type { InstrumentKind, InstrumentPlan } from './InstrumentRouter';
-import { seriesKey, toAttributes, type LabelNormalizer } from './LabelNormalizer';
-import { HistogramSeries, Series } from './Series';
-import { FLAG_COERCED, FLAG_DROPPED, FLAG_FOLDED_LABEL, FLAG_FOLDED_SERIES, FLAG_KEY_TRUNCATED, FLAG_REDACTED, FLAG_TRUNCATED, SeriesLocator } from './SeriesLocator';
+import type { LabelNormalizer } from './LabelNormalizer';
+import {
+  FLAG_COERCED, FLAG_DROPPED, FLAG_FOLDED_LABEL, FLAG_FOLDED_SERIES, FLAG_KEY_TRUNCATED, FLAG_REDACTED, FLAG_TRUNCATED,
+  leafFlags, leafSeries, MISS, SeriesLocator,
+} from './SeriesLocator';
+import { SeriesTable } from './SeriesTable';
 
 /** The standard attribute of the series that holds everything past a metric's series limit. */
 export const OVERFLOW_ATTRIBUTE = 'otel.metric.overflow';
@@ -38,8 +41,6 @@ export interface MetricContext {
   readonly rateLimit: { readonly callsPerSecond: number; readonly burst: number };
 }
 
-/** How a new label set was placed. */
-type Placement = 'series' | 'other' | 'overflow';
 
 /**
  * One metric name and everything recorded under it: its instrument plan, its series, the path cache that finds a
@@ -50,15 +51,14 @@ type Placement = 'series' | 'other' | 'overflow';
  * what was admitted is cached. Nothing on the way calls back into the store.
  */
 export class Metric {
-  /** Series by their canonical label key. */
-  readonly series = new Map<string, Series>();
-  /** Raw label arguments to series. */
+  /** The series, by id (see `SeriesTable`). */
+  readonly table: SeriesTable;
+  /** Raw label arguments to series ids. */
   readonly locator: SeriesLocator;
-  /** The series past the series limit, created when first needed. */
-  overflow: Series | undefined;
+  /** The id of the series past the series limit, created when first needed; -1 before. */
+  overflow = -1;
   /** REPORTED_* bits: problems of this metric already said, so repeated drops skip the diagnostics entirely. */
   private reported = 0;
-  private readonly boundaries: Float64Array | null;
 
   constructor(
     /** The metric name, as exported. */
@@ -79,12 +79,13 @@ export class Metric {
     private readonly context: MetricContext,
   ) {
     this.locator = new SeriesLocator(maxCachedNodes);
-    this.boundaries = plan.kind === 'histogram' ? Float64Array.from(plan.boundaries) : null;
+    this.table = new SeriesTable(plan.kind === 'histogram' ? Float64Array.from(plan.boundaries) : null);
   }
 
   /** counter() (+value, monotonic) and upDownCounter() (+delta). */
   add(kind: 'counter' | 'upDownCounter', value: unknown, argc: number,
     a0: unknown, a1: unknown, a2: unknown, a3: unknown, a4: unknown, a5: unknown, a6: unknown, a7: unknown,
+    a8: unknown, a9: unknown, a10: unknown, a11: unknown,
     args: ArrayLike<unknown> | undefined, start: number): void {
     if (this.plan.kind !== kind) return this.kindMismatch(kind);
     // The value first (a compare), so that a call dropped as invalid takes no token from the valid ones.
@@ -92,47 +93,50 @@ export class Metric {
       return this.invalidValue(value);
     }
     if (this.rateLimiter !== null && !this.rateLimiter.tryTake()) return this.rateLimited();
-    const series = this.locate(argc, a0, a1, a2, a3, a4, a5, a6, a7, args, start);
-    if (series === undefined) return;
-    series.value += value;
+    const id = this.locate(argc, a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, args, start);
+    if (id === MISS) return;
+    this.table.values[id] += value;
     this.context.counters.emitted++;
   }
 
   /** gauge(): the last value wins. */
   set(value: unknown, argc: number,
     a0: unknown, a1: unknown, a2: unknown, a3: unknown, a4: unknown, a5: unknown, a6: unknown, a7: unknown,
+    a8: unknown, a9: unknown, a10: unknown, a11: unknown,
     args: ArrayLike<unknown> | undefined, start: number): void {
     if (this.plan.kind !== 'gauge') return this.kindMismatch('gauge');
     if (typeof value !== 'number' || value - value !== 0) return this.invalidValue(value);
     if (this.rateLimiter !== null && !this.rateLimiter.tryTake()) return this.rateLimited();
-    const series = this.locate(argc, a0, a1, a2, a3, a4, a5, a6, a7, args, start);
-    if (series === undefined) return;
-    series.value = value;
+    const id = this.locate(argc, a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, args, start);
+    if (id === MISS) return;
+    this.table.values[id] = value;
     this.context.counters.emitted++;
   }
 
   /** histogram(): one observation. */
   observe(value: unknown, argc: number,
     a0: unknown, a1: unknown, a2: unknown, a3: unknown, a4: unknown, a5: unknown, a6: unknown, a7: unknown,
+    a8: unknown, a9: unknown, a10: unknown, a11: unknown,
     args: ArrayLike<unknown> | undefined, start: number): void {
     if (this.plan.kind !== 'histogram') return this.kindMismatch('histogram');
     // Histograms take values >= 0, as OpenTelemetry's do (their sum must be monotonic).
     if (typeof value !== 'number' || !(value >= 0 && value < Infinity)) return this.invalidValue(value);
     if (this.rateLimiter !== null && !this.rateLimiter.tryTake()) return this.rateLimited();
-    const series = this.locate(argc, a0, a1, a2, a3, a4, a5, a6, a7, args, start);
-    if (series === undefined) return;
-    (series as HistogramSeries).observe(value);
+    const id = this.locate(argc, a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, args, start);
+    if (id === MISS) return;
+    this.table.observe(id, value);
     this.context.counters.emitted++;
   }
 
   /** Records with this metric's own kind (emit()). */
   record(value: unknown, argc: number,
     a0: unknown, a1: unknown, a2: unknown, a3: unknown, a4: unknown, a5: unknown, a6: unknown, a7: unknown,
+    a8: unknown, a9: unknown, a10: unknown, a11: unknown,
     args: ArrayLike<unknown> | undefined, start: number): void {
     const kind = this.plan.kind;
-    if (kind === 'histogram') this.observe(value, argc, a0, a1, a2, a3, a4, a5, a6, a7, args, start);
-    else if (kind === 'gauge') this.set(value, argc, a0, a1, a2, a3, a4, a5, a6, a7, args, start);
-    else this.add(kind, value, argc, a0, a1, a2, a3, a4, a5, a6, a7, args, start);
+    if (kind === 'histogram') this.observe(value, argc, a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, args, start);
+    else if (kind === 'gauge') this.set(value, argc, a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, args, start);
+    else this.add(kind, value, argc, a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, args, start);
   }
 
   /** Reports a value that cannot be recorded, such as a sample rate out of range, and drops the call. */
@@ -159,20 +163,23 @@ export class Metric {
   }
 
   /**
-   * Sweeps one series as a snapshot walks past it. `lastActiveAt` is the latest time it may have been recorded
+   * Sweeps series `id` as a snapshot walks past it. `lastActiveAt` is the latest time it may have been recorded
    * into (the start of the snapshot after its last recording). A series active within `idleMs` keeps its label
    * values from expiring. One idle for longer is evicted when every reader has acknowledged a snapshot holding its
    * last change (`stamp <= ackedEpoch`) and it carries a limited label (its value has expired, so its place went to
    * another value) or the metric was at its series limit (`full`); its cumulative total was delivered, and a later
-   * return starts a new series. Returns true when it was evicted (the caller clears the path cache afterwards).
+   * return starts a new series. The overflow series is never evicted. Returns true when it was evicted (the caller
+   * clears the path cache afterwards, since cached paths may lead to its id).
    */
-  sweepSeries(key: string, series: Series, lastActiveAt: number, ackedEpoch: number, now: number, idleMs: number, full: boolean): boolean {
+  sweepSeries(id: number, lastActiveAt: number, ackedEpoch: number, now: number, idleMs: number, full: boolean): boolean {
+    const attributes = this.table.attributes[id];
+    if (attributes === undefined || id === this.overflow) return false;
     if (now - lastActiveAt < idleMs) {
-      this.limiter?.touch(series.attributes);
+      this.limiter?.touch(attributes);
       return false;
     }
-    if (series.stamp <= ackedEpoch && (full || this.limiter?.hasLimitedLabel(series.attributes) === true)) {
-      this.series.delete(key);
+    if (this.table.stamps[id] <= ackedEpoch && (full || this.limiter?.hasLimitedLabel(attributes) === true)) {
+      this.table.remove(id);
       return true;
     }
     return false;
@@ -180,39 +187,48 @@ export class Metric {
 
   /** Series held, the overflow series included. */
   get seriesCount(): number {
-    return this.series.size + (this.overflow === undefined ? 0 : 1);
+    return this.table.size;
+  }
+
+  /** Series held below the series limit: the overflow series aside. */
+  get limitedSeriesCount(): number {
+    return this.table.size - (this.overflow === MISS ? 0 : 1);
   }
 
   /**
-   * The series of these raw label arguments: a cached path, or the slow path. Undefined when the call was dropped
+   * The series id of these raw label arguments: a cached path, or the slow path. MISS when the call was dropped
    * because a labels object could not be read (a getter or a proxy trap threw): counted as `invalid_label`.
    */
   private locate(argc: number,
     a0: unknown, a1: unknown, a2: unknown, a3: unknown, a4: unknown, a5: unknown, a6: unknown, a7: unknown,
-    args: ArrayLike<unknown> | undefined, start: number): Series | undefined {
+    a8: unknown, a9: unknown, a10: unknown, a11: unknown,
+    args: ArrayLike<unknown> | undefined, start: number): number {
     const locator = this.locator;
-    let series: Series | undefined;
+    let leaf: number;
     if (args !== undefined) {
-      series = locator.findList(args, start);
+      leaf = locator.findList(args, start);
     } else if (argc === 1 && typeof a0 === 'object' && a0 !== null) {
       try {
-        series = locator.findObject(a0 as Readonly<Record<string, unknown>>);
+        leaf = locator.findObject(a0 as Readonly<Record<string, unknown>>);
       } catch {
         return this.unreadableLabels();
       }
     } else {
-      series = locator.find(argc, a0, a1, a2, a3, a4, a5, a6, a7);
+      leaf = locator.find(argc, a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11);
     }
-    if (series === undefined) return this.resolve(argc, a0, a1, a2, a3, a4, a5, a6, a7, args, start);
-    if (locator.lastFlags !== 0) this.countFlags(locator.lastFlags);
-    series.stamp = this.context.epoch.current;
-    return series;
+    if (leaf === MISS) return this.resolve(argc, a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, args, start);
+    const flags = leafFlags(leaf);
+    if (flags !== 0) this.countFlags(flags);
+    const id = leafSeries(leaf);
+    this.table.stamps[id] = this.context.epoch.current;
+    return id;
   }
 
   /** The slow path: a label combination not cached yet. */
   private resolve(argc: number,
     a0: unknown, a1: unknown, a2: unknown, a3: unknown, a4: unknown, a5: unknown, a6: unknown, a7: unknown,
-    args: ArrayLike<unknown> | undefined, start: number): Series | undefined {
+    a8: unknown, a9: unknown, a10: unknown, a11: unknown,
+    args: ArrayLike<unknown> | undefined, start: number): number {
     let list: ArrayLike<unknown>;
     if (args !== undefined) {
       list = args;
@@ -224,16 +240,19 @@ export class Metric {
       }
       start = 0;
     } else {
-      list = [a0, a1, a2, a3, a4, a5, a6, a7].slice(0, argc);
+      list = positional(argc, a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11);
       start = 0;
     }
     const labels = this.context.normalizer.normalize(this.name, list, start);
     if (this.declaredLabels !== null) this.checkDeclaredLabels(labels.keys);
-    const { series, placement, folded } = this.place(labels.keys, labels.values);
+    const id = this.place(labels.keys, labels.values);
     let flags = labels.flags;
-    if (placement !== 'series') {
-      flags |= placement === 'overflow' ? FLAG_FOLDED_SERIES : FLAG_FOLDED_LABEL;
-      this.reportFolded(placement, folded);
+    if (id === this.overflow) {
+      flags |= FLAG_FOLDED_SERIES;
+      this.reportFolded('overflow', this.folded);
+    } else if (this.folded !== undefined) {
+      flags |= FLAG_FOLDED_LABEL;
+      this.reportFolded('other', this.folded);
     }
     // Paths to admitted series are cached. Paths whose outcome is bounded but shared (values folded into `other`,
     // combinations sent to the overflow series, redacted values: many raw values, one series) are cached only while
@@ -241,37 +260,37 @@ export class Metric {
     // distinct values stops being cached at half, never making the cache start over and lose the hot paths. Series
     // eviction clears the cache, so a folded value is judged again once room may have opened.
     const shared = (flags & (FLAG_REDACTED | FLAG_FOLDED_LABEL | FLAG_FOLDED_SERIES)) !== 0;
-    if (labels.cacheable && (!shared || this.locator.hasRoomToSpare())) this.locator.remember(list, start, series, flags);
+    if (labels.cacheable && (!shared || this.locator.hasRoomToSpare())) this.locator.remember(list, start, id, flags);
     if (flags !== 0) this.countFlags(flags);
-    series.stamp = this.context.epoch.current;
-    return series;
+    this.table.stamps[id] = this.context.epoch.current;
+    return id;
   }
+
+  /** The labels the last `place()` folded into `other`, or undefined. */
+  private folded: string[] | undefined = undefined;
 
   /**
-   * The series for a new label set: an existing one, a new one, the one with over-limit values as `other`, or the
-   * overflow series. `values` may be rewritten (`other`).
+   * The series id for a new label set: an existing one, a new one, the one with over-limit values as `other`, or
+   * the overflow series (see `folded` for what was folded). `values` may be rewritten (`other`).
    */
-  private place(keys: string[], values: string[]): { series: Series; placement: Placement; folded?: string[] } {
-    let series = this.series.get(seriesKey(keys, values));
-    if (series !== undefined) return { series, placement: 'series' };
+  private place(keys: string[], values: string[]): number {
+    const table = this.table;
+    this.folded = undefined;
+    let hash = table.hashOf(keys, values);
+    let id = table.find(keys, values, hash);
+    if (id !== MISS) return id;
     const folded = this.limiter?.admit(keys, values);
-    const key = folded === undefined ? undefined : seriesKey(keys, values);
-    series = key === undefined ? undefined : this.series.get(key);
-    if (series === undefined && this.series.size < this.seriesLimit) {
-      series = this.newSeries(toAttributes(keys, values));
-      this.series.set(key ?? seriesKey(keys, values), series);
+    this.folded = folded;
+    if (folded !== undefined) {
+      hash = table.hashOf(keys, values);
+      id = table.find(keys, values, hash);
     }
-    if (series === undefined) {
-      this.overflow ??= this.newSeries({ [OVERFLOW_ATTRIBUTE]: true });
-      return { series: this.overflow, placement: 'overflow', folded };
+    if (id === MISS && this.limitedSeriesCount < this.seriesLimit) id = table.add(keys, values, hash, this.context.now());
+    if (id === MISS) {
+      if (this.overflow === MISS) this.overflow = table.addUnindexed({ [OVERFLOW_ATTRIBUTE]: true }, this.context.now());
+      id = this.overflow;
     }
-    return { series, placement: folded === undefined ? 'series' : 'other', folded };
-  }
-
-  /** A series of this metric's kind, starting now. */
-  private newSeries(attributes: Readonly<Record<string, string | boolean>>): Series {
-    const now = this.context.now();
-    return this.boundaries === null ? new Series(attributes, now) : new HistogramSeries(attributes, now, this.boundaries);
+    return id;
   }
 
   /** Says once per label (and once for the series limit) why values were folded; counting is `countFlags()`'s. */
@@ -294,12 +313,12 @@ export class Metric {
   }
 
   /** A labels object whose getters or proxy traps throw: the call is dropped, a user error, said once. */
-  private unreadableLabels(): undefined {
+  private unreadableLabels(): number {
     this.context.counters.drop('invalid_label');
     this.context.diagnostics.warnOnce(`unreadable_labels:${this.name}`,
       `metric '${this.name}': a labels object could not be read (a getter or proxy threw), so the call was dropped. ` +
         'Pass labels as a plain object of strings, numbers and booleans.');
-    return undefined;
+    return MISS;
   }
 
   private rateLimited(): void {
@@ -331,6 +350,23 @@ export class Metric {
           `metric '${this.name}' got the label '${key}', which its declaration does not list ` +
             `(${[...declared].join(', ') || 'no labels'}). Add it to the declaration or stop sending it.`);
       }
+    }
+  }
+}
+
+/** Positional label arguments as a list of exactly `argc` items, for the slow path. */
+function positional(argc: number, a0: unknown, a1: unknown, a2: unknown, a3: unknown, a4: unknown, a5: unknown,
+  a6: unknown, a7: unknown, a8: unknown, a9: unknown, a10: unknown, a11: unknown): unknown[] {
+  switch (argc) {
+    case 0: return [];
+    case 2: return [a0, a1];
+    case 4: return [a0, a1, a2, a3];
+    case 6: return [a0, a1, a2, a3, a4, a5];
+    case 8: return [a0, a1, a2, a3, a4, a5, a6, a7];
+    default: {
+      const list = [a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11];
+      list.length = argc;
+      return list;
     }
   }
 }

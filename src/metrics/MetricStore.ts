@@ -10,7 +10,7 @@ import { routeInstrument, type InstrumentKind } from './InstrumentRouter';
 import { LabelNormalizer } from './LabelNormalizer';
 import { Metric, type Epoch, type MetricContext } from './Metric';
 import type { MetricOptions, Recorder } from './Recorder';
-import type { Series } from './Series';
+import type { SeriesTable } from './SeriesTable';
 import { UNIFIED_DECLARATIONS } from './unifiedVocabulary';
 
 /** Most characters of a metric's description kept. */
@@ -63,8 +63,8 @@ export interface MetricView {
   readonly plan: Metric['plan'];
 }
 
-/** Visits one series of a snapshot. */
-export type SeriesVisitor = (metric: MetricView, series: Series) => void;
+/** Visits one series of a snapshot: series `id` of the metric's `table`. */
+export type SeriesVisitor = (metric: MetricView, table: SeriesTable, id: number) => void;
 
 /** What a snapshot sweeps with, fixed when it begins. */
 interface SweepRule {
@@ -89,8 +89,8 @@ interface SweepRule {
 export class SnapshotCursor {
   private readonly metrics: Iterator<Metric>;
   private metric: Metric | undefined;
-  private series: Iterator<[string, Series]> | undefined;
-  private overflowVisited = false;
+  /** The next id of the metric's table to walk. */
+  private id = 0;
   private full = false;
   private evictedHere = 0;
 
@@ -112,36 +112,41 @@ export class SnapshotCursor {
         const next = this.metrics.next();
         if (next.done === true) return false;
         this.metric = next.value;
-        this.series = next.value.series.entries();
-        this.overflowVisited = false;
-        this.full = next.value.series.size >= next.value.seriesLimit;
+        this.id = 0;
+        this.full = next.value.limitedSeriesCount >= next.value.seriesLimit;
         this.evictedHere = 0;
       }
       const metric = this.metric;
-      const step = (this.series as Iterator<[string, Series]>).next();
-      if (step.done !== true) {
+      const table = metric.table;
+      if (this.id < table.length) {
+        const id = this.id++;
+        if (table.attributes[id] === undefined) continue; // a free id
         work++;
-        const [key, series] = step.value;
-        const lastActiveAt = rule.lastActiveAt(series.stamp);
-        if (metric.sweepSeries(key, series, lastActiveAt, rule.ackedEpoch, rule.now, rule.idleMs, this.full)) {
+        const lastActiveAt = rule.lastActiveAt(table.stamps[id]);
+        if (metric.sweepSeries(id, lastActiveAt, rule.ackedEpoch, rule.now, rule.idleMs, this.full)) {
           this.evictedHere++;
           rule.evicted();
         } else {
-          visit(metric, series);
+          visit(metric, table, id);
         }
         continue;
       }
-      if (!this.overflowVisited && metric.overflow !== undefined) {
-        this.overflowVisited = true;
-        visit(metric, metric.overflow);
-        work++;
-        continue;
-      }
-      // Paths cached to evicted series must go; the cache refills from the slow path.
-      if (this.evictedHere > 0) metric.locator.clear();
+      this.forgetEvictedPaths();
       this.metric = undefined;
     }
+    this.forgetEvictedPaths();
     return true;
+  }
+
+  /**
+   * Paths cached to series evicted in this slice must go before any call can follow them: their ids may be handed
+   * out again. Recording cannot run while a slice walks, so clearing once at its end is in time; the cache refills
+   * from the slow path.
+   */
+  private forgetEvictedPaths(): void {
+    if (this.evictedHere === 0) return;
+    this.metric?.locator.clear();
+    this.evictedHere = 0;
   }
 }
 
@@ -192,26 +197,30 @@ export class MetricStore implements Recorder {
 
   add(kind: 'counter' | 'upDownCounter', name: string, value: unknown, argc: number,
     a0: unknown, a1: unknown, a2: unknown, a3: unknown, a4: unknown, a5: unknown, a6: unknown, a7: unknown,
+    a8: unknown, a9: unknown, a10: unknown, a11: unknown,
     args: ArrayLike<unknown> | undefined, start: number): void {
-    (this.metrics.get(name) ?? this.create(name, kind))?.add(kind, value, argc, a0, a1, a2, a3, a4, a5, a6, a7, args, start);
+    (this.metrics.get(name) ?? this.create(name, kind))?.add(kind, value, argc, a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, args, start);
   }
 
   gauge(name: string, value: unknown, argc: number,
     a0: unknown, a1: unknown, a2: unknown, a3: unknown, a4: unknown, a5: unknown, a6: unknown, a7: unknown,
+    a8: unknown, a9: unknown, a10: unknown, a11: unknown,
     args: ArrayLike<unknown> | undefined, start: number): void {
-    (this.metrics.get(name) ?? this.create(name, 'gauge'))?.set(value, argc, a0, a1, a2, a3, a4, a5, a6, a7, args, start);
+    (this.metrics.get(name) ?? this.create(name, 'gauge'))?.set(value, argc, a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, args, start);
   }
 
   histogram(name: string, value: unknown, argc: number,
     a0: unknown, a1: unknown, a2: unknown, a3: unknown, a4: unknown, a5: unknown, a6: unknown, a7: unknown,
+    a8: unknown, a9: unknown, a10: unknown, a11: unknown,
     args: ArrayLike<unknown> | undefined, start: number): void {
-    (this.metrics.get(name) ?? this.create(name, 'histogram'))?.observe(value, argc, a0, a1, a2, a3, a4, a5, a6, a7, args, start);
+    (this.metrics.get(name) ?? this.create(name, 'histogram'))?.observe(value, argc, a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, args, start);
   }
 
   emit(name: string, value: unknown, argc: number,
     a0: unknown, a1: unknown, a2: unknown, a3: unknown, a4: unknown, a5: unknown, a6: unknown, a7: unknown,
+    a8: unknown, a9: unknown, a10: unknown, a11: unknown,
     args: ArrayLike<unknown> | undefined, start: number): void {
-    (this.metrics.get(name) ?? this.create(name, undefined))?.record(value, argc, a0, a1, a2, a3, a4, a5, a6, a7, args, start);
+    (this.metrics.get(name) ?? this.create(name, undefined))?.record(value, argc, a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, args, start);
   }
 
   ensureMetric(name: string, kind: InstrumentKind | undefined, options: MetricOptions): void {
@@ -254,7 +263,8 @@ export class MetricStore implements Recorder {
       return this.dropCall('invalid_label', name);
     }
     if (labels === undefined || labels === null) {
-      metric.record(value, 0, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, 0);
+      metric.record(value, 0, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined,
+        undefined, undefined, undefined, undefined, undefined, 0);
     } else if (isList) {
       // A copy: a proxy posing as an array (its length or items throwing) becomes a dropped call here, not later.
       // Only as many items as can be kept, plus one pair to see the limit was passed: a sparse array may claim a
@@ -266,9 +276,11 @@ export class MetricStore implements Recorder {
       } catch {
         return this.dropCall('invalid_label', name);
       }
-      metric.record(value, list.length, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, list, 0);
+      metric.record(value, list.length, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined,
+        undefined, undefined, undefined, undefined, list, 0);
     } else {
-      metric.record(value, 1, labels, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, 0);
+      metric.record(value, 1, labels, undefined, undefined, undefined, undefined, undefined, undefined, undefined,
+        undefined, undefined, undefined, undefined, undefined, 0);
     }
   }
 

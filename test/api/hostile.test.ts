@@ -2,7 +2,7 @@ import * as telemetry from '../../src/index';
 import { initializeWith } from '../../src/api/lifecycle';
 import { globalSlot } from '../../src/global/GlobalSlot';
 import type { MetricStore } from '../../src/metrics/MetricStore';
-import { FLAG_REDACTED, type SeriesLocator } from '../../src/metrics/SeriesLocator';
+import { FLAG_REDACTED, leafFlags, MISS, type SeriesLocator } from '../../src/metrics/SeriesLocator';
 import { CapturingLogger } from '../support/CapturingLogger';
 import { startTestBed, type TestBed } from '../support/telemetry';
 
@@ -182,7 +182,7 @@ describe('the path cache', () => {
         largest = Math.max(largest, locator.size);
       }
       expect(locator.hasRoomToSpare()).toBe(false); // the redacted paths filled half of it, and no more
-      expect(locator.find(4, 'method', 'password', 'region', 'eu', undefined, undefined, undefined, undefined)).toBeDefined();
+      expect(locator.findList(['method', 'password', 'region', 'eu'], 0)).not.toBe(MISS);
       expect(locator.size).toBe(largest); // never started over
       await telemetry.forceFlush();
       expect(bed.receiver.latest('logins.total').map((p) => [p.attributes.method, p.value]).sort())
@@ -198,8 +198,9 @@ describe('the path cache', () => {
       const store = globalSlot().recorder as MetricStore;
       for (let i = 0; i < 3; i++) telemetry.counter('logins.total', 'user', 'jane.doe@example.com');
       const locator = store.metric('logins.total')?.locator as SeriesLocator;
-      expect(locator.find(2, 'user', 'jane.doe@example.com', undefined, undefined, undefined, undefined, undefined, undefined)).toBeDefined();
-      expect(locator.lastFlags & FLAG_REDACTED).toBe(FLAG_REDACTED);
+      const leaf = locator.findList(['user', 'jane.doe@example.com'], 0);
+      expect(leaf).not.toBe(MISS);
+      expect(leafFlags(leaf) & FLAG_REDACTED).toBe(FLAG_REDACTED);
       expect(telemetry.getHealth().sanitizedByReason).toMatchObject({ pii_redacted: 3 });
       await telemetry.forceFlush();
       expect(bed.receiver.latest('logins.total').map((p) => [p.attributes.user, p.value])).toEqual([['[REDACTED]', 3]]);

@@ -1,7 +1,7 @@
 import { Diagnostics } from '../../src/diagnostics/Diagnostics';
 import { DropCounters } from '../../src/health/DropCounters';
 import { MetricStore, type MetricView, type StoreLimits } from '../../src/metrics/MetricStore';
-import type { Series } from '../../src/metrics/Series';
+import type { SeriesTable } from '../../src/metrics/SeriesTable';
 import { CapturingLogger } from '../support/CapturingLogger';
 import { ManualClock } from '../support/time';
 
@@ -29,9 +29,9 @@ function storeWith(limits: Partial<StoreLimits> = {}) {
 function snapshot(store: MetricStore): { epoch: number; series: string[] } {
   const cursor = store.beginSnapshot();
   const series: string[] = [];
-  const visit = (metric: MetricView, s: Series) => {
-    const labels = Object.entries(s.attributes).map(([k, v]) => `${k}=${String(v)}`).join(',');
-    series.push(`${metric.name}{${labels}}=${s.value}`);
+  const visit = (metric: MetricView, table: SeriesTable, id: number) => {
+    const labels = Object.entries(table.attributes[id] ?? {}).map(([k, v]) => `${k}=${String(v)}`).join(',');
+    series.push(`${metric.name}{${labels}}=${table.values[id]}`);
   };
   while (cursor.next(3, visit));
   return { epoch: cursor.epoch, series: series.sort() };
@@ -109,6 +109,23 @@ describe('eviction by acknowledgement', () => {
     store.acknowledge(prometheus, served.epoch);
     expect(snapshot(store).series).toEqual([]);
     expect(store.evicted).toBe(1);
+  });
+
+  it('a call between two slices of a sweep never follows a cached path to an evicted id that was handed out again', () => {
+    const { store, clock, count } = storeWith(limited);
+    const otlp = store.addReader('otlp');
+    count('visits.total', 'user_id', 'a');
+    count('visits.total', 'user_id', 'b');
+    store.acknowledge(otlp, store.beginSnapshot().epoch);
+    clock.advance(61_000);
+    const cursor = store.beginSnapshot();
+    const visited: string[] = [];
+    cursor.next(1, (_metric, table, id) => visited.push(String(table.attributes[id]?.user_id)));
+    expect(store.evicted).toBe(1); // 'a' went in the first slice; its id is free
+    count('visits.total', 'user_id', 'c'); // takes the freed id
+    count('visits.total', 'user_id', 'a'); // cached path to the old id: must not land on 'c'
+    while (cursor.next(1, () => undefined));
+    expect(snapshot(store).series).toEqual(['visits.total{user_id=a}=1', 'visits.total{user_id=c}=1']);
   });
 
   it('never evicts a series that is still recorded into, nor one without a limited label below the series limit', () => {
