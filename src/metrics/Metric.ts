@@ -41,7 +41,6 @@ export interface MetricContext {
   readonly rateLimit: { readonly callsPerSecond: number; readonly burst: number };
 }
 
-
 /**
  * One metric name and everything recorded under it: its instrument plan, its series, the path cache that finds a
  * series from the raw arguments of a call, and its protections (rate limit, per-label value limits, series limit).
@@ -59,6 +58,8 @@ export class Metric {
   overflow = -1;
   /** REPORTED_* bits: problems of this metric already said, so repeated drops skip the diagnostics entirely. */
   private reported = 0;
+  /** The labels the last `place()` folded into `other`, or undefined. */
+  private folded: string[] | undefined = undefined;
 
   constructor(
     /** The metric name, as exported. */
@@ -265,9 +266,6 @@ export class Metric {
     this.table.stamps[id] = this.context.epoch.current;
     return id;
   }
-
-  /** The labels the last `place()` folded into `other`, or undefined. */
-  private folded: string[] | undefined = undefined;
 
   /**
    * The series id for a new label set: an existing one, a new one, the one with over-limit values as `other`, or
