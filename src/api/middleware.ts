@@ -62,7 +62,7 @@ export function tracingMiddleware(given: TracingMiddlewareOptions | null = {}): 
         'http.request.method': method,
         'url.path': path,
         'url.scheme': 'http',
-        'user_agent.original': req.headers['user-agent'] ?? '',
+        'user_agent.original': req.headers['user-agent'] || undefined, // none rather than an empty string
         'network.protocol.version': req.httpVersion,
       },
     }, parent);

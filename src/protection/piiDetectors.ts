@@ -90,13 +90,17 @@ function isCardSeparator(c: number): boolean {
 /**
  * A payment card number: 13 to 19 digits, in groups separated by up to two separator characters, that pass the
  * Luhn check. Every run of consecutive groups holding 13-19 digits is checked, so a number preceded by another
- * group (`9 4111 1111 1111 1111`) is found too. One pass over the value; for each group end, the Luhn sum is built
- * leftwards over at most 19 digits, checked at every group start it meets.
+ * group (`9 4111 1111 1111 1111`) is found too. Digits glued to a letter are part of a word, not a card number
+ * written out: a window never starts at a group right after a letter, nor ends at one right before a letter, so the
+ * tail of a UUID (`…-8a34-000000000026`: `34` follows `a`) is not taken for a card. One pass over the value; for
+ * each group end, the Luhn sum is built leftwards over at most 19 digits, checked at every group start it meets.
  */
 export function hasCardNumber(value: string): boolean {
   /** Digit values of the current run, and where each of its groups starts (indices into `digits`). */
   const digits: number[] = [];
   const starts: number[] = [];
+  /** Whether each group of `starts` follows a letter directly. */
+  const glued: boolean[] = [];
   let separators = 0;
   const windowEndingHere = (): boolean => {
     // Luhn from the right end of the run: the last digit is not doubled, the one before is, and so on.
@@ -110,7 +114,7 @@ export function hasCardNumber(value: string): boolean {
       }
       sum += d;
       while (startIndex >= 0 && starts[startIndex] > i) startIndex--;
-      if (length >= 13 && startIndex >= 0 && starts[startIndex] === i && sum % 10 === 0) return true;
+      if (length >= 13 && startIndex >= 0 && starts[startIndex] === i && !glued[startIndex] && sum % 10 === 0) return true;
     }
     return false;
   };
@@ -118,13 +122,16 @@ export function hasCardNumber(value: string): boolean {
   for (let i = 0; i <= value.length; i++) {
     const c = i < value.length ? value.charCodeAt(i) : -1;
     if (c >= 48 && c <= 57) {
-      if (!inGroup) starts.push(digits.length);
+      if (!inGroup) {
+        starts.push(digits.length);
+        glued.push(i > 0 && isAsciiLetter(value.charCodeAt(i - 1)));
+      }
       inGroup = true;
       digits.push(c - 48);
       separators = 0;
       continue;
     }
-    if (inGroup && windowEndingHere()) return true;
+    if (inGroup && !isAsciiLetter(c) && windowEndingHere()) return true;
     inGroup = false;
     if (c !== -1 && isCardSeparator(c) && digits.length > 0 && separators < 2) {
       separators++;
@@ -132,9 +139,14 @@ export function hasCardNumber(value: string): boolean {
     }
     digits.length = 0;
     starts.length = 0;
+    glued.length = 0;
     separators = 0;
   }
   return false;
+}
+
+function isAsciiLetter(c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
 }
 
 /** The Luhn checksum every payment card number satisfies. */

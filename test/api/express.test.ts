@@ -1,6 +1,6 @@
 import express from 'express';
 import type { AddressInfo } from 'node:net';
-import { IncomingMessage, type Server } from 'node:http';
+import { IncomingMessage, get, type Server } from 'node:http';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
 import { SpanKind, SpanStatusCode, trace, context } from '@opentelemetry/api';
 import * as telemetry from '../../src/index';
@@ -90,5 +90,18 @@ describe('tracingMiddleware with Express', () => {
     expect(counts.map((p) => [p.attributes['http.route'], p.attributes['http.response.status_code'], p.value]).sort()).toEqual([
       ['/api/crash', '500', 1], ['/api/users/:id', '200', 2], ['unmatched', '404', 1],
     ]);
+  });
+
+  it('sets user_agent.original only when the request has a User-Agent header', async () => {
+    spans.reset();
+    await fetch(`${url}/api/users/1`, { headers: { 'user-agent': 'probe/1.0' } });
+    await new Promise<void>((resolve, reject) => {
+      get(`${url}/api/users/2`, (res) => res.resume().on('end', resolve)).on('error', reject); // node:http sends none
+    });
+    await telemetry.forceFlush();
+    const byPath = new Map(spans.getFinishedSpans().map((s) => [s.attributes['url.path'], s.attributes]));
+    expect(byPath.get('/api/users/1')?.['user_agent.original']).toBe('probe/1.0');
+    expect(byPath.get('/api/users/2')).toBeDefined();
+    expect(byPath.get('/api/users/2')).not.toHaveProperty('user_agent.original');
   });
 });

@@ -31,6 +31,18 @@ describe('PiiRedactor', () => {
     expect(luhn('4111111111111112')).toBe(false);
   });
 
+  it('takes no UUID for a card: digits glued to a letter are part of a word, a card written out still is one', () => {
+    // 1,000 UUIDs whose last group is all digits: before, a tenth of them (those whose `34` + last group passed the
+    // Luhn check) were redacted, merging their series.
+    const uuids = Array.from({ length: 1000 }, (_, i) => `f3b2c1d4-9e8a-4b7c-8a34-${String(i).padStart(12, '0')}`);
+    expect(uuids.filter((id) => redactor.redact(id) === REDACTED)).toEqual([]);
+    expect(redactor.redact('order a4111111111111111')).not.toBe(REDACTED); // glued before
+    expect(redactor.redact('4111111111111111b')).not.toBe(REDACTED); // glued after
+    for (const card of ['card 4111 1111 1111 1111', 'id:4111-1111-1111-1111.', '(4111111111111111)', 'x 4111111111111111']) {
+      expect(redactor.redact(card)).toBe(REDACTED);
+    }
+  });
+
   it('applies custom patterns', () => {
     expect(redactor.redact('cust-123456')).toBe(REDACTED);
     expect(redactor.redact('cust-12')).toBe('cust-12');
