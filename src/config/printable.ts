@@ -51,3 +51,13 @@ export function percentDecoded(text: string): string {
     return text;
   }
 }
+
+/**
+ * `text` with every unpaired UTF-16 surrogate replaced by U+FFFD, as UTF-8 encoders (OTLP, the Prometheus
+ * exposition) write it: two strings that differ only there are one string on the wire. The string itself when it is
+ * well formed already.
+ */
+export function wellFormed(text: string): string {
+  const native = text as unknown as { isWellFormed(): boolean; toWellFormed(): string };
+  return native.isWellFormed() ? text : native.toWellFormed();
+}

@@ -18,7 +18,7 @@ import type { MetricStore, StoreReader } from '../metrics/MetricStore';
 import { METRICS_BATCHING } from './batchings';
 import { RequestLimit } from './RequestLimit';
 import { deliver, type DeliveryHooks } from './deliver';
-import { SUPERSEDED_FAILURE, type ExportFailure } from './ExportFailure';
+import { otherFailure, SUPERSEDED_FAILURE, type ExportFailure } from './ExportFailure';
 import { ExportGuard } from './ExportGuard';
 import { ExporterSink, otlpSink, type ExportSink } from './ExportSink';
 import { MetricChunkBuilder, ScopeMetricsSlicer } from './MetricChunkBuilder';
@@ -189,10 +189,17 @@ export class MetricsPipeline {
 
   private enqueue(final: boolean, deadlineAt: number): Promise<void> {
     this.queued++;
-    const run = this.chain.then(() => {
+    const run = this.chain.then(async () => {
       if (this.waiting === run) this.waiting = undefined;
       this.running = true;
-      return this.exportOnce(final, deadlineAt);
+      try {
+        await this.exportOnce(final, deadlineAt);
+      } catch (error) {
+        // Something threw that no request failure explains (a point the encoder cannot take, a bug of ours): the
+        // collection failed, said with its real error like any failed export. Never a rejection: the timer's
+        // collection has no caller to catch it, and an unhandled rejection ends the process.
+        this.guard.failed(otherFailure(error), final);
+      }
     }).finally(() => {
       this.running = false;
       this.queued--;

@@ -1,5 +1,6 @@
 import type { AttributeValue, Attributes } from '@opentelemetry/api';
 import { DataPointType, type MetricData } from '@opentelemetry/sdk-metrics';
+import { wellFormed } from '../config/printable';
 
 /** A label the exporter adds to every sample itself, such as `otel_scope_name`: its name and value. */
 export type OwnLabel = readonly [name: string, value: string];
@@ -174,9 +175,14 @@ export class PrometheusNameClaims {
    */
   admitSeries(metric: string, labels: Attributes): boolean {
     if (this.series.size >= MAX_SERIES_REMEMBERED) return true;
+    // Length-prefixed, so that no characters inside a key or value can make two label sets read as one; and as
+    // the exposition's UTF-8 writes them (unpaired surrogates as U+FFFD), so that two that read as one there do.
     const keys = Object.keys(labels).sort();
-    let id = metric;
-    for (const key of keys) id += `\u0000${key}\u0001${String(labels[key])}`;
+    let id = `${metric.length}:${metric}`;
+    for (const key of keys) {
+      const value = wellFormed(labelValue(labels[key]));
+      id += `;${key.length}:${key}=${value.length}:${value}`;
+    }
     if (!this.series.has(id)) {
       this.series.add(id);
       return true;

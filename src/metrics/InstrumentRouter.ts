@@ -1,6 +1,14 @@
 /** The instrument a metric name is recorded with. */
 export type InstrumentKind = 'counter' | 'upDownCounter' | 'gauge' | 'histogram';
 
+/** Every instrument kind, for checking a kind given at run time. */
+export const INSTRUMENT_KINDS: readonly InstrumentKind[] = ['counter', 'upDownCounter', 'gauge', 'histogram'];
+
+/** Whether a value given as a kind at run time is one. */
+export function isInstrumentKind(value: unknown): value is InstrumentKind {
+  return value === 'counter' || value === 'upDownCounter' || value === 'gauge' || value === 'histogram';
+}
+
 /** What a metric becomes: its instrument, its unit and, for histograms, its bucket boundaries. */
 export interface InstrumentPlan {
   /** The instrument kind. */

@@ -2,6 +2,7 @@ import type { Diagnostics } from '../diagnostics/Diagnostics';
 import { REDACTED, type PiiRedactor } from '../protection/PiiRedactor';
 import { ownString } from '../diagnostics/ownString';
 import { truncateToBytes } from '../protection/truncate';
+import { wellFormed } from '../config/printable';
 import { FLAG_COERCED, FLAG_DROPPED, FLAG_KEY_TRUNCATED, FLAG_REDACTED, FLAG_TRUNCATED } from './SeriesLocator';
 
 /** Labels of one call after sanitising: sorted, de-duplicated, ready to identify a series. */
@@ -78,7 +79,8 @@ export class LabelNormalizer {
           `${metric}: label key ${describe(given)} is not a non-empty string; that pair was dropped.`);
         continue;
       }
-      let key = given;
+      let key = this.wellFormed(metric, given);
+      if (key !== given) flags |= FLAG_COERCED;
       if (key.length * 3 > this.limits.maxLabelKeyLength) {
         const cut = truncateToBytes(key, this.limits.maxLabelKeyLength);
         if (cut !== key) {
@@ -111,6 +113,11 @@ export class LabelNormalizer {
             'that pair was dropped. Pass label values as strings, numbers or booleans.');
         continue;
       }
+      const formed = this.wellFormed(metric, value);
+      if (formed !== value) {
+        flags |= FLAG_COERCED;
+        value = formed;
+      }
       const untruncated = value;
       if (value.length * 3 > this.limits.maxLabelValueLength) {
         const cut = truncateToBytes(value, this.limits.maxLabelValueLength);
@@ -134,6 +141,20 @@ export class LabelNormalizer {
       insertSorted(keys, values, ownString(key), ownString(value));
     }
     return { keys, values, flags, cacheable };
+  }
+
+  /**
+   * A key or value as it is exported: unpaired surrogates become U+FFFD, as every UTF-8 encoder writes them, so that
+   * `'\ud800'` and `'\ufffd'` are one series here as they are one on the wire (counted as coerced, said once).
+   */
+  private wellFormed(metric: string, text: string): string {
+    const formed = wellFormed(text);
+    if (formed !== text) {
+      this.diagnostics.warnOnce(`label_unpaired_surrogate:${metric}`,
+        `${metric}: a label key or value held an unpaired UTF-16 surrogate (half of an emoji or a cut string); it ` +
+          'was replaced by U+FFFD, as UTF-8 encoders write it. Cut strings by code point, not by UTF-16 unit.');
+    }
+    return formed;
   }
 }
 

@@ -70,7 +70,6 @@ export class Metric {
     readonly description: string,
     /** Most series held, the overflow series aside. */
     readonly seriesLimit: number,
-    maxCachedNodes: number,
     /** Per-label value limits, or null when no label of this metric is limited. */
     readonly limiter: CardinalityLimiter | null,
     /** Token bucket on recording calls, or null when calls are not rate limited. */
@@ -79,7 +78,7 @@ export class Metric {
     readonly declaredLabels: ReadonlySet<string> | null,
     private readonly context: MetricContext,
   ) {
-    this.locator = new SeriesLocator(maxCachedNodes);
+    this.locator = new SeriesLocator(seriesLimit + 1);
     this.table = new SeriesTable(plan.kind === 'histogram' ? Float64Array.from(plan.boundaries) : null);
   }
 

@@ -6,7 +6,7 @@ import type { PiiRedactor } from '../protection/PiiRedactor';
 import { RateLimiter } from '../protection/RateLimiter';
 import { truncateToChars } from '../protection/truncate';
 import type { HeldDeclaration } from './declarations';
-import { routeInstrument, type InstrumentKind } from './InstrumentRouter';
+import { INSTRUMENT_KINDS, isInstrumentKind, routeInstrument, type InstrumentKind } from './InstrumentRouter';
 import { LabelNormalizer } from './LabelNormalizer';
 import { Metric, type Epoch, type MetricContext } from './Metric';
 import type { MetricOptions, Recorder } from './Recorder';
@@ -161,7 +161,6 @@ export class MetricStore implements Recorder {
   private readonly metrics = new Map<string, Metric>();
   private readonly readers = new Set<StoreReader>();
   private readonly context: MetricContext;
-  private readonly maxCachedNodes: number;
   /**
    * When each recent snapshot began: `epochTimes[i]` for epoch `firstEpoch + i`. A series stamped with epoch E was
    * last recorded into before snapshot E began, which dates its last activity without a clock read on the hot path.
@@ -191,8 +190,6 @@ export class MetricStore implements Recorder {
       cardinalityLimits: limits.cardinalityLimits,
       rateLimit: limits.rateLimit,
     };
-    // Room for every admitted series reached through a few label orders; the cache starts over past it.
-    this.maxCachedNodes = 8 * (limits.cardinalityLimit + 1) + 1024;
   }
 
   add(kind: 'counter' | 'upDownCounter', name: string, value: unknown, argc: number,
@@ -241,6 +238,9 @@ export class MetricStore implements Recorder {
   recordList(kind: InstrumentKind | undefined, name: string, value: unknown,
     labels: ArrayLike<unknown> | Readonly<Record<string, unknown>> | undefined, options: MetricOptions | undefined,
     sampleRate: number): void {
+    // The kind comes from the caller's options at run time: anything else than the four kinds is a dropped call,
+    // never a metric of an unknown kind (which no exporter could serialize).
+    if (kind !== undefined && !isInstrumentKind(kind)) return this.invalidKind(name, kind);
     const metric = this.metrics.get(name) ?? this.create(name, kind, options);
     if (metric === undefined) return;
     const actual = metric.plan.kind;
@@ -282,6 +282,14 @@ export class MetricStore implements Recorder {
       metric.record(value, 1, labels, undefined, undefined, undefined, undefined, undefined, undefined, undefined,
         undefined, undefined, undefined, undefined, undefined, 0);
     }
+  }
+
+  private invalidKind(name: unknown, kind: unknown): void {
+    this.context.counters.drop('invalid_value');
+    const shown = typeof kind === 'string' ? `'${kind.slice(0, 40)}'` : `a ${kind === null ? 'null' : typeof kind}`;
+    this.context.diagnostics.warnOnce(`invalid_kind:${typeof name === 'string' ? name.slice(0, 200) : typeof name}`,
+      `a recording call for metric ${typeof name === 'string' ? `'${name.slice(0, 60)}'` : `(a ${typeof name} given as the name)`} ` +
+        `gave the type ${shown} and was dropped: type must be one of ${INSTRUMENT_KINDS.join(', ')}.`);
   }
 
   /** Forgets a metric that has no series yet, so that a declaration made after its first use applies. */
@@ -397,7 +405,7 @@ export class MetricStore implements Recorder {
     const rate = this.limits.rateLimit;
     // A declaration is authoritative; then the caller's options; then the name heuristics.
     const declared = this.declarations.get(name) ?? UNIFIED_DECLARATIONS.get(name);
-    const routed = routeInstrument(name, declared?.type ?? options?.kind ?? kind);
+    const routed = routeInstrument(name, declared?.type ?? (isInstrumentKind(options?.kind) ? options.kind : undefined) ?? kind);
     const unit = declared?.unit ?? options?.unit ?? routed.unit;
     const description = declared?.description ?? options?.description ?? '';
     const plan = {
@@ -412,7 +420,6 @@ export class MetricStore implements Recorder {
       plan,
       typeof description === 'string' ? ownString(truncateToChars(description, MAX_DESCRIPTION_LENGTH)) : '',
       this.limits.cardinalityLimit,
-      this.maxCachedNodes,
       Object.keys(limits).length > 0 ? new CardinalityLimiter({ perLabel: limits, valueTtlMs: this.limits.labelValueTtlMs }, this.now) : null,
       rate.enabled ? new RateLimiter(rate.callsPerSecond, rate.burst, this.now) : null,
       declared?.labels === undefined ? null : new Set(declared.labels),

@@ -101,14 +101,29 @@ function leafOf(slot: Slot | undefined): number {
  * up walks one step per label pair and builds no string, sorts nothing and allocates nothing. A hit is a leaf: the
  * series id with the FLAG_* bits of the path (labels that had to be changed on the way), for the caller to count.
  *
- * The cache is bounded: it holds at most `maxNodes` nodes and starts over when full. Only paths whose labels
- * were admitted as given are cached, so label values folded into `other` or the overflow series never take room.
+ * The cache is bounded: it holds at most `maxNodes` steps and starts over when full. The budget is room for every
+ * series of the metric reached through two label orders of its widest path so far (at least four pairs): a path
+ * takes one step per pair, so a metric recorded with nine pairs needs more than one recorded with two, and a fixed
+ * budget made the cache start over on every round of a metric with many pairs. Widths are bounded by
+ * `maxLabelPairs` (wider calls are not cached), so the cache stays proportional to what it indexes. Only paths whose
+ * labels were admitted as given are cached, so label values folded into `other` or the overflow series never take
+ * room.
  */
 export class SeriesLocator {
   private root = new PathNode();
   private nodes = 1;
+  /** Steps per series the budget allows: twice the widest path cached so far, at least 8. */
+  private stepsPerSeries = 8;
+  private maxNodes: number;
 
-  constructor(private readonly maxNodes: number) {}
+  constructor(
+    /** Series the metric may hold (its limit and the overflow series). */
+    private readonly seriesRoom: number,
+    /** Steps allowed beyond that, for other label orders and values folded away. */
+    private readonly spare = 1024,
+  ) {
+    this.maxNodes = seriesRoom * this.stepsPerSeries + spare;
+  }
 
   /** The leaf for up to six label pairs given as positional arguments, or MISS. */
   find(argc: number, a0: unknown, a1: unknown, a2: unknown, a3: unknown, a4: unknown, a5: unknown,
@@ -157,6 +172,10 @@ export class SeriesLocator {
   /** Caches the path of raw label arguments `list[start..]` to series `id`, whose path carries `flags`. */
   remember(list: ArrayLike<unknown>, start: number, id: number, flags: number): void {
     const pairs = (list.length - start) >> 1;
+    if (2 * pairs > this.stepsPerSeries) {
+      this.stepsPerSeries = 2 * pairs;
+      this.maxNodes = this.seriesRoom * this.stepsPerSeries + this.spare;
+    }
     if (this.nodes + pairs > this.maxNodes) this.clear();
     const leaf = packLeaf(id, flags);
     if (pairs === 0) {

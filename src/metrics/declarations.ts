@@ -1,5 +1,5 @@
 import { ownString } from '../diagnostics/ownString';
-import type { InstrumentKind } from './InstrumentRouter';
+import { INSTRUMENT_KINDS, isInstrumentKind, type InstrumentKind } from './InstrumentRouter';
 
 /** One metric a module declares: what it is, whatever its name suggests. */
 export interface MetricDeclaration {
@@ -29,15 +29,13 @@ export interface HeldDeclaration extends MetricDeclaration {
   module: string;
 }
 
-const KINDS: readonly InstrumentKind[] = ['counter', 'upDownCounter', 'gauge', 'histogram'];
-
 /** Why a declaration was not taken, in words, or undefined when it is valid. */
 export function declarationProblem(declaration: MetricDeclaration): string | undefined {
   if (typeof declaration !== 'object' || declaration === null) return 'a declaration must be an object';
   if (typeof declaration.name !== 'string' || declaration.name === '' || declaration.name.length > 255) {
     return 'name must be a non-empty string of at most 255 characters';
   }
-  if (!KINDS.includes(declaration.type)) return `type must be one of ${KINDS.join(', ')}`;
+  if (!isInstrumentKind(declaration.type)) return `type must be one of ${INSTRUMENT_KINDS.join(', ')}`;
   if (declaration.unit !== undefined && typeof declaration.unit !== 'string') return 'unit must be a string';
   if (declaration.description !== undefined && typeof declaration.description !== 'string') return 'description must be a string';
   if (declaration.labels !== undefined && (!Array.isArray(declaration.labels) || declaration.labels.length > 128 ||
