@@ -57,13 +57,27 @@ export class SpanSanitizer {
 
   /** Runs one operation's sanitising (a span's attributes and links, a setAttributes call) within one scanning budget. */
   budgeted<T>(operation: () => T): T {
-    if (this.budget !== Infinity) return operation(); // already inside one
-    this.budget = MAX_SCANNED_CHARS;
+    const opened = this.openBudget();
     try {
       return operation();
     } finally {
-      this.budget = Infinity;
+      this.closeBudget(opened);
     }
+  }
+
+  /**
+   * Opens one operation's scanning budget, unless one is open already (then the operation is part of it); returns
+   * whether it opened one, for `closeBudget`. For hot callers that must not allocate a closure for `budgeted`.
+   */
+  openBudget(): boolean {
+    if (this.budget !== Infinity) return false;
+    this.budget = MAX_SCANNED_CHARS;
+    return true;
+  }
+
+  /** Closes the budget `openBudget` opened (a no-op when it opened none). */
+  closeBudget(opened: boolean): void {
+    if (opened) this.budget = Infinity;
   }
 
   /** A span or event name, cut and redacted; `unnamed` for anything but a non-empty string. */

@@ -1,9 +1,10 @@
-import { context, ROOT_CONTEXT, SpanKind, type Context, type Span as OTelSpan, type Tracer as OTelTracer } from '@opentelemetry/api';
+import { context, ROOT_CONTEXT, SpanKind, trace, TraceFlags, type Context, type Span as OTelSpan, type Tracer as OTelTracer } from '@opentelemetry/api';
+import { isTracingSuppressed } from '@opentelemetry/core';
 import type { Resource } from '@opentelemetry/resources';
-import { BasicTracerProvider, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { BasicTracerProvider, RandomIdGenerator, SamplingDecision, type IdGenerator, type Sampler, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { SamplerConfig } from '../config/TelemetryConfig';
 import type { PiiRedactor } from '../protection/PiiRedactor';
-import { buildSampler } from './sampler';
+import { buildSampler, rootOnlySampler } from './sampler';
 import { FacadeSpan, validTime, type SpanOptions } from './Span';
 import type { DropCounters } from '../health/DropCounters';
 import { SpanSanitizer, type SpanLimits } from './SpanSanitizer';
@@ -40,12 +41,16 @@ export class Tracing {
   /** Recording spans started through the library and not ended yet: at shutdown, what cannot be exported. */
   readonly openSpans = { count: 0 };
   private readonly tracer: OTelTracer;
+  private readonly ids = new PrimedIdGenerator();
+  /** Decides early for spans without a parent (see `startOTelSpan`); null when every root is sampled. */
+  private readonly rootSampler: Sampler | null;
 
   constructor(options: TracingOptions) {
     const { attributeValueLengthLimit, attributeCountLimit, eventCountLimit, linkCountLimit } = options.limits;
     this.provider = new BasicTracerProvider({
       resource: options.resource,
       sampler: buildSampler(options.sampler),
+      idGenerator: this.ids,
       spanProcessors: options.spanProcessors,
       spanLimits: {
         attributeValueLengthLimit,
@@ -58,6 +63,7 @@ export class Tracing {
       generalLimits: { attributeValueLengthLimit, attributeCountLimit },
     });
     this.tracer = this.provider.getTracer(options.scope.name, options.scope.version);
+    this.rootSampler = rootOnlySampler(options.sampler);
     this.sanitizer = new SpanSanitizer(options.limits, options.redactor, options.counters ?? null);
   }
 
@@ -68,30 +74,28 @@ export class Tracing {
 
   /** Starts an OpenTelemetry span, for the middleware and the traced client, its name and attributes cut and redacted. */
   startOTelSpan(name: string, options: SpanOptions | undefined, parent: Context = parentOf(options)): OTelSpan {
+    const unsampled = this.unsampledRoot(parent);
+    if (unsampled !== undefined) return unsampled;
     const safeName = this.sanitizer.name(name);
     if (options === undefined || options === null || typeof options !== 'object') {
       try {
         return this.tracer.startSpan(safeName, undefined, parent);
       } catch {
         return this.tracer.startSpan(safeName, undefined, context.active());
+      } finally {
+        this.ids.unprime();
       }
     }
-    // Each option is read once, through a guard: options may be a proxy or carry getters that throw.
-    const read = (key: keyof SpanOptions): unknown => {
-      try {
-        return options[key];
-      } catch {
-        return undefined;
-      }
-    };
-    // One scanning budget for the links and the attributes: one span operation.
-    return this.sanitizer.budgeted(() => {
-      const attributes = read('attributes');
+    // Each option is read once, through a guard: options may be a proxy or carry getters that throw. One scanning
+    // budget for the links and the attributes: one span operation. No closure: this runs for every request.
+    const opened = this.sanitizer.openBudget();
+    try {
+      const attributes = readOption(options, 'attributes');
       const safeOptions = {
-        kind: validKind(read('kind')),
-        links: this.sanitizer.links(read('links')),
-        startTime: validTime(read('startTime')),
-        root: read('root') === true,
+        kind: validKind(readOption(options, 'kind')),
+        links: this.sanitizer.links(readOption(options, 'links')),
+        startTime: validTime(readOption(options, 'startTime')),
+        root: readOption(options, 'root') === true,
       };
       let span: OTelSpan;
       try {
@@ -100,6 +104,9 @@ export class Tracing {
         // A parent that looks like a context but whose getValue throws or holds something that is not a span: the
         // span starts under the active context instead, without the options that may have caused it.
         span = this.tracer.startSpan(safeName, undefined, context.active());
+      } finally {
+        // A primed trace id the SDK did not take (it took a parent's) must not go to the next root span.
+        this.ids.unprime();
       }
       // Attributes are cut and redacted only for a span that records: an unsampled request (most of them, at 0.1%)
       // pays nothing for its url.path. Our samplers decide by trace id and parent, never by attributes.
@@ -108,7 +115,33 @@ export class Tracing {
         if (safe !== undefined) span.setAttributes(safe);
       }
       return span;
-    });
+    } finally {
+      this.sanitizer.closeBudget(opened);
+    }
+  }
+
+  /**
+   * A span without a parent, decided early: most server requests in production (0.1% sampled). The trace id is
+   * drawn and the root sampler asked, as the SDK would; an unsampled span is then the SDK's own non-recording span
+   * for a fresh span id, and nothing else is built (no name, options or attributes read, no SDK span machinery). A
+   * sampled one goes on to the SDK with that same trace id (primed in the id generator), so the SDK's sampler
+   * decides the same. Undefined when the decision is not ours to take early: a parent span, suppressed tracing, an
+   * always-on sampler, a context that cannot be read.
+   */
+  private unsampledRoot(parent: Context): OTelSpan | undefined {
+    const sampler = this.rootSampler;
+    if (sampler === null) return undefined;
+    try {
+      if (trace.getSpanContext(parent) !== undefined || isTracingSuppressed(parent)) return undefined;
+    } catch {
+      return undefined;
+    }
+    const traceId = this.ids.generateTraceId();
+    if (sampler.shouldSample(parent, traceId, '', SpanKind.INTERNAL, {}, []).decision !== SamplingDecision.NOT_RECORD) {
+      this.ids.prime(traceId);
+      return undefined;
+    }
+    return trace.wrapSpanContext({ traceId, spanId: this.ids.generateSpanId(), traceFlags: TraceFlags.NONE });
   }
 
   /** Records `error` on an OpenTelemetry span as a facade span would: an `exception` event and status ERROR, redacted. */
@@ -142,4 +175,43 @@ export function parentOf(options: SpanOptions | null | undefined): Context {
 /** A span kind the SDK and the serializer understand (0 to 4), else INTERNAL. */
 function validKind(kind: unknown): SpanKind {
   return typeof kind === 'number' && Number.isInteger(kind) && kind >= 0 && kind <= 4 ? (kind as SpanKind) : SpanKind.INTERNAL;
+}
+
+/** One span option, read through a guard: a getter or proxy trap that throws reads as unset. */
+function readOption(options: SpanOptions, key: keyof SpanOptions): unknown {
+  try {
+    return options[key];
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The SDK's random ids, with one twist: a trace id drawn to decide a root span early can be handed to the SDK for
+ * the span it then starts (`prime`), so the SDK's sampler sees the trace id the early decision saw.
+ */
+class PrimedIdGenerator implements IdGenerator {
+  private readonly random = new RandomIdGenerator();
+  private primed: string | undefined;
+
+  /** The next `generateTraceId()` returns `traceId`. */
+  prime(traceId: string): void {
+    this.primed = traceId;
+  }
+
+  /** Forgets a primed trace id the SDK did not take. */
+  unprime(): void {
+    this.primed = undefined;
+  }
+
+  generateTraceId(): string {
+    const primed = this.primed;
+    if (primed === undefined) return this.random.generateTraceId();
+    this.primed = undefined;
+    return primed;
+  }
+
+  generateSpanId(): string {
+    return this.random.generateSpanId();
+  }
 }

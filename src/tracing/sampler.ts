@@ -56,7 +56,9 @@ class EdgeAwareSampler implements Sampler {
   ) {}
 
   shouldSample(context: Context, traceId: string, name: string, kind: SpanKind, attributes: Attributes, links: Link[]): SamplingResult {
-    if (context.getValue(UNTRUSTED_REMOTE_PARENT) === true && trace.getSpanContext(context)?.isRemote === true) {
+    const parent = trace.getSpanContext(context);
+    // No parent (most server requests): the root sampler decides, as the parent-based one would, one lookup sooner.
+    if (parent === undefined || (parent.isRemote === true && context.getValue(UNTRUSTED_REMOTE_PARENT) === true)) {
       return this.root.shouldSample(context, traceId, name, kind, attributes, links);
     }
     return this.parentBased.shouldSample(context, traceId, name, kind, attributes, links);
@@ -64,5 +66,22 @@ class EdgeAwareSampler implements Sampler {
 
   toString(): string {
     return `EdgeAware{${this.parentBased.toString()}}`;
+  }
+}
+
+/**
+ * The sampler that decides, alone, for a span with no parent span, when that decision cannot come out `sampled`
+ * without a trace id that says so: the ratio samplers and always-off, parent-based or not. Null for the always-on
+ * samplers (every root is sampled; nothing to decide early).
+ */
+export function rootOnlySampler(config: SamplerConfig): Sampler | null {
+  switch (config.type) {
+    case 'traceidratio':
+    case 'parentbased_traceidratio':
+    case 'always_off':
+    case 'parentbased_always_off':
+      return rootSampler(config);
+    default:
+      return null;
   }
 }

@@ -1,5 +1,6 @@
-import { context, trace, SpanKind, SpanStatusCode, ROOT_CONTEXT, TraceFlags } from '@opentelemetry/api';
-import { InMemorySpanExporter, SamplingDecision, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { context, trace, SpanKind, SpanStatusCode, ROOT_CONTEXT, TraceFlags, INVALID_TRACEID, isSpanContextValid, type SpanContext } from '@opentelemetry/api';
+import { suppressTracing } from '@opentelemetry/core';
+import { InMemorySpanExporter, SamplingDecision, TraceIdRatioBasedSampler, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import * as telemetry from '../../src/index';
 import { buildSampler } from '../../src/tracing/sampler';
 import { startTestBed, type TestBed } from '../support/telemetry';
@@ -240,5 +241,54 @@ describe('attributes of spans that are not sampled', () => {
     } finally {
       await telemetry.shutdown({ timeoutMs: 1000 });
     }
+  });
+});
+
+describe('root spans decided early (no parent span, a ratio or always-off sampler)', () => {
+  let bed: TestBed;
+  let spans: InMemorySpanExporter;
+  afterEach(() => bed.stop());
+
+  it('decide exactly as the SDK would for the same trace id, and a sampled one keeps the id it was decided on', async () => {
+    spans = new InMemorySpanExporter();
+    bed = await startTestBed({ samplingRate: 0.5 }, { spanExporter: spans });
+    const reference = new TraceIdRatioBasedSampler(0.5);
+    // The span withSpan() makes active is the OpenTelemetry span itself, with its context.
+    const started = Array.from({ length: 2000 }, (_, i) =>
+      telemetry.withSpan(`root-${i}`, () => trace.getActiveSpan()?.spanContext() as SpanContext));
+    const recorded = new Set((await telemetry.forceFlush(), spans.getFinishedSpans()).map((s) => s.spanContext().traceId));
+    for (const ctx of started) {
+      const expected = reference.shouldSample(ROOT_CONTEXT, ctx.traceId).decision === SamplingDecision.RECORD_AND_SAMPLED;
+      expect(recorded.has(ctx.traceId)).toBe(expected);
+      expect(ctx.traceFlags).toBe(expected ? TraceFlags.SAMPLED : TraceFlags.NONE);
+      expect(isSpanContextValid(ctx)).toBe(true);
+    }
+    expect(recorded.size).toBeGreaterThan(800);
+    expect(recorded.size).toBeLessThan(1200);
+    expect(new Set(started.map((ctx) => ctx.traceId)).size).toBe(2000); // no trace id handed out twice
+  });
+
+  it('leave children, remote parents and suppressed tracing to the SDK', async () => {
+    spans = new InMemorySpanExporter();
+    bed = await startTestBed({ samplingRate: 0 }, { spanExporter: spans });
+    // A sampled remote parent is followed (parent-based), though the ratio is 0.
+    const remote = trace.setSpanContext(ROOT_CONTEXT, { traceId: 'a'.repeat(32), spanId: 'b'.repeat(16), traceFlags: TraceFlags.SAMPLED, isRemote: true });
+    // What the span withSpan() makes active is, while it runs: the OpenTelemetry span's context and whether it records.
+    const active = () => {
+      const span = trace.getActiveSpan();
+      return { ctx: span?.spanContext() as SpanContext, recording: span?.isRecording() };
+    };
+    const child = telemetry.withSpan('child', active, { parent: remote });
+    expect(child.ctx.traceId).toBe('a'.repeat(32));
+    expect(child.recording).toBe(true);
+    // Suppressed tracing gives the SDK's invalid span, not a fresh trace.
+    const suppressed = telemetry.withSpan('quiet', active, { parent: suppressTracing(ROOT_CONTEXT) });
+    expect(suppressed.ctx.traceId).toBe(INVALID_TRACEID);
+    // An unsampled root still carries valid ids, to propagate the decision downstream.
+    const root = telemetry.withSpan('root', active);
+    expect(isSpanContextValid(root.ctx)).toBe(true);
+    expect(root.recording).toBe(false);
+    await telemetry.forceFlush();
+    expect(spans.getFinishedSpans().map((s) => s.name)).toEqual(['child']);
   });
 });
