@@ -1,10 +1,11 @@
-import { context, ROOT_CONTEXT, SpanKind, trace, TraceFlags, type Context, type Span as OTelSpan, type Tracer as OTelTracer } from '@opentelemetry/api';
+import { context, ROOT_CONTEXT, SpanKind, trace, type Context, type Span as OTelSpan, type Tracer as OTelTracer } from '@opentelemetry/api';
 import { isTracingSuppressed } from '@opentelemetry/core';
 import type { Resource } from '@opentelemetry/resources';
-import { BasicTracerProvider, RandomIdGenerator, SamplingDecision, type IdGenerator, type Sampler, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { BasicTracerProvider, RandomIdGenerator, type IdGenerator, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { SamplerConfig } from '../config/TelemetryConfig';
 import type { PiiRedactor } from '../protection/PiiRedactor';
-import { buildSampler, rootOnlySampler } from './sampler';
+import { buildSampler } from './sampler';
+import { RootDecider, UnsampledRootSpan } from './rootDecision';
 import { FacadeSpan, validTime, type SpanOptions } from './Span';
 import type { DropCounters } from '../health/DropCounters';
 import { SpanSanitizer, type SpanLimits } from './SpanSanitizer';
@@ -42,8 +43,8 @@ export class Tracing {
   readonly openSpans = { count: 0 };
   private readonly tracer: OTelTracer;
   private readonly ids = new PrimedIdGenerator();
-  /** Decides early for spans without a parent (see `startOTelSpan`); null when every root is sampled. */
-  private readonly rootSampler: Sampler | null;
+  /** Decides early for spans without a parent (see `unsampledRoot`); null when every root is sampled. */
+  private readonly roots: RootDecider | null;
 
   constructor(options: TracingOptions) {
     const { attributeValueLengthLimit, attributeCountLimit, eventCountLimit, linkCountLimit } = options.limits;
@@ -63,7 +64,7 @@ export class Tracing {
       generalLimits: { attributeValueLengthLimit, attributeCountLimit },
     });
     this.tracer = this.provider.getTracer(options.scope.name, options.scope.version);
-    this.rootSampler = rootOnlySampler(options.sampler);
+    this.roots = RootDecider.for(options.sampler);
     this.sanitizer = new SpanSanitizer(options.limits, options.redactor, options.counters ?? null);
   }
 
@@ -121,27 +122,26 @@ export class Tracing {
   }
 
   /**
-   * A span without a parent, decided early: most server requests in production (0.1% sampled). The trace id is
-   * drawn and the root sampler asked, as the SDK would; an unsampled span is then the SDK's own non-recording span
-   * for a fresh span id, and nothing else is built (no name, options or attributes read, no SDK span machinery). A
-   * sampled one goes on to the SDK with that same trace id (primed in the id generator), so the SDK's sampler
-   * decides the same. Undefined when the decision is not ours to take early: a parent span, suppressed tracing, an
-   * always-on sampler, a context that cannot be read.
+   * A span without a parent, decided early: most server requests in production (0.1% sampled). The decision is
+   * drawn first (`RootDecider`); an unsampled root is an `UnsampledRootSpan`, which records nothing and draws its
+   * ids only if something asks for them, and nothing else is built (no name, options or attributes read, no SDK
+   * span machinery). A sampled one goes on to the SDK with a trace id the ratio rule samples, primed in the id
+   * generator, so the SDK's sampler agrees. Undefined when the decision is not ours to take early: a parent span,
+   * suppressed tracing, an always-on sampler, a context that cannot be read.
    */
   private unsampledRoot(parent: Context): OTelSpan | undefined {
-    const sampler = this.rootSampler;
-    if (sampler === null) return undefined;
+    const roots = this.roots;
+    if (roots === null) return undefined;
     try {
       if (trace.getSpanContext(parent) !== undefined || isTracingSuppressed(parent)) return undefined;
     } catch {
       return undefined;
     }
-    const traceId = this.ids.generateTraceId();
-    if (sampler.shouldSample(parent, traceId, '', SpanKind.INTERNAL, {}, []).decision !== SamplingDecision.NOT_RECORD) {
-      this.ids.prime(traceId);
+    if (roots.sampled()) {
+      this.ids.prime(roots.traceId(true));
       return undefined;
     }
-    return trace.wrapSpanContext({ traceId, spanId: this.ids.generateSpanId(), traceFlags: TraceFlags.NONE });
+    return new UnsampledRootSpan(roots, this.ids);
   }
 
   /** Records `error` on an OpenTelemetry span as a facade span would: an `exception` event and status ERROR, redacted. */

@@ -68,20 +68,3 @@ class EdgeAwareSampler implements Sampler {
     return `EdgeAware{${this.parentBased.toString()}}`;
   }
 }
-
-/**
- * The sampler that decides, alone, for a span with no parent span, when that decision cannot come out `sampled`
- * without a trace id that says so: the ratio samplers and always-off, parent-based or not. Null for the always-on
- * samplers (every root is sampled; nothing to decide early).
- */
-export function rootOnlySampler(config: SamplerConfig): Sampler | null {
-  switch (config.type) {
-    case 'traceidratio':
-    case 'parentbased_traceidratio':
-    case 'always_off':
-    case 'parentbased_always_off':
-      return rootSampler(config);
-    default:
-      return null;
-  }
-}

@@ -4,7 +4,9 @@
  * another child process (request-load.js), 10 connections. For each variant it reports the server's CPU time per
  * request (user + system, from process.cpuUsage() around the measured load) and the client-side p50/p99 latency.
  * Variants run interleaved, REPS rounds, so the machine's drift touches each alike; each figure is the median over
- * the rounds. A warm-up load runs before each measured one.
+ * the rounds. What telemetry adds is the median of the per-round differences from the no-telemetry server of the
+ * same round (paired: two identical servers measured a minute apart differ by up to 3 µs here, the same round's by
+ * much less). A warm-up load runs before each measured one.
  */
 const path = require('node:path');
 const { spawn } = require('node:child_process');
@@ -49,7 +51,7 @@ function load(port, requests) {
 async function measureVariant(variant, requests) {
   const server = await startServer(variant);
   try {
-    await load(server.port, Math.min(requests, 5000)); // warm-up: JIT, sockets, the first series
+    await load(server.port, Math.min(requests, 10_000)); // warm-up: JIT, sockets, the first series
     await server.ask('start');
     const client = await load(server.port, requests);
     const { cpuUs, requests: served } = await server.ask('stop');
@@ -72,6 +74,7 @@ async function requestPathRows({ reps = 5, requests = 20_000 } = {}) {
     const list = samples[variant];
     rows[variant] = {
       cpuUsPerRequest: median(list.map((s) => s.cpuUsPerRequest)),
+      addedCpuUs: median(list.map((s, round) => s.cpuUsPerRequest - samples.none[round].cpuUsPerRequest)),
       p50Ms: median(list.map((s) => s.p50Ms)),
       p99Ms: median(list.map((s) => s.p99Ms)),
       perSecond: median(list.map((s) => s.perSecond)),
@@ -85,7 +88,7 @@ module.exports = { requestPathRows };
 if (require.main === module) {
   requestPathRows({ reps: Number(process.argv[2] ?? 3), requests: Number(process.argv[3] ?? 20_000) }).then((result) => {
     for (const [variant, row] of Object.entries(result.rows)) {
-      console.log(`${variant.padEnd(12)} cpu ${row.cpuUsPerRequest.toFixed(1).padStart(6)} µs/req  p50 ${row.p50Ms.toFixed(3)} ms  p99 ${row.p99Ms.toFixed(3)} ms  ${Math.round(row.perSecond)} req/s`);
+      console.log(`${variant.padEnd(12)} cpu ${row.cpuUsPerRequest.toFixed(1).padStart(6)} µs/req  added ${row.addedCpuUs.toFixed(1).padStart(5)} µs  p50 ${row.p50Ms.toFixed(3)} ms  p99 ${row.p99Ms.toFixed(3)} ms  ${Math.round(row.perSecond)} req/s`);
     }
   });
 }
