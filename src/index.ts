@@ -48,8 +48,8 @@ export {
 } from './metrics/unifiedVocabulary';
 export { REDACTED } from './protection/PiiRedactor';
 export { emitWithContext } from './api/emitWithOptions';
-export { startSpan, withSpan, traceOperation, currentTraceId, tracer, noopTracer, otelSpanOf } from './api/tracing';
-export type { Tracer } from './api/tracing';
+export { startSpan, withSpan, traceOperation, currentTraceId, logContext, tracer, noopTracer, otelSpanOf } from './api/tracing';
+export type { Tracer, LogContext } from './api/tracing';
 export { NOOP_SPAN } from './tracing/Span';
 export type { Span, SpanOptions, SpanStatus } from './tracing/Span';
 export { withBaggage, getBaggage, setBaggage, BAGGAGE_LIMITS } from './api/baggage';
@@ -67,6 +67,7 @@ export type {
   RateLimitConfig,
   CircuitBreakerConfig,
   DiagnosticLogger,
+  InstrumentationLike,
   SpanBatchConfig,
   SamplerConfig,
   PrometheusConfig,

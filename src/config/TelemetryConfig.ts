@@ -1,3 +1,4 @@
+import type { MeterProvider, TracerProvider } from '@opentelemetry/api';
 import type { PiiPattern } from './piiPatterns';
 
 import type { LOG_LEVELS, PROPAGATORS, PROTOCOLS, ProfileName } from './fields';
@@ -281,6 +282,23 @@ export interface TlsFiles {
 }
 
 
+/**
+ * What `instrumentations` takes: an OpenTelemetry instrumentation, as `@opentelemetry/instrumentation` defines it
+ * (every `new XInstrumentation()` is one), described by the methods this library calls.
+ */
+export interface InstrumentationLike {
+  /** The instrumentation's name, such as `@opentelemetry/instrumentation-http`. */
+  readonly instrumentationName?: string;
+  /** Patches the library it instruments (again). */
+  enable(): void;
+  /** Removes its patches. */
+  disable(): void;
+  /** The TracerProvider its spans go to. */
+  setTracerProvider(tracerProvider: TracerProvider): void;
+  /** The MeterProvider its metrics go to (instrumentations that record metrics). */
+  setMeterProvider?(meterProvider: MeterProvider): void;
+}
+
 /** Receives the library's own diagnostics; defaults to `console`. */
 export interface DiagnosticLogger {
   /** Problems the user should fix or know about. */
@@ -490,6 +508,17 @@ export interface TelemetryConfig {
    */
   shutdownTimeoutMs?: number;
   /**
+   * Export the Node.js runtime metrics (event-loop delay and utilization, V8 heap and GC, process CPU and memory), read at collection only.
+   * Accepts true or false. Default: `true`.
+   * Environment: OTEL_FACADE_RUNTIME_METRICS (the config wins).
+   */
+  runtimeMetrics?: boolean;
+  /**
+   * OpenTelemetry instrumentations (such as `new HttpInstrumentation()`) to give our TracerProvider and MeterProvider, enable, and disable at `shutdown()`.
+   * Accepts an array of OpenTelemetry instrumentations (objects with enable(), disable() and setTracerProvider()). Default: unset.
+   */
+  instrumentations?: readonly InstrumentationLike[];
+  /**
    * Where the library's own diagnostics go.
    * Accepts an object with warn(message) and info(message) functions. Default: unset.
    */
@@ -560,6 +589,10 @@ export interface ResolvedConfig {
   logLevel: LogLevel;
   /** Register as OpenTelemetry globals. */
   registerGlobal: boolean;
+  /** Export the Node.js runtime metrics. */
+  runtimeMetrics: boolean;
+  /** Instrumentations to wire to our providers. */
+  instrumentations: InstrumentationLike[];
   /** Default shutdown deadline. */
   shutdownTimeoutMs: number;
   /** Diagnostics sink. */

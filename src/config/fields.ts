@@ -34,7 +34,9 @@ export type FieldKind =
   /** Regular expressions or their sources. */
   | { readonly type: 'patterns' }
   /** An object with `warn(message)` and `info(message)`. */
-  | { readonly type: 'logger' };
+  | { readonly type: 'logger' }
+  /** A list of OpenTelemetry instrumentations (objects with `enable()`, `disable()` and `setTracerProvider()`). */
+  | { readonly type: 'instrumentations' };
 
 /** One configuration field. */
 export interface FieldSpec {
@@ -166,6 +168,8 @@ export const FIELDS: readonly FieldSpec[] = [
   { path: 'propagators', kind: { type: 'enumList', values: PROPAGATORS, single: false }, doc: 'How trace context and baggage cross services (`none`: nothing is injected or extracted).', defaults: all(['tracecontext', 'baggage']), env: ['OTEL_PROPAGATORS'] },
   { path: 'logLevel', kind: { type: 'enum', values: LOG_LEVELS }, doc: 'Which of OpenTelemetry\'s own diagnostics reach `logger` (`none`: they stay silent).', defaults: all('none'), env: ['OTEL_LOG_LEVEL'] },
   { path: 'registerGlobal', kind: BOOLEAN, doc: 'Register our MeterProvider and TracerProvider as the OpenTelemetry API globals.', defaults: all(true) },
+  { path: 'runtimeMetrics', kind: BOOLEAN, doc: 'Export the Node.js runtime metrics (event-loop delay and utilization, V8 heap and GC, process CPU and memory), read at collection only.', defaults: all(true), env: ['OTEL_FACADE_RUNTIME_METRICS'] },
+  { path: 'instrumentations', kind: { type: 'instrumentations' }, doc: 'OpenTelemetry instrumentations (such as `new HttpInstrumentation()`) to give our TracerProvider and MeterProvider, enable, and disable at `shutdown()`.' },
   { path: 'shutdownTimeoutMs', kind: integer(1, 600_000), doc: 'Default deadline of `shutdown()`.', defaults: all(5000) },
   { path: 'logger', kind: { type: 'logger' }, doc: 'Where the library\'s own diagnostics go.' },
 ];
@@ -207,5 +211,6 @@ export function describeKind(kind: FieldKind): string {
     case 'keyList': return 'an array of non-empty strings';
     case 'patterns': return 'an array of regular expressions or their sources';
     case 'logger': return 'an object with warn(message) and info(message) functions';
+    case 'instrumentations': return 'an array of OpenTelemetry instrumentations (objects with enable(), disable() and setTracerProvider())';
   }
 }

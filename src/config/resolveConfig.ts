@@ -8,6 +8,7 @@ import { closest } from './suggest';
 import type {
   CircuitBreakerConfig,
   DiagnosticLogger,
+  InstrumentationLike,
   LogLevel,
   OtlpProtocol,
   ProfileName,
@@ -157,6 +158,8 @@ export function resolveConfig(input: TelemetryConfig | ProfileName | undefined, 
     propagators: [...(resolver.value('propagators') as PropagatorName[])],
     logLevel: resolver.value('logLevel') as LogLevel,
     registerGlobal: resolver.value('registerGlobal') as boolean,
+    runtimeMetrics: resolver.value('runtimeMetrics') as boolean,
+    instrumentations: [...((given.get('instrumentations')?.value as InstrumentationLike[] | undefined) ?? [])],
     shutdownTimeoutMs: resolver.value('shutdownTimeoutMs') as number,
     logger: (given.get('logger')?.value as DiagnosticLogger | undefined) ?? consoleLogger,
   };
@@ -237,7 +240,13 @@ function guarded<T>(path: string, value: unknown, read: () => T): T {
  */
 function plainCopy(path: string, value: unknown): unknown {
   if (typeof value !== 'object' || value === null || value instanceof RegExp) return value;
-  if (FIELD_BY_PATH.get(path)?.kind.type === 'logger') return value; // its methods may use `this`
+  const type = FIELD_BY_PATH.get(path)?.kind.type;
+  if (type === 'logger') return value; // its methods may use `this`
+  if (type === 'instrumentations' && Array.isArray(value)) {
+    // The list is copied; the instrumentations themselves are kept as given (class instances with state).
+    if (value.length > MAX_LIST_LENGTH) throw new TelemetryConfigError(path, `an array of ${value.length} items`, `at most ${MAX_LIST_LENGTH} items`);
+    return Array.from({ length: value.length }, (_, i) => value[i] as unknown);
+  }
   if (Array.isArray(value)) {
     if (value.length > MAX_LIST_LENGTH) throw new TelemetryConfigError(path, `an array of ${value.length} items`, `at most ${MAX_LIST_LENGTH} items`);
     return Array.from({ length: value.length }, (_, i) => value[i] as unknown);
@@ -331,6 +340,16 @@ function valueProblem(kind: FieldKind, value: unknown): { path?: string; value: 
     case 'logger': {
       const logger = value as Partial<DiagnosticLogger> | null;
       return typeof logger?.warn === 'function' && typeof logger?.info === 'function' ? undefined : bad;
+    }
+    case 'instrumentations': {
+      if (!Array.isArray(value)) return bad;
+      for (let i = 0; i < value.length; i++) {
+        const item = value[i] as Partial<InstrumentationLike> | null;
+        if (typeof item?.enable !== 'function' || typeof item?.disable !== 'function' || typeof item?.setTracerProvider !== 'function') {
+          return { path: String(i), value: item, allowed: 'an OpenTelemetry instrumentation (an object with enable(), disable() and setTracerProvider())' };
+        }
+      }
+      return undefined;
     }
   }
 }

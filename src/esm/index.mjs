@@ -10,7 +10,7 @@ export const {
   PROFILE_NAMES, Pipeline, REDACTED, TelemetryConfigError, UNIT_SUFFIXES, VERSION, counter, currentTraceId,
   declareMetrics, duration, emit, emitWithContext, emitWithOptions, forceFlush, gauge, getBaggage, getHealth,
   healthHandler, healthStatus, histogram, initialize, installShutdownHooks, isTelemetryConfigError, latencyBucket,
-  noopTracer, onCircuitStateChange, otelSpanOf, pipeline, recordAIRequest, recordAITokens, recordBytes, recordError,
+  logContext, noopTracer, onCircuitStateChange, otelSpanOf, pipeline, recordAIRequest, recordAITokens, recordBytes, recordError,
   recordLatency, recordRequest, recordRequestError, recordSuccess, recordToolCall, recordToolCallError,
   recordToolCallRetry, routeInstrument, setBaggage, shutdown, startSpan, timeOperation, traceOperation, tracedFetch,
   tracer, tracingMiddleware, upDownCounter, useProfile, withBaggage, withSpan,

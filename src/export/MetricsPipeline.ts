@@ -25,6 +25,8 @@ import { MetricChunkBuilder, ScopeMetricsSlicer } from './MetricChunkBuilder';
 import { PrometheusEndpoint } from './PrometheusEndpoint';
 import { SdkMetricsReader } from './SdkMetricsReader';
 import { nextTurn } from './nextTurn';
+import { RUNTIME_SCOPE, RuntimeMetrics } from './RuntimeMetrics';
+import { VERSION } from '../version';
 import { attemptDeadline, settleBy } from './settleBy';
 
 /** Data points gathered per turn of the event loop while a request is built. */
@@ -57,6 +59,8 @@ export interface MetricsPipelineOptions {
   now: () => number;
   /** Replaces the push exporter (tests, embedders); the guard, chunking and deadline stay in front of it. */
   exporter?: PushMetricExporter;
+  /** Whether the Node.js runtime metrics are exported (see `RuntimeMetrics`). */
+  runtimeMetrics?: boolean;
 }
 
 /**
@@ -90,6 +94,8 @@ export class MetricsPipeline {
   private waiting: Promise<void> | undefined;
   private running = false;
   private stopped = false;
+  /** The runtime metrics, when on and something reads the MeterProvider. */
+  private readonly runtime: RuntimeMetrics | undefined;
 
   constructor(options: MetricsPipelineOptions) {
     this.options = options;
@@ -110,6 +116,11 @@ export class MetricsPipeline {
       readers.push(this.prometheus.sdkReader);
     }
     this.meterProvider = new MeterProvider({ resource: options.resource, readers });
+    // Only when something collects: observable instruments cost nothing until then, the delay timer and the GC
+    // observer would.
+    this.runtime = options.runtimeMetrics === true && readers.length > 0
+      ? new RuntimeMetrics(this.meterProvider.getMeter(RUNTIME_SCOPE, VERSION))
+      : undefined;
   }
 
   /** Starts the periodic export and the scrape endpoint. */
@@ -140,6 +151,7 @@ export class MetricsPipeline {
     // A collection still under way (a slow collector) gives way: the last one carries the same totals and more.
     if (this.running) this.push?.sink.abort?.();
     await settleBy(this.enqueue(true, attemptDeadline(deadlineAt, now())), deadlineAt, now);
+    this.runtime?.stop();
     await this.push?.sink.shutdown();
     await this.prometheus?.close();
     await settleBy(this.meterProvider.shutdown(), deadlineAt, this.options.now);
@@ -149,6 +161,7 @@ export class MetricsPipeline {
   release(): void {
     this.stopped = true;
     clearTimeout(this.timer);
+    this.runtime?.stop();
     void this.push?.sink.shutdown();
     void this.prometheus?.close();
   }

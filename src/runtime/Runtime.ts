@@ -21,6 +21,7 @@ import { parentOf, Tracing } from '../tracing/Tracing';
 import { VERSION } from '../version';
 import type { CarriedState } from './CarriedState';
 import { IdleRuntime } from './IdleRuntime';
+import { Instrumentations } from './Instrumentations';
 import { OTelGlobals } from './OTelGlobals';
 import type { RuntimeHandle, RuntimeState } from './RuntimeHandle';
 
@@ -53,6 +54,7 @@ export class Runtime implements RuntimeHandle {
   private readonly traces: TracesPipeline;
   private readonly tracing: Tracing;
   private readonly globals = new OTelGlobals();
+  private readonly instrumentations: Instrumentations;
   private readonly startedAt: number;
   private readonly now: () => number;
   private stopped: Promise<RuntimeHandle> | undefined;
@@ -82,6 +84,7 @@ export class Runtime implements RuntimeHandle {
       onCircuitChange: (state, previous) => carried.notifyCircuit(state, previous, 'metrics'),
       now,
       exporter: options.metricExporter,
+      runtimeMetrics: config.runtimeMetrics,
     });
     this.traces = new TracesPipeline({
       config: config.traces,
@@ -97,6 +100,7 @@ export class Runtime implements RuntimeHandle {
       counters: this.counters,
     });
     this.globals.register(this.metrics.meterProvider, this.tracing.provider, config, this.diagnostics);
+    this.instrumentations = new Instrumentations(config.instrumentations, this.tracing.provider, this.metrics.meterProvider, this.diagnostics);
     for (const note of startup.notes) this.diagnostics.warnOnce(`config:${note}`, note);
     for (const line of startup.adjusted) this.diagnostics.info(line);
     this.diagnostics.info(startedLine(config));
@@ -164,6 +168,7 @@ export class Runtime implements RuntimeHandle {
   private async stop(timeoutMs: number): Promise<RuntimeHandle> {
     this.current = 'stopping';
     const deadlineAt = this.now() + timeoutMs;
+    this.instrumentations.disable();
     this.globals.unregister();
     const finished = [false, false];
     const work = Promise.all([

@@ -1,4 +1,4 @@
-import { context, ROOT_CONTEXT, SpanKind, trace, type Context, type Span as OTelSpan, type Tracer as OTelTracer } from '@opentelemetry/api';
+import { context, ROOT_CONTEXT, SpanKind, trace, type Context, type Span as OTelSpan, type SpanOptions as OTelSpanOptions, type Tracer as OTelTracer } from '@opentelemetry/api';
 import { isTracingSuppressed } from '@opentelemetry/core';
 import type { Resource } from '@opentelemetry/resources';
 import { BasicTracerProvider, RandomIdGenerator, type IdGenerator, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
@@ -75,40 +75,27 @@ export class Tracing {
 
   /** Starts an OpenTelemetry span, for the middleware and the traced client, its name and attributes cut and redacted. */
   startOTelSpan(name: string, options: SpanOptions | undefined, parent: Context = parentOf(options)): OTelSpan {
-    const unsampled = this.unsampledRoot(parent);
-    if (unsampled !== undefined) return unsampled;
-    const safeName = this.sanitizer.name(name);
-    if (options === undefined || options === null || typeof options !== 'object') {
-      try {
-        return this.tracer.startSpan(safeName, undefined, parent);
-      } catch {
-        return this.tracer.startSpan(safeName, undefined, context.active());
-      } finally {
-        this.ids.unprime();
-      }
-    }
-    // Each option is read once, through a guard: options may be a proxy or carry getters that throw. One scanning
-    // budget for the links and the attributes: one span operation. No closure: this runs for every request.
+    // One scanning budget for the links and the attributes: one span operation. No closure: this runs for every
+    // request.
     const opened = this.sanitizer.openBudget();
     try {
-      const attributes = readOption(options, 'attributes');
-      const safeOptions = {
-        kind: validKind(readOption(options, 'kind')),
-        links: this.sanitizer.links(readOption(options, 'links')),
-        startTime: validTime(readOption(options, 'startTime')),
-        root: readOption(options, 'root') === true,
-      };
-      let span: OTelSpan;
-      try {
-        span = this.tracer.startSpan(safeName, safeOptions, parent);
-      } catch {
-        // A parent that looks like a context but whose getValue throws or holds something that is not a span: the
-        // span starts under the active context instead, without the options that may have caused it.
-        span = this.tracer.startSpan(safeName, undefined, context.active());
-      } finally {
-        // A primed trace id the SDK did not take (it took a parent's) must not go to the next root span.
-        this.ids.unprime();
+      // Every option is read first, once, through a guard: options may be a proxy or carry getters that throw, or
+      // that run code of the application (which may start spans of its own). Nothing of the application's runs
+      // between the early root decision and the SDK taking the trace id primed for it.
+      let attributes: unknown;
+      let safeOptions: OTelSpanOptions | undefined;
+      if (options !== undefined && options !== null && typeof options === 'object') {
+        attributes = readOption(options, 'attributes');
+        safeOptions = {
+          kind: validKind(readOption(options, 'kind')),
+          links: this.sanitizer.links(readOption(options, 'links')),
+          startTime: guardedTime(readOption(options, 'startTime')),
+          root: readOption(options, 'root') === true,
+        };
       }
+      const unsampled = this.unsampledRoot(parent);
+      if (unsampled !== undefined) return unsampled;
+      const span = this.startSdkSpan(this.sanitizer.name(name), safeOptions, parent);
       // Attributes are cut and redacted only for a span that records: an unsampled request (most of them, at 0.1%)
       // pays nothing for its url.path. Our samplers decide by trace id and parent, never by attributes.
       if (attributes !== undefined && span.isRecording()) {
@@ -117,7 +104,26 @@ export class Tracing {
       }
       return span;
     } finally {
+      // A primed trace id the SDK did not take (it took a parent's, or something threw) must not go to the next root.
+      this.ids.unprime();
       this.sanitizer.closeBudget(opened);
+    }
+  }
+
+  /**
+   * The SDK's span, under `parent`; a parent that looks like a context but whose getValue throws or holds something
+   * that is not a span gives way to the active context, without the options that may have caused it, and a hostile
+   * active context to none.
+   */
+  private startSdkSpan(name: string, options: OTelSpanOptions | undefined, parent: Context): OTelSpan {
+    try {
+      return this.tracer.startSpan(name, options, parent);
+    } catch {
+      try {
+        return this.tracer.startSpan(name, undefined, context.active());
+      } catch {
+        return this.tracer.startSpan(name, undefined, ROOT_CONTEXT);
+      }
     }
   }
 
@@ -175,6 +181,15 @@ export function parentOf(options: SpanOptions | null | undefined): Context {
 /** A span kind the SDK and the serializer understand (0 to 4), else INTERNAL. */
 function validKind(kind: unknown): SpanKind {
   return typeof kind === 'number' && Number.isInteger(kind) && kind >= 0 && kind <= 4 ? (kind as SpanKind) : SpanKind.INTERNAL;
+}
+
+/** A start time, or undefined when it is not one or cannot even be inspected (a revoked proxy). */
+function guardedTime(time: unknown): ReturnType<typeof validTime> {
+  try {
+    return validTime(time);
+  } catch {
+    return undefined;
+  }
 }
 
 /** One span option, read through a guard: a getter or proxy trap that throws reads as unset. */

@@ -265,3 +265,80 @@ describe('redaction of stack traces and of tracedFetch errors, with piiRedaction
     expect(wire).not.toMatch(/jane\.doe@exa/);
   });
 });
+
+describe('root spans decided early, against hostile options and contexts', () => {
+  let bed: TestBed;
+  afterEach(() => bed.stop());
+
+  const revoked = (): object => {
+    const { proxy, revoke } = Proxy.revocable({}, {});
+    revoke();
+    return proxy;
+  };
+
+  it('a start time that cannot even be inspected is left out, never thrown, sampled or not', async () => {
+    bed = await startTestBed({ samplingRate: 0.5 });
+    const trapped = new Proxy({}, { getPrototypeOf: throwing });
+    for (let i = 0; i < 200; i++) {
+      expect(() => telemetry.startSpan('r', { startTime: revoked() as never }).end()).not.toThrow();
+      expect(() => telemetry.startSpan('r', { startTime: trapped as never }).end()).not.toThrow();
+    }
+  });
+
+  it('option getters run before the decision: the application\'s own roots keep their rate, and so do ours', async () => {
+    bed = await startTestBed({ samplingRate: 0.5 });
+    const { trace, ROOT_CONTEXT } = await import('@opentelemetry/api');
+    const app = trace.getTracer('app');
+    let inner = 0;
+    let outer = 0;
+    const N = 2000;
+    for (let i = 0; i < N; i++) {
+      const options = {
+        get attributes() {
+          const span = app.startSpan('inner', {}, ROOT_CONTEXT); // the application's root, inside our getter
+          if (span.isRecording()) inner++;
+          span.end();
+          return { a: 1 };
+        },
+      };
+      const span = telemetry.startSpan('outer', options);
+      if (span.isRecording()) outer++;
+      span.end();
+    }
+    // Were a primed id taken by the inner span: inner about 75%, outer about 25%.
+    expect(inner / N).toBeGreaterThan(0.44);
+    expect(inner / N).toBeLessThan(0.56);
+    expect(outer / N).toBeGreaterThan(0.44);
+    expect(outer / N).toBeLessThan(0.56);
+  });
+
+  it('a throw on the way never leaves a sampled trace id for the next root', async () => {
+    bed = await startTestBed({ samplingRate: 0.5 });
+    const { trace, ROOT_CONTEXT } = await import('@opentelemetry/api');
+    let sampled = 0;
+    for (let i = 0; i < 1000; i++) {
+      try {
+        telemetry.startSpan('x', { startTime: revoked() as never }).end();
+      } catch {
+        // the old failure; the count below is what matters
+      }
+      const span = trace.getTracer('app').startSpan('job', {}, ROOT_CONTEXT);
+      if (span.isRecording()) sampled++;
+      span.end();
+    }
+    // Half, as the ratio says; a primed id left behind whenever ours was sampled would make it three quarters.
+    expect(sampled / 1000).toBeGreaterThan(0.42);
+    expect(sampled / 1000).toBeLessThan(0.58);
+  });
+
+  it('an active span whose context throws: currentTraceId(), logContext() and startSpan() still answer', async () => {
+    bed = await startTestBed({ samplingRate: 1 });
+    const { context, trace, ROOT_CONTEXT } = await import('@opentelemetry/api');
+    const broken = { spanContext: throwing } as unknown as import('@opentelemetry/api').Span;
+    context.with(trace.setSpan(ROOT_CONTEXT, broken), () => {
+      expect(telemetry.currentTraceId()).toBeUndefined();
+      expect(telemetry.logContext()).toEqual({});
+      expect(() => telemetry.startSpan('under a broken span').end()).not.toThrow();
+    });
+  });
+});

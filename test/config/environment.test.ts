@@ -47,6 +47,7 @@ const READERS: Readonly<Record<string, Reader>> = {
   serviceName: (config) => [config.serviceName],
   resourceAttributes: (config) => [config.resourceAttributes],
   enabled: (config) => [config.enabled],
+  runtimeMetrics: (config) => [config.runtimeMetrics],
   endpoint: (config) => [config.endpoint, config.metrics.url.replace(/\/v1\/metrics$/, ''), config.traces.url.replace(/\/v1\/traces$/, '')],
   headers: bothSignals((signal) => signal.headers),
   protocol: bothSignals((signal) => signal.protocol),

@@ -297,7 +297,7 @@ describe('the Prometheus endpoint with hostile label keys and metric names', () 
   it('keeps the original keys on the OTLP path; scraping changes nothing in the store', async () => {
     const port = await freePort();
     const exporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
-    initializeWith({ serviceName: 'both', prometheus: { port }, logger: new CapturingLogger() }, { metricExporter: exporter });
+    initializeWith({ serviceName: 'both', prometheus: { port }, runtimeMetrics: false, logger: new CapturingLogger() }, { metricExporter: exporter });
     telemetry.counter('routes.total', 'http.route', '/a', 'http_route', '/b', '5xx', 'true', 'le', 'x');
     await listening();
     const first = await scrape(port);

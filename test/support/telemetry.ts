@@ -26,6 +26,8 @@ export async function startTestBed(config: TelemetryConfig = {}, options: Runtim
     exportIntervalMs: 60000,
     exportTimeoutMs: 5000,
     logger,
+    // Off unless a test asks (`runtimeMetrics: undefined` gives the default, on): tests count points and scopes.
+    runtimeMetrics: false,
     ...config,
   }, options);
   return {
