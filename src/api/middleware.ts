@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { context, propagation, trace, ROOT_CONTEXT, SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import { context, propagation, trace, ROOT_CONTEXT, SpanKind, SpanStatusCode, type Span as OTelSpan } from '@opentelemetry/api';
 import { globalSlot } from '../global/GlobalSlot';
 import { METRIC_HTTP_SERVER_DURATION, METRIC_HTTP_SERVER_COUNT } from '../metrics/unifiedVocabulary';
 import { UNTRUSTED_REMOTE_PARENT } from '../tracing/sampler';
@@ -52,6 +52,14 @@ export function tracingMiddleware(given: TracingMiddlewareOptions | null = {}): 
     }
     const start = performance.now();
     const method = KNOWN_METHODS.has(req.method ?? '') ? (req.method as string) : '_OTHER';
+    // The HTTP instrumentation's SERVER span for this request, when it runs too: the middleware names it by route
+    // and records its metrics, and starts no second span.
+    const shared = instrumentationServerSpan();
+    if (shared !== undefined) {
+      res.on('close', () => finishRequest(req, res, options, shared, false, method, start));
+      next?.();
+      return;
+    }
     let parent = propagation.extract(ROOT_CONTEXT, req.headers);
     const incoming = propagation.getBaggage(parent);
     if (incoming !== undefined) parent = propagation.setBaggage(parent, limitBaggage(incoming));
@@ -70,34 +78,60 @@ export function tracingMiddleware(given: TracingMiddlewareOptions | null = {}): 
       next?.();
       return;
     }
-    let finished = false;
-    const finish = (): void => {
-      if (finished) return;
-      finished = true;
-      const route = routeOf(req, options) ?? expressRoute(req) ?? 'unmatched';
-      const aborted = !res.writableFinished;
-      const status = String(res.statusCode);
-      // An unsampled span records nothing: its name and attributes are not even built.
-      if (span.isRecording()) {
-        span.updateName(`${method} ${route}`);
-        span.setAttribute('http.route', route);
-        span.setAttribute('http.response.status_code', res.statusCode);
-        if (res.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
-        if (aborted) {
-          span.setStatus({ code: SpanStatusCode.ERROR, message: 'connection closed before the response finished' });
-          span.setAttribute('error.type', 'aborted');
-        }
-      }
-      span.end();
-      const seconds = (performance.now() - start) / 1000;
-      histogram(METRIC_HTTP_SERVER_DURATION, seconds, 'http.request.method', method, 'http.route', route, 'http.response.status_code', status);
-      counter(METRIC_HTTP_SERVER_COUNT, 'http.request.method', method, 'http.route', route, 'http.response.status_code', status);
-    };
     // One listener: a response emits 'close' when it completed (after 'finish') and when its connection went away
     // first, and `writableFinished` tells the two apart. `on`, not `once`: the response is dropped after it.
-    res.on('close', finish);
+    res.on('close', () => finishRequest(req, res, options, span, true, method, start));
     if (typeof next === 'function') context.with(trace.setSpan(parent, span), next);
   };
+}
+
+/**
+ * At the end of a request (its response's 'close', emitted once): names the span by route, sets its route, status
+ * code and, for a span of ours, its status and end; records `http.server.request.duration` and
+ * `http.server.request.count`. An unsampled span records nothing: its name and attributes are not even built. A
+ * span the HTTP instrumentation started (`ours` false) is ended by it, with its own status.
+ */
+function finishRequest(req: IncomingMessage, res: ServerResponse, options: TracingMiddlewareOptions, span: OTelSpan,
+  ours: boolean, method: string, start: number): void {
+  const route = routeOf(req, options) ?? expressRoute(req) ?? 'unmatched';
+  const status = res.statusCode;
+  if (span.isRecording()) {
+    span.updateName(`${method} ${route}`);
+    span.setAttribute('http.route', route);
+    if (ours) {
+      const aborted = !res.writableFinished;
+      span.setAttribute('http.response.status_code', status);
+      if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+      if (aborted) {
+        span.setStatus({ code: SpanStatusCode.ERROR, message: 'connection closed before the response finished' });
+        span.setAttribute('error.type', 'aborted');
+      }
+    }
+  }
+  if (ours) span.end();
+  const seconds = (performance.now() - start) / 1000;
+  // The status code as an integer, as the semantic conventions have it.
+  histogram(METRIC_HTTP_SERVER_DURATION, seconds, 'http.request.method', method, 'http.route', route, 'http.response.status_code', status);
+  counter(METRIC_HTTP_SERVER_COUNT, 'http.request.method', method, 'http.route', route, 'http.response.status_code', status);
+}
+
+/** The scope name of the official HTTP instrumentation's spans. */
+const HTTP_INSTRUMENTATION = '@opentelemetry/instrumentation-http';
+
+/**
+ * The active span when it is the SERVER span `@opentelemetry/instrumentation-http` started for the request being
+ * handled (it makes it active around the 'request' event), else undefined. Read through a guard: the active span
+ * may be anything an application put there.
+ */
+function instrumentationServerSpan(): OTelSpan | undefined {
+  try {
+    const active = trace.getActiveSpan() as (OTelSpan & { kind?: unknown; instrumentationScope?: { name?: unknown } }) | undefined;
+    return active !== undefined && active.kind === SpanKind.SERVER && active.instrumentationScope?.name === HTTP_INSTRUMENTATION
+      ? active
+      : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The route template from the `getRoute` option. */

@@ -33,22 +33,42 @@ export async function tracedFetch(input: string | URL | Request, init?: RequestI
   const ctx = trace.setSpan(parent, span);
   const headers = new Headers(init?.headers ?? request?.headers);
   propagation.inject(ctx, headers, { set: (carrier, key, value) => carrier.set(key, value) });
-  let status = 'error';
+  let status: number | undefined;
+  let errorType = '';
   try {
     const response = await context.with(ctx, () => fetch(input, { ...init, headers }));
-    status = String(response.status);
+    status = response.status;
     span.setAttribute('http.response.status_code', response.status);
     if (response.status >= 400) span.setStatus({ code: SpanStatusCode.ERROR });
     return response;
   } catch (error) {
     // Through the sanitizer, like every facade span: fetch's messages can quote the URL, credentials included.
     runtime.recordSpanError(span, error);
-    const name = error instanceof Error ? error.name : undefined;
-    span.setAttribute('error.type', typeof name === 'string' && name.length <= 64 && /^[A-Za-z_$][\w$]*$/.test(name) ? name : 'Error');
+    // Read without instanceof: fetch's errors may come from another realm (a VM context, a test runner).
+    const name = errorName(error);
+    errorType = typeof name === 'string' && name.length <= 64 && /^[A-Za-z_$][\w$]*$/.test(name) ? name : 'Error';
+    span.setAttribute('error.type', errorType);
     throw error;
   } finally {
     span.end();
-    histogram(METRIC_HTTP_CLIENT_DURATION, (performance.now() - start) / 1000, 'http.request.method', method,
-      'server.address', url.hostname, 'http.response.status_code', status);
+    const seconds = (performance.now() - start) / 1000;
+    // As the semantic conventions have it: the status code an integer, and a request without an answer labelled by
+    // `error.type` instead.
+    if (status !== undefined) {
+      histogram(METRIC_HTTP_CLIENT_DURATION, seconds, 'http.request.method', method, 'server.address', url.hostname,
+        'http.response.status_code', status);
+    } else {
+      histogram(METRIC_HTTP_CLIENT_DURATION, seconds, 'http.request.method', method, 'server.address', url.hostname,
+        'error.type', errorType || 'Error');
+    }
+  }
+}
+
+/** The `name` of a thrown value, read through a guard; undefined when it has none. */
+function errorName(error: unknown): unknown {
+  try {
+    return typeof error === 'object' && error !== null ? (error as { name?: unknown }).name : undefined;
+  } catch {
+    return undefined;
   }
 }

@@ -5,12 +5,18 @@ import { truncateToBytes } from '../protection/truncate';
 import { wellFormed } from '../config/printable';
 import { FLAG_COERCED, FLAG_DROPPED, FLAG_KEY_TRUNCATED, FLAG_REDACTED, FLAG_TRUNCATED } from './SeriesLocator';
 
+/** A label value as a series keeps and exports it. */
+export type LabelAttributeValue = string | number | boolean;
+
 /** Labels of one call after sanitising: sorted, de-duplicated, ready to identify a series. */
 export interface NormalizedLabels {
   /** Label keys in sorted order. */
   keys: string[];
-  /** Label values, parallel to `keys`. */
-  values: string[];
+  /**
+   * Label values, parallel to `keys`: strings, and finite numbers and booleans as given (exported with their
+   * type, as OpenTelemetry attributes: `http.response.status_code` is an integer).
+   */
+  values: LabelAttributeValue[];
   /** FLAG_* bits describing what was changed. */
   flags: number;
   /**
@@ -59,7 +65,7 @@ export class LabelNormalizer {
     }
     // Parallel arrays, not a Map: a handful of pairs, and this runs for every new series.
     const keys: string[] = [];
-    const values: string[] = [];
+    const values: LabelAttributeValue[] = [];
     const pairs = argc >> 1;
     for (let p = 0; p < pairs; p++) {
       if (p >= this.limits.maxLabelPairs) {
@@ -102,7 +108,18 @@ export class LabelNormalizer {
       let value: string;
       if (typeof rawValue === 'string') {
         value = rawValue;
-      } else if (typeof rawValue === 'number' || typeof rawValue === 'boolean' || typeof rawValue === 'bigint') {
+      } else if ((typeof rawValue === 'number' && Number.isFinite(rawValue)) || typeof rawValue === 'boolean') {
+        // Kept with its type; redaction still judges its text (a card number given as a number is still one).
+        const text = String(rawValue);
+        if (this.redactor !== null && this.redactor.redact(text, key) === REDACTED) {
+          flags |= FLAG_REDACTED;
+          insertSorted(keys, values, ownString(key), REDACTED);
+        } else {
+          insertSorted(keys, values, ownString(key), rawValue);
+        }
+        continue;
+      } else if (typeof rawValue === 'number' || typeof rawValue === 'bigint') {
+        // NaN, the infinities and bigints have no attribute type of their own: their text.
         value = String(rawValue);
         flags |= FLAG_COERCED;
       } else {
@@ -162,7 +179,7 @@ export class LabelNormalizer {
  * Inserts a pair into parallel arrays kept sorted by key (code unit order, as `Array.prototype.sort`); a key given
  * twice keeps its last value. Linear per pair, and the pairs are bounded by maxLabelPairs.
  */
-function insertSorted(keys: string[], values: string[], key: string, value: string): void {
+function insertSorted(keys: string[], values: LabelAttributeValue[], key: string, value: LabelAttributeValue): void {
   let i = keys.length;
   while (i > 0 && keys[i - 1] > key) i--;
   if (i > 0 && keys[i - 1] === key) {

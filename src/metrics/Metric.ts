@@ -3,7 +3,7 @@ import type { DropCounters } from '../health/DropCounters';
 import type { CardinalityLimiter } from '../protection/CardinalityLimiter';
 import type { RateLimiter } from '../protection/RateLimiter';
 import type { InstrumentKind, InstrumentPlan } from './InstrumentRouter';
-import type { LabelNormalizer } from './LabelNormalizer';
+import type { LabelAttributeValue, LabelNormalizer } from './LabelNormalizer';
 import {
   FLAG_COERCED, FLAG_DROPPED, FLAG_FOLDED_LABEL, FLAG_FOLDED_SERIES, FLAG_KEY_TRUNCATED, FLAG_REDACTED, FLAG_TRUNCATED,
   leafFlags, leafSeries, MISS, SeriesLocator,
@@ -270,7 +270,7 @@ export class Metric {
    * The series id for a new label set: an existing one, a new one, the one with over-limit values as `other`, or
    * the overflow series (see `folded` for what was folded). `values` may be rewritten (`other`).
    */
-  private place(keys: string[], values: string[]): number {
+  private place(keys: string[], values: LabelAttributeValue[]): number {
     const table = this.table;
     this.folded = undefined;
     let hash = table.hashOf(keys, values);

@@ -1,7 +1,10 @@
 import { setOwn } from '../config/setOwn';
 
 /** The attributes of one series as exported, sorted by key; never mutated after the series is created. */
-export type SeriesAttributes = Readonly<Record<string, string | boolean>>;
+export type SeriesAttributes = Readonly<Record<string, string | number | boolean>>;
+
+/** A label value of a normalized label set: a string, or a number or boolean kept with its type. */
+type Value = string | number | boolean;
 
 /** A histogram series' state, as read at export. */
 export interface HistogramState {
@@ -67,7 +70,7 @@ export class SeriesTable {
     /** Histogram bucket boundaries, shared by every series; null for sums and gauges. */
     readonly boundaries: Float64Array | null,
     /** The label hash (a parameter so that tests can make every label set collide). */
-    private readonly hash: (keys: readonly string[], values: readonly string[]) => number = labelHash,
+    private readonly hash: (keys: readonly string[], values: readonly Value[]) => number = labelHash,
   ) {
     this.width = boundaries === null ? 0 : boundaries.length + 1;
     this.values = new Float64Array(INITIAL_CAPACITY);
@@ -79,12 +82,12 @@ export class SeriesTable {
   }
 
   /** The hash `find` and `add` take for normalized labels (sorted keys, parallel values). */
-  hashOf(keys: readonly string[], values: readonly string[]): number {
+  hashOf(keys: readonly string[], values: readonly Value[]): number {
     return this.hash(keys, values);
   }
 
   /** The id of the series with exactly these normalized labels, whose `hashOf` is `hash`; -1 if none. */
-  find(keys: readonly string[], values: readonly string[], hash: number): number {
+  find(keys: readonly string[], values: readonly Value[], hash: number): number {
     const id = this.byHash.get(hash);
     if (id === undefined) return -1;
     if (id !== VACATED && this.matches(id, keys, values)) return id;
@@ -93,7 +96,7 @@ export class SeriesTable {
   }
 
   /** Adds a series for normalized labels that `find` did not find; returns its id. */
-  add(keys: readonly string[], values: readonly string[], hash: number, now: number): number {
+  add(keys: readonly string[], values: readonly Value[], hash: number, now: number): number {
     const id = this.allocate(toAttributes(keys, values), now);
     this.hashes[id] = hash;
     const holder = this.byHash.get(hash);
@@ -124,7 +127,7 @@ export class SeriesTable {
       else this.byHash.delete(hash);
     } else if (this.colliders !== undefined && this.collided !== undefined) {
       const keys = Object.keys(attributes).sort();
-      this.colliders.delete(seriesKey(keys, keys.map((key) => String(attributes[key]))));
+      this.colliders.delete(seriesKey(keys, keys.map((key) => attributes[key])));
       const left = (this.collided.get(hash) ?? 1) - 1;
       if (left > 0) {
         this.collided.set(hash, left);
@@ -222,7 +225,7 @@ export class SeriesTable {
     this.capacity = capacity;
   }
 
-  private matches(id: number, keys: readonly string[], values: readonly string[]): boolean {
+  private matches(id: number, keys: readonly string[], values: readonly Value[]): boolean {
     const attributes = this.attributes[id] as SeriesAttributes;
     let count = 0;
     for (const key in attributes) {
@@ -245,13 +248,15 @@ function grown<T extends Float64Array | Uint32Array | Int32Array>(from: T, to: T
  * A 32-bit FNV-1a hash of a normalized label set, each key and value followed by a separator that no string hashes
  * to alone. Linear in the characters, which are bounded by the label limits.
  */
-export function labelHash(keys: readonly string[], values: readonly string[]): number {
+export function labelHash(keys: readonly string[], values: readonly Value[]): number {
   let hash = 0x811c9dc5 | 0;
   for (let i = 0; i < keys.length; i++) {
     hash = mixString(hash, keys[i]);
     hash = Math.imul(hash ^ 0x10000, 0x01000193);
-    hash = mixString(hash, values[i]);
-    hash = Math.imul(hash ^ 0x10001, 0x01000193);
+    const value = values[i];
+    hash = mixString(hash, typeof value === 'string' ? value : String(value));
+    // The separator tells the type too: 200 and '200' are two attribute values on the wire.
+    hash = Math.imul(hash ^ (typeof value === 'string' ? 0x10001 : typeof value === 'number' ? 0x10002 : 0x10003), 0x01000193);
   }
   return hash;
 }
@@ -262,9 +267,13 @@ function mixString(hash: number, text: string): number {
 }
 
 /** The identity of a label set as a string, unambiguous whatever the characters in keys and values. */
-export function seriesKey(keys: readonly string[], values: readonly string[]): string {
+export function seriesKey(keys: readonly string[], values: readonly Value[]): string {
   let key = '';
-  for (let i = 0; i < keys.length; i++) key += `${keys[i].length}:${keys[i]}=${values[i].length}:${values[i]};`;
+  for (let i = 0; i < keys.length; i++) {
+    const value = values[i];
+    const text = typeof value === 'string' ? value : String(value);
+    key += `${keys[i].length}:${keys[i]}=${typeof value === 'string' ? 's' : typeof value === 'number' ? 'n' : 'b'}${text.length}:${text};`;
+  }
   return key;
 }
 
@@ -274,8 +283,8 @@ export function seriesKey(keys: readonly string[], values: readonly string[]): s
  * object, not a prototype-less one: V8 keeps those in slow dictionary mode, which costs memory per series and time
  * at every export.
  */
-export function toAttributes(keys: readonly string[], values: readonly string[]): Record<string, string> {
-  const attributes: Record<string, string> = {};
+export function toAttributes(keys: readonly string[], values: readonly Value[]): Record<string, Value> {
+  const attributes: Record<string, Value> = {};
   for (let i = 0; i < keys.length; i++) setOwn(attributes, keys[i], values[i]);
   return attributes;
 }

@@ -62,6 +62,6 @@ export const UNIFIED_DECLARATIONS: ReadonlyMap<string, HeldDeclaration> = new Ma
     ['http.request.method', 'http.route', 'http.response.status_code'], SECOND_BUCKETS),
   count(METRIC_HTTP_SERVER_COUNT, 'HTTP server requests', ['http.request.method', 'http.route', 'http.response.status_code'], '{request}'),
   histogramOf(METRIC_HTTP_CLIENT_DURATION, 's', 'Duration of HTTP client requests',
-    ['http.request.method', 'server.address', 'http.response.status_code'], SECOND_BUCKETS),
+    ['http.request.method', 'server.address', 'http.response.status_code', 'error.type'], SECOND_BUCKETS),
 ].map((d) => [d.name, d]));
 

@@ -41,12 +41,12 @@ export class CardinalityLimiter {
    * Admits the values of a new label set (`values` parallel to `keys`), replacing those over their label's limit
    * with `other` in place. Returns the names of the labels that were folded, or undefined when all were admitted.
    */
-  admit(keys: readonly string[], values: string[]): string[] | undefined {
+  admit(keys: readonly string[], values: (string | number | boolean)[]): string[] | undefined {
     let folded: string[] | undefined;
     for (let i = 0; i < keys.length; i++) {
       const limit = this.perLabel.get(keys[i]);
       if (limit === undefined) continue;
-      const value = values[i];
+      const value = String(values[i]); // 200 and '200' take one place
       const cache = this.cacheFor(keys[i], limit);
       if (cache.get(value) !== undefined) continue;
       if (cache.size >= limit && !this.purge(cache)) {
@@ -62,8 +62,10 @@ export class CardinalityLimiter {
   /** Marks the limited values of a series as in use, so they do not expire while the series is active. */
   touch(attributes: Readonly<Record<string, unknown>>): void {
     for (const [label, cache] of this.values) {
-      const value = attributes[label];
-      if (typeof value !== 'string' || value === OTHER_VALUE) continue;
+      const given = attributes[label];
+      if (given === undefined) continue;
+      const value = String(given);
+      if (value === OTHER_VALUE) continue;
       if (cache.get(value) === undefined && cache.size < (cache.max as number)) cache.set(value, true);
     }
   }

@@ -88,7 +88,7 @@ describe('tracingMiddleware with Express', () => {
     expect(list.find((s) => s.name === 'GET /api/crash')?.status.code).toBe(SpanStatusCode.ERROR);
     const counts = bed.receiver.latest('http.server.request.count').filter((p) => p.attributes['http.route'] !== '/api/slow');
     expect(counts.map((p) => [p.attributes['http.route'], p.attributes['http.response.status_code'], p.value]).sort()).toEqual([
-      ['/api/crash', '500', 1], ['/api/users/:id', '200', 2], ['unmatched', '404', 1],
+      ['/api/crash', 500, 1], ['/api/users/:id', 200, 2], ['unmatched', 404, 1], // integers, as the conventions have them
     ]);
   });
 

@@ -42,9 +42,9 @@ describe('recording calls', () => {
     expect(bed.logger.matching('Names start with a letter').length).toBeGreaterThan(0);
   });
 
-  it('sanitise labels: odd counts, bad keys and values, coercion, truncation', async () => {
+  it('sanitise labels: odd counts, bad keys and values, typed values, coercion, truncation', async () => {
     telemetry.counter('labels.total', 'method', 'GET', 'dangling');
-    telemetry.counter('labels.total', 'status', 200 as never, 'ok', true as never);
+    telemetry.counter('labels.total', 'status', 200 as never, 'ok', true as never, 'big', 10n as never);
     telemetry.counter('labels.total', 5 as never, 'v', '', 'v', 'k', { no: 1 } as never, 'method', 'POST');
     telemetry.counter('labels.total', 'long', 'y'.repeat(300));
     const health = telemetry.getHealth();
@@ -56,7 +56,7 @@ describe('recording calls', () => {
     const points = bed.receiver.latest('labels.total').map((p) => p.attributes);
     expect(points).toEqual(expect.arrayContaining([
       { method: 'GET' },
-      { status: '200', ok: 'true' },
+      { status: 200, ok: true, big: '10' }, // numbers and booleans keep their type; a bigint has none: its text
       { method: 'POST' },
       { long: 'y'.repeat(256) },
     ]));
@@ -64,7 +64,7 @@ describe('recording calls', () => {
   });
 
   it('count sanitising on every call, also once the path is cached', () => {
-    for (let i = 0; i < 5; i++) telemetry.counter('coerced.total', 'code', 404 as never);
+    for (let i = 0; i < 5; i++) telemetry.counter('coerced.total', 'code', 404n as never);
     expect(telemetry.getHealth().sanitizedByReason.label_value_coerced).toBe(5);
   });
 

@@ -13,15 +13,15 @@ describe('types that match the runtime', () => {
     bed = undefined;
   });
 
-  it('label values may be strings, numbers or booleans, recorded as their text', async () => {
+  it('label values may be strings, numbers or booleans, exported with their type', async () => {
     bed = await startTestBed();
     telemetry.counter('http.responses', 'status', 200, 'cached', false);
     telemetry.histogram('http.duration_ms', 12, { status: 404, ok: true, route: '/a' });
     telemetry.recordError('jobs', 'timeout', 'attempt', 3);
     await telemetry.forceFlush();
-    expect(bed.receiver.latest('http.responses').map((p) => p.attributes)).toEqual([{ status: '200', cached: 'false' }]);
-    expect(bed.receiver.latest('http.duration_ms').map((p) => p.attributes)).toEqual([{ status: '404', ok: 'true', route: '/a' }]);
-    expect(bed.receiver.latest('jobs').map((p) => p.attributes)).toEqual([{ attempt: '3', error_type: 'timeout' }]);
+    expect(bed.receiver.latest('http.responses').map((p) => p.attributes)).toEqual([{ status: 200, cached: false }]);
+    expect(bed.receiver.latest('http.duration_ms').map((p) => p.attributes)).toEqual([{ status: 404, ok: true, route: '/a' }]);
+    expect(bed.receiver.latest('jobs').map((p) => p.attributes)).toEqual([{ attempt: 3, error_type: 'timeout' }]);
     expect(telemetry.getHealth().droppedByReason).toEqual({});
   });
 

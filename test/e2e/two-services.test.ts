@@ -104,8 +104,8 @@ describe('two services on loopback: one trace across both', () => {
       await telemetry.forceFlush();
       const counts = bed.receiver.latest('http.server.request.count').filter((p) => p.attributes['http.route'] !== '/orders/:id');
       expect(counts.map((p) => [p.attributes['http.route'], p.attributes['http.response.status_code'], p.value]).sort()).toEqual([
-        ['/users/:id', '200', 9000],
-        ['unmatched', '404', 1000],
+        ['/users/:id', 200, 9000],
+        ['unmatched', 404, 1000],
       ]);
       const durations = bed.receiver.latest('http.server.request.duration').filter((p) => p.attributes['http.route'] !== '/orders/:id');
       expect(durations.map((p) => [p.attributes['http.route'], p.count]).sort()).toEqual([['/users/:id', 9000], ['unmatched', 1000]]);
