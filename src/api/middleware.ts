@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { context, propagation, trace, ROOT_CONTEXT, SpanKind, SpanStatusCode, type Span as OTelSpan } from '@opentelemetry/api';
+import { context, propagation, trace, ROOT_CONTEXT, SpanKind, SpanStatusCode, type Context, type Span as OTelSpan } from '@opentelemetry/api';
+import { getRPCMetadata, RPCType } from '@opentelemetry/core';
 import { globalSlot } from '../global/GlobalSlot';
 import { METRIC_HTTP_SERVER_DURATION, METRIC_HTTP_SERVER_COUNT } from '../metrics/unifiedVocabulary';
 import { UNTRUSTED_REMOTE_PARENT } from '../tracing/sampler';
@@ -56,7 +57,17 @@ export function tracingMiddleware(given: TracingMiddlewareOptions | null = {}): 
     // and records its metrics, and starts no second span.
     const shared = instrumentationServerSpan();
     if (shared !== undefined) {
-      res.on('close', () => finishRequest(req, res, options, shared, false, method, start));
+      // The instrumentation ends its span when the response finishes (or closes first): ours must run before it.
+      // Its RPC metadata is where it reads the route from, for its span's name and its metric's `http.route`.
+      const rpc = rpcMetadataOf(context.active());
+      let done = false;
+      const finish = (): void => {
+        if (done) return;
+        done = true;
+        finishRequest(req, res, options, shared, rpc, method, start);
+      };
+      res.prependListener('finish', finish);
+      res.prependListener('close', finish);
       next?.();
       return;
     }
@@ -80,21 +91,27 @@ export function tracingMiddleware(given: TracingMiddlewareOptions | null = {}): 
     }
     // One listener: a response emits 'close' when it completed (after 'finish') and when its connection went away
     // first, and `writableFinished` tells the two apart. `on`, not `once`: the response is dropped after it.
-    res.on('close', () => finishRequest(req, res, options, span, true, method, start));
+    res.on('close', () => finishRequest(req, res, options, span, undefined, method, start));
     if (typeof next === 'function') context.with(trace.setSpan(parent, span), next);
   };
 }
 
 /**
- * At the end of a request (its response's 'close', emitted once): names the span by route, sets its route, status
- * code and, for a span of ours, its status and end; records `http.server.request.duration` and
- * `http.server.request.count`. An unsampled span records nothing: its name and attributes are not even built. A
- * span the HTTP instrumentation started (`ours` false) is ended by it, with its own status.
+ * At the end of a request: names the span by route, sets its route, status code and, for a span of ours, its status
+ * and end; records `http.server.request.duration` and `http.server.request.count`. An unsampled span records
+ * nothing: its name and attributes are not even built.
+ *
+ * A span the HTTP instrumentation started (`shared` holds its RPC metadata) is ended by it, with its own status;
+ * the middleware hands it the route through the RPC metadata, as OpenTelemetry's web-framework instrumentations
+ * do, so that its span name and its own `http.server.request.duration` carry `http.route`. The middleware then
+ * records only its count: two duration histograms of one name would count every request twice.
  */
 function finishRequest(req: IncomingMessage, res: ServerResponse, options: TracingMiddlewareOptions, span: OTelSpan,
-  ours: boolean, method: string, start: number): void {
+  shared: { route?: string } | null | undefined, method: string, start: number): void {
+  const ours = shared === undefined;
   const route = routeOf(req, options) ?? expressRoute(req) ?? 'unmatched';
   const status = res.statusCode;
+  if (shared !== undefined && shared !== null && route !== 'unmatched') shared.route = route;
   if (span.isRecording()) {
     span.updateName(`${method} ${route}`);
     span.setAttribute('http.route', route);
@@ -108,11 +125,23 @@ function finishRequest(req: IncomingMessage, res: ServerResponse, options: Traci
       }
     }
   }
-  if (ours) span.end();
-  const seconds = (performance.now() - start) / 1000;
-  // The status code as an integer, as the semantic conventions have it.
-  histogram(METRIC_HTTP_SERVER_DURATION, seconds, 'http.request.method', method, 'http.route', route, 'http.response.status_code', status);
+  if (ours) {
+    span.end();
+    const seconds = (performance.now() - start) / 1000;
+    // The status code as an integer, as the semantic conventions have it.
+    histogram(METRIC_HTTP_SERVER_DURATION, seconds, 'http.request.method', method, 'http.route', route, 'http.response.status_code', status);
+  }
   counter(METRIC_HTTP_SERVER_COUNT, 'http.request.method', method, 'http.route', route, 'http.response.status_code', status);
+}
+
+/** The RPC metadata of an HTTP server context (set by the HTTP instrumentation), or null. */
+function rpcMetadataOf(active: Context): { route?: string } | null {
+  try {
+    const rpc = getRPCMetadata(active);
+    return rpc?.type === RPCType.HTTP ? rpc : null;
+  } catch {
+    return null;
+  }
 }
 
 /** The scope name of the official HTTP instrumentation's spans. */

@@ -1,4 +1,6 @@
 import type { Agent as HttpAgent, request as httpRequest, ClientRequest, IncomingMessage } from 'node:http';
+import { context } from '@opentelemetry/api';
+import { suppressTracing } from '@opentelemetry/core';
 import { displayUrl } from '../config/endpoint';
 import { maskAuthTokens, percentDecoded } from '../config/printable';
 import { VERSION } from '../version';
@@ -93,11 +95,11 @@ export class OtlpHttpTransport {
     if (secure) {
       const https = require('node:https') as typeof import('node:https');
       this.agent = new https.Agent({ keepAlive: true, ca: options.tls?.ca, cert: options.tls?.cert, key: options.tls?.key });
-      this.request = https.request as typeof httpRequest;
+      this.request = unwrapped(https.request as typeof httpRequest);
     } else {
       const http = require('node:http') as typeof import('node:http');
       this.agent = new http.Agent({ keepAlive: true });
-      this.request = http.request;
+      this.request = unwrapped(http.request);
     }
     this.retry = options.retry ?? DEFAULT_RETRY;
     this.now = options.now ?? Date.now;
@@ -209,7 +211,8 @@ export class OtlpHttpTransport {
       };
       if (this.options.compression === 'gzip') headers['content-encoding'] = 'gzip';
       try {
-        request = this.request(this.url, { method: 'POST', agent: this.agent, headers });
+        // With tracing suppressed, in case an instrumentation patched `request` in a way `unwrapped` cannot see.
+        request = context.with(suppressTracing(context.active()), () => this.request(this.url, { method: 'POST', agent: this.agent, headers }));
       } catch (error) {
         finish({ ok: false, failure: networkFailure(error) });
         return;
@@ -308,4 +311,17 @@ function withoutSecrets(text: string, secrets: readonly string[]): string {
   let result = text;
   for (const secret of secrets) if (result.includes(secret)) result = result.split(secret).join('***');
   return maskAuthTokens(result);
+}
+
+/**
+ * `http.request` as Node defines it, under any instrumentation's patch (shimmer, which OpenTelemetry's
+ * instrumentations use, keeps the original as `__original`): our own exports must not be traced or measured by an
+ * HTTP instrumentation the application registered, or every export would add a span and a data point to the next.
+ */
+function unwrapped(request: typeof httpRequest): typeof httpRequest {
+  let current = request as typeof httpRequest & { __original?: unknown };
+  for (let depth = 0; depth < 8 && typeof current.__original === 'function'; depth++) {
+    current = current.__original as typeof current;
+  }
+  return current;
 }
