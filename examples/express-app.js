@@ -31,8 +31,9 @@ module.exports = { createApp };
 if (require.main === module) {
   telemetry.initialize({ serviceName: 'orders-web' });
   telemetry.installShutdownHooks();
-  const server = createApp().listen(Number(process.env.PORT ?? 3000), '127.0.0.1', async () => {
-    const url = `http://127.0.0.1:${server.address().port}`;
+  const host = process.env.HOST ?? '127.0.0.1'; // 0.0.0.0 in a container
+  const server = createApp().listen(Number(process.env.PORT ?? 3000), host, async () => {
+    const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${server.address().port}`;
     console.log(`orders-web on ${url} (try ${url}/orders/42 and ${url}/ready)`);
     if (process.argv.includes('--self-test')) {
       // Exercise the routes once, then stop: what the example's test runs.

@@ -4,6 +4,7 @@
  * counter, a latency histogram and an active-connections gauge, with spans through the middleware.
  *
  *   node examples/weather-service.js                  # http://127.0.0.1:8080/weather/current?city=berlin
+ *   HOST=0.0.0.0 PORT=8080 node examples/weather-service.js   # reachable from outside (a pod)
  *   PORT=9000 node examples/weather-service.js --duration 30
  *
  * Telemetry goes to OTEL_EXPORTER_OTLP_ENDPOINT (default http://localhost:4318; run
@@ -106,7 +107,8 @@ if (require.main === module) {
   telemetry.initialize({ serviceName: 'weather-service' });
   telemetry.installShutdownHooks({ timeoutMs: 3000 });
   const service = createWeatherService();
-  service.listen(Number(process.env.PORT ?? 8080)).then((url) => {
+  // HOST: 127.0.0.1 on a laptop; 0.0.0.0 in a pod (the Deployment sets it), where the kubelet probes the pod's IP.
+  service.listen(Number(process.env.PORT ?? 8080), process.env.HOST ?? '127.0.0.1').then((url) => {
     console.log(`weather-service on ${url} (try ${url}/weather/current?city=lisbon); Ctrl-C to stop`);
     const duration = Number(option('duration', 'Infinity'));
     if (Number.isFinite(duration)) {

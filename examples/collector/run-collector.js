@@ -1,12 +1,13 @@
 'use strict';
 /*
  * A local OTLP/HTTP collector for trying the examples: listens on 127.0.0.1:4318 (or PORT) and prints what it
- * receives, decoded with the official protobuf definitions.
+ * receives, decoded with the official protobuf definitions: every series (per metric and service, with its labels and
+ * last value, in its unit), and each span.
  *
  *   node examples/collector/run-collector.js
  */
 const { LocalCollector } = require('./local-collector.js');
-const { summarize } = require('./summarize.js');
+const { seriesLines } = require('./summarize.js');
 
 async function main() {
   const collector = await new LocalCollector().start(Number(process.env.PORT ?? 4318));
@@ -16,11 +17,9 @@ async function main() {
   setInterval(() => {
     if (collector.metricRequests.length !== seenMetrics) {
       seenMetrics = collector.metricRequests.length;
-      console.log(`\n${seenMetrics} metric exports; latest:`);
-      for (const row of summarize(collector)) {
-        const quantiles = row.p50 === undefined ? '' : ` p50=${row.p50.toFixed(1)} p95=${row.p95.toFixed(1)}`;
-        console.log(`  ${row.name} (${row.kind}) series=${row.series} total=${row.total}${quantiles}`);
-      }
+      // Every series received, from every process that exported here, with its last value.
+      console.log(`\n${seenMetrics} metric exports; every series, last value:`);
+      for (const line of seriesLines(collector)) console.log(`  ${line}`);
     }
     const spans = collector.spans();
     if (spans.length !== seenSpans) {

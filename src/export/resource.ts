@@ -22,7 +22,10 @@ export function buildResource(config: ResolvedConfig): Resource {
     'process.runtime.name': 'nodejs',
     'process.runtime.version': process.versions.node,
     'process.pid': process.pid,
+    'host.arch': process.arch,
   };
+  const container = containerId();
+  if (container !== undefined) detected['container.id'] = container;
   if (config.profileNamed) detected['deployment.environment.name'] = config.profile;
   const service: Attributes = { 'service.name': config.serviceName };
   if (config.serviceVersion !== undefined) service['service.version'] = config.serviceVersion;
@@ -31,4 +34,51 @@ export function buildResource(config: ResolvedConfig): Resource {
     .merge(resourceFromAttributes(detected))
     .merge(resourceFromAttributes(config.resourceAttributes))
     .merge(resourceFromAttributes(service));
+}
+
+/** Most bytes read of a /proc file: enough for any cgroup or mount table a container has. */
+const MAX_PROC_BYTES = 256 * 1024;
+
+/**
+ * The id of the container the process runs in (Docker, containerd, CRI-O under Kubernetes), as the
+ * OpenTelemetry container detector reads it: from /proc/self/cgroup (cgroup v1), else from /proc/self/mountinfo
+ * (cgroup v2, where the container's own files are mounted from `.../containers/<id>/`). Undefined outside a
+ * container or where /proc cannot be read; read once, at initialize(), never throwing.
+ */
+export function containerId(read: (path: string) => string | undefined = readProcFile): string | undefined {
+  return containerIdFrom(read('/proc/self/cgroup'), read('/proc/self/mountinfo'));
+}
+
+/** The container id in the text of /proc/self/cgroup or, failing that, /proc/self/mountinfo. */
+export function containerIdFrom(cgroup: string | undefined, mountinfo: string | undefined): string | undefined {
+  for (const line of (cgroup ?? '').split('\n')) {
+    // The last path segment holding a 64-hex id: `.../docker/<id>`, `.../cri-containerd-<id>.scope`.
+    const id = /([0-9a-f]{64})(?:\.scope)?\s*$/.exec(line)?.[1];
+    if (id !== undefined) return id;
+  }
+  for (const line of (mountinfo ?? '').split('\n')) {
+    const id = /\/containers\/([0-9a-f]{64})\//.exec(line)?.[1];
+    if (id !== undefined) return id;
+  }
+  return undefined;
+}
+
+function readProcFile(path: string): string | undefined {
+  const fs = require('node:fs') as typeof import('node:fs');
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(path, 'r');
+    // /proc files report no size and may answer a page per read: read until the end, or the cap.
+    const buffer = Buffer.alloc(MAX_PROC_BYTES);
+    let length = 0;
+    for (let read = 1; read > 0 && length < MAX_PROC_BYTES;) {
+      read = fs.readSync(fd, buffer, length, MAX_PROC_BYTES - length, null);
+      length += read;
+    }
+    return buffer.toString('utf8', 0, length);
+  } catch {
+    return undefined;
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
 }

@@ -8,7 +8,7 @@ import { truncateToChars } from '../protection/truncate';
 import type { HeldDeclaration } from './declarations';
 import { INSTRUMENT_KINDS, isInstrumentKind, routeInstrument, type InstrumentKind } from './InstrumentRouter';
 import { LabelNormalizer } from './LabelNormalizer';
-import { Metric, type Epoch, type MetricContext } from './Metric';
+import { Metric, OVERFLOW_ATTRIBUTE, type Epoch, type MetricContext } from './Metric';
 import type { MetricOptions, Recorder } from './Recorder';
 import type { SeriesTable } from './SeriesTable';
 import { UNIFIED_DECLARATIONS } from './unifiedVocabulary';
@@ -381,6 +381,28 @@ export class MetricStore implements Recorder {
     return this.metrics.get(name);
   }
 
+  /**
+   * The series of `name` with exactly these labels (pairs in a list, or an object), normalized as a recording call
+   * would normalize them (values typed, cut, redacted), without creating anything; undefined when never recorded.
+   * For the test harness (`otel-facade/testing`).
+   */
+  lookup(name: string, labels: ArrayLike<unknown> | Readonly<Record<string, unknown>> | undefined): { metric: Metric; id: number } | undefined {
+    const metric = this.metrics.get(name);
+    if (metric === undefined) return undefined;
+    const list = labels === undefined ? [] : isArrayLike(labels) ? Array.from(labels) : Object.entries(labels).flat();
+    const { keys, values } = this.context.normalizer.normalize(name, list, 0);
+    if (keys.length === 1 && keys[0] === OVERFLOW_ATTRIBUTE && values[0] === true) {
+      return metric.overflow === -1 ? undefined : { metric, id: metric.overflow };
+    }
+    const id = metric.table.find(keys, values, metric.table.hashOf(keys, values));
+    return id === -1 ? undefined : { metric, id };
+  }
+
+  /** Forgets every metric and series (the test harness's `reset()`); declarations stay. */
+  reset(): void {
+    this.metrics.clear();
+  }
+
   private create(name: unknown, kind: InstrumentKind | undefined, options?: MetricOptions): Metric | undefined {
     const { counters, diagnostics } = this.context;
     if (typeof name !== 'string' || !INSTRUMENT_NAME.test(name)) {
@@ -428,4 +450,8 @@ export class MetricStore implements Recorder {
     this.metrics.set(owned, metric);
     return metric;
   }
+}
+
+function isArrayLike(value: unknown): value is ArrayLike<unknown> {
+  return Array.isArray(value);
 }

@@ -1,6 +1,6 @@
 import type { Context, Span as OTelSpan } from '@opentelemetry/api';
 import type { PushMetricExporter } from '@opentelemetry/sdk-metrics';
-import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
+import type { SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { displayUrl } from '../config/endpoint';
 import type { ResolvedConfig } from '../config/TelemetryConfig';
 import { Diagnostics } from '../diagnostics/Diagnostics';
@@ -33,6 +33,8 @@ export interface RuntimeOptions {
   spanExporter?: SpanExporter;
   /** The clock (ms since epoch) for breakers, eviction and reports. */
   now?: () => number;
+  /** More span processors beside the traces pipeline's (the test harness's in-memory one). */
+  spanProcessors?: SpanProcessor[];
 }
 
 /** The instrumentation scope of everything the library records. */
@@ -96,7 +98,7 @@ export class Runtime implements RuntimeHandle {
       exporter: options.spanExporter,
     });
     this.tracing = new Tracing({
-      resource, sampler: config.sampler, spanProcessors: this.traces.processors, redactor, limits: config.spanLimits, scope: SCOPE,
+      resource, sampler: config.sampler, spanProcessors: [...this.traces.processors, ...(options.spanProcessors ?? [])], redactor, limits: config.spanLimits, scope: SCOPE,
       counters: this.counters,
     });
     this.globals.register(this.metrics.meterProvider, this.tracing.provider, config, this.diagnostics);

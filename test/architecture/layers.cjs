@@ -5,6 +5,7 @@
  * Checked by `npm test` (depcruise --config test/architecture/layers.cjs src); ARCHITECTURE.md draws the same list.
  */
 const LAYERS = [
+  ['testing', 'the harness of otel-facade/testing: an in-memory runtime and what it recorded'],
   ['api', 'the public functions: recording, lifecycle, tracing helpers, middleware'],
   ['global', 'the slot on globalThis shared by copies of the package, and its compatibility check'],
   ['runtime', 'the composition root built by initialize(), and the idle runtime'],

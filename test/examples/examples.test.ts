@@ -177,6 +177,39 @@ describe('Kubernetes manifests', () => {
     expect(readFileSync(join(ROOT, 'examples', 'weather-service.js'), 'utf8')).toContain("startsWith('/ready')");
   });
 
+  it("run as the manifest says (its command, its environment), the service listens where the kubelet's probe reaches it", async () => {
+    const docs = parseAllDocuments(readFileSync(join(ROOT, 'examples', 'kubernetes', 'deployment.yaml'), 'utf8')).map((d) => d.toJSON());
+    const [app] = docs.find((d) => d.kind === 'Deployment').spec.template.spec.containers;
+    const env: Record<string, string> = {};
+    for (const { name, value } of app.env as { name: string; value?: string }[]) if (value !== undefined) env[name] = value;
+    const collector = await new LocalCollector().start();
+    try {
+      // The manifest's environment, with the collector and the port made local to this machine.
+      const [command, script] = app.command as string[];
+      expect(command).toBe('node');
+      const address = await new Promise<string>((resolve, reject) => {
+        const child = spawn(process.execPath, [join(ROOT, script)], {
+          cwd: ROOT,
+          env: { ...process.env, ...env, PORT: '0', OTEL_EXPORTER_OTLP_ENDPOINT: collector.url },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        let stdout = '';
+        child.stdout.on('data', (chunk: Buffer) => {
+          stdout += chunk.toString();
+          const url = /on (http:\/\/[^\s]+)/.exec(stdout)?.[1];
+          if (url === undefined) return;
+          child.kill('SIGTERM');
+          resolve(url);
+        });
+        child.on('exit', (code) => reject(new Error(`exited with ${code} before listening: ${stdout}`)));
+      });
+      // Every interface, so a probe to the pod's IP (not its loopback) is answered.
+      expect(new URL(address).hostname).toBe('0.0.0.0');
+    } finally {
+      await collector.stop();
+    }
+  });
+
   it('configure the collector with an OTLP receiver, memory_limiter, batch, and Prometheus and OTLP exporters', () => {
     const configMap = parse(readFileSync(join(ROOT, 'examples', 'kubernetes', 'otel-collector.yaml'), 'utf8'));
     const config = parse(configMap.data['config.yaml']);

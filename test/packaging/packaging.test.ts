@@ -1,5 +1,5 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalCollector } from '../../examples/collector/local-collector';
@@ -57,12 +57,32 @@ describe('the packed package, installed into a fresh project', () => {
     expect(points.map((p) => [p.attributes.via, p.value]).sort()).toEqual([['import', 1], ['require', 1]]);
   });
 
+  it('installs without scripts (no prepare warning), ships its LICENSE, and no source maps pointing at sources it does not ship', () => {
+    const installed = join(dir, 'node_modules', 'otel-facade');
+    const manifest = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8')) as { scripts?: Record<string, string> };
+    const installScripts = Object.keys(manifest.scripts ?? {}).filter((name) => ['preinstall', 'install', 'postinstall', 'prepare'].includes(name));
+    expect(installScripts).toEqual([]);
+    expect(readFileSync(join(installed, 'LICENSE'), 'utf8')).toMatch(/Apache License\s+Version 2\.0/);
+    const files = (readdirSync(installed, { recursive: true }) as string[]).map(String);
+    expect(files.filter((file) => file.endsWith('.map'))).toEqual([]);
+  });
+
+  it('otel-facade/testing: the node:test example of examples/testing runs against the installed package', () => {
+    for (const file of ['orders.js', 'orders.test.js']) copyFileSync(join(ROOT, 'examples', 'testing', file), join(dir, file));
+    const run = spawnSync(process.execPath, ['--test', 'orders.test.js'], { cwd: dir, encoding: 'utf8' });
+    expect(run.stdout).toMatch(/# pass 3/);
+    expect(run.stdout).toMatch(/# fail 0/);
+    expect(run.status).toBe(0);
+  });
+
   it('ships its type declarations and profiles, and installs @opentelemetry/api as a peer', () => {
     writeFileSync(join(dir, 'check.ts'), `
       import { initialize, counter, useProfile, type Health } from 'otel-facade';
+      import { startTestTelemetry, type TestTelemetry } from 'otel-facade/testing';
       initialize(useProfile('production', { serviceName: 'typed' }));
       counter('typed.total', { route: '/a' });
       export const h: Health | undefined = undefined;
+      export const t: TestTelemetry | undefined = typeof startTestTelemetry === 'function' ? undefined : undefined;
     `);
     const tsc = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '--noEmit', '--strict',
       '--module', 'node16', '--moduleResolution', 'node16', '--skipLibCheck', 'check.ts'], { cwd: dir, encoding: 'utf8' });
