@@ -139,6 +139,18 @@ const facadeRows = () => ({
 });
 
 /** counter() with 3 label pairs, measured on its own (used for the no-op and the production rows). */
+/** Median ms of one forceFlush() (one collection into the discarding exporter), over 21 after 3 warm-ups. */
+async function collectionMs() {
+  const samples = [];
+  for (let i = 0; i < 24; i++) {
+    const start = process.hrtime.bigint();
+    await telemetry.forceFlush();
+    if (i >= 3) samples.push(Number(process.hrtime.bigint() - start) / 1e6);
+  }
+  samples.sort((a, b) => a - b);
+  return samples[Math.floor(samples.length / 2)];
+}
+
 function counter3Row() {
   return measure((n) => {
     for (let i = 0; i < n; i++) {
@@ -667,6 +679,16 @@ async function main() {
   }));
   await telemetry.shutdown();
 
+  // Runtime metrics (on above, the default) against off: the recording path must not feel them, and a collection
+  // only a little.
+  results.runtimeMetrics = { onMs: await collectionMs() };
+  await telemetry.shutdown();
+  initFacade({ profile: 'development', runtimeMetrics: false });
+  row('facade.counter3.runtimeOff', counter3Row());
+  results.runtimeMetrics.offMs = await collectionMs();
+  process.stderr.write(`  one collection (store empty but one series): runtime metrics on ${results.runtimeMetrics.onMs.toFixed(2)} ms, off ${results.runtimeMetrics.offMs.toFixed(2)} ms\n`);
+  await telemetry.shutdown();
+
   // Production: label limits and a rate limiter high enough to admit every call of the loop, so the row is the
   // cost of the checks on calls that pass; the next row is the cost of a call the rate limiter drops.
   initFacade({ profile: 'production', rateLimit: { enabled: true, callsPerSecond: 1e9, burst: 1e9 } });
@@ -733,6 +755,8 @@ function evaluate(r) {
   const x = r.rows;
   const targets = [
     ['counter() 3 pairs <= 0.15 x SDK counter.add', x['facade.counter3'] / x['sdk.counter3'], 0.15],
+    ['counter() 3 pairs with runtime metrics on <= 1.1 x with them off', x['facade.counter3'] / x['facade.counter3.runtimeOff'], 1.1],
+    ['one collection with runtime metrics <= 2 ms more than without', r.runtimeMetrics.onMs - r.runtimeMetrics.offMs, 2],
     ['counter() 3 pairs <= 0.7 x prom-client inc', x['facade.counter3'] / x['prom.counter3'], 0.7],
     ['histogram() 3 pairs <= 0.2 x SDK histogram.record', x['facade.histogram3'] / x['sdk.histogram3'], 0.2],
     ['gauge() 3 pairs <= 0.15 x SDK gauge.record', x['facade.gauge3'] / x['sdk.gauge3'], 0.15],
@@ -788,6 +812,7 @@ function renderTable(r) {
     '| call | otel-facade ns/op | raw SDK ns/op | prom-client ns/op | facade / SDK | facade / prom-client |',
     '|---|---:|---:|---:|---:|---:|',
     `| counter(), no labels | ${ns('facade.counter0')} | | | | |`,
+    `| counter(), 3 label pairs, runtime metrics off (on in every other row: the default) | ${ns('facade.counter3.runtimeOff')} | | | | |`,
     `| counter(), 3 label pairs | ${ns('facade.counter3')} | ${ns('sdk.counter3')} | ${ns('prom.counter3')} | ${ratio('facade.counter3', 'sdk.counter3')} | ${ratio('facade.counter3', 'prom.counter3')} |`,
     `| counter(), 3 pairs, production profile (rate limiter on but raised so no call is dropped; label limits) | ${ns('facade.production.counter3')} | ${ns('sdk.counter3')} | ${ns('prom.counter3')} | ${ratio('facade.production.counter3', 'sdk.counter3')} | ${ratio('facade.production.counter3', 'prom.counter3')} |`,
     `| counter(), 3 pairs, one an e-mail value, not redacted (development) | ${ns('facade.counter3.email')} | ${ns('sdk.counter3')} | ${ns('prom.counter3')} | ${ratio('facade.counter3.email', 'sdk.counter3')} | ${ratio('facade.counter3.email', 'prom.counter3')} |`,
@@ -831,6 +856,8 @@ function renderTable(r) {
     `| memory kept per series (JS heap and ArrayBuffers, after GC) | ${r.series.facadeBytes.toFixed(0)} B | ${r.series.sdkBytes.toFixed(0)} B | ${r.series.promBytes.toFixed(0)} B |`,
     '',
     `Collect and encode one export of 10,000 series (protobuf, ${(r.collection.bytes / 1024).toFixed(0)} KiB), median after two warm-up exports: ${r.collection.ms.toFixed(1)} ms.`,
+    '',
+    `One collection with the runtime metrics on (the default; 30 series of event loop, heap, GC, CPU and memory): ${r.runtimeMetrics.onMs.toFixed(2)} ms; with them off: ${r.runtimeMetrics.offMs.toFixed(2)} ms (median of 21, into a discarding exporter).`,
     '',
     'Longest event-loop block while one collection is exported over OTLP/HTTP (protobuf + gzip) to a receiver in another ' +
       `process; median of ${EXPORT_REPS} exports (monitorEventLoopDelay, 1 ms resolution, so the block includes its 1 ms tick).`,
