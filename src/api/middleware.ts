@@ -53,13 +53,14 @@ export function tracingMiddleware(given: TracingMiddlewareOptions | null = {}): 
     }
     const start = performance.now();
     const method = KNOWN_METHODS.has(req.method ?? '') ? (req.method as string) : '_OTHER';
-    // The HTTP instrumentation's SERVER span for this request, when it runs too: the middleware names it by route
-    // and records its metrics, and starts no second span.
-    const shared = instrumentationServerSpan();
-    if (shared !== undefined) {
+    // The HTTP instrumentation's SERVER span for this request, when it runs too (found through the RPC metadata it
+    // puts in the request's context, whatever spans a framework instrumentation opened since): the middleware names
+    // it by route and records its count, and starts no second span, sampled or not.
+    const rpc = rpcMetadataOf(context.active());
+    const shared = rpc?.span;
+    if (rpc !== null && shared !== undefined) {
       // The instrumentation ends its span when the response finishes (or closes first): ours must run before it.
       // Its RPC metadata is where it reads the route from, for its span's name and its metric's `http.route`.
-      const rpc = rpcMetadataOf(context.active());
       let done = false;
       const finish = (): void => {
         if (done) return;
@@ -110,56 +111,39 @@ function finishRequest(req: IncomingMessage, res: ServerResponse, options: Traci
   shared: { route?: string } | null | undefined, method: string, start: number): void {
   const ours = shared === undefined;
   const route = routeOf(req, options) ?? expressRoute(req) ?? 'unmatched';
+  // A response whose connection closed before it finished was never answered: no status code, `error.type=aborted`.
+  const aborted = !res.writableFinished;
   const status = res.statusCode;
   if (shared !== undefined && shared !== null && route !== 'unmatched') shared.route = route;
   if (span.isRecording()) {
     span.updateName(`${method} ${route}`);
     span.setAttribute('http.route', route);
-    if (ours) {
-      const aborted = !res.writableFinished;
+    if (aborted) {
+      span.setAttribute('error.type', 'aborted');
+      span.setStatus({ code: SpanStatusCode.ERROR, message: 'connection closed before the response finished' });
+    } else if (ours) {
       span.setAttribute('http.response.status_code', status);
       if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
-      if (aborted) {
-        span.setStatus({ code: SpanStatusCode.ERROR, message: 'connection closed before the response finished' });
-        span.setAttribute('error.type', 'aborted');
-      }
     }
   }
+  // The status code as an integer, as the semantic conventions have it; or what went wrong instead.
+  const outcome = aborted ? 'error.type' : 'http.response.status_code';
+  const value = aborted ? 'aborted' : status;
   if (ours) {
     span.end();
     const seconds = (performance.now() - start) / 1000;
-    // The status code as an integer, as the semantic conventions have it.
-    histogram(METRIC_HTTP_SERVER_DURATION, seconds, 'http.request.method', method, 'http.route', route, 'http.response.status_code', status);
+    histogram(METRIC_HTTP_SERVER_DURATION, seconds, 'http.request.method', method, 'http.route', route, outcome, value);
   }
-  counter(METRIC_HTTP_SERVER_COUNT, 'http.request.method', method, 'http.route', route, 'http.response.status_code', status);
+  counter(METRIC_HTTP_SERVER_COUNT, 'http.request.method', method, 'http.route', route, outcome, value);
 }
 
 /** The RPC metadata of an HTTP server context (set by the HTTP instrumentation), or null. */
-function rpcMetadataOf(active: Context): { route?: string } | null {
+function rpcMetadataOf(active: Context): { route?: string; span?: OTelSpan } | null {
   try {
     const rpc = getRPCMetadata(active);
-    return rpc?.type === RPCType.HTTP ? rpc : null;
+    return rpc?.type === RPCType.HTTP && typeof rpc.span?.isRecording === 'function' ? rpc : null;
   } catch {
     return null;
-  }
-}
-
-/** The scope name of the official HTTP instrumentation's spans. */
-const HTTP_INSTRUMENTATION = '@opentelemetry/instrumentation-http';
-
-/**
- * The active span when it is the SERVER span `@opentelemetry/instrumentation-http` started for the request being
- * handled (it makes it active around the 'request' event), else undefined. Read through a guard: the active span
- * may be anything an application put there.
- */
-function instrumentationServerSpan(): OTelSpan | undefined {
-  try {
-    const active = trace.getActiveSpan() as (OTelSpan & { kind?: unknown; instrumentationScope?: { name?: unknown } }) | undefined;
-    return active !== undefined && active.kind === SpanKind.SERVER && active.instrumentationScope?.name === HTTP_INSTRUMENTATION
-      ? active
-      : undefined;
-  } catch {
-    return undefined;
   }
 }
 

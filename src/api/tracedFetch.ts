@@ -5,6 +5,9 @@ import { histogram } from './recording';
 
 const slot = globalSlot();
 
+/** The instrumentation of Node's fetch, which does what tracedFetch does. */
+const UNDICI_INSTRUMENTATION = '@opentelemetry/instrumentation-undici';
+
 /**
  * `fetch()` with a CLIENT span and W3C propagation: the active trace context (`traceparent`, `tracestate`) and
  * baggage are injected into the request headers, so the called service continues the trace. Records
@@ -15,10 +18,14 @@ const slot = globalSlot();
 export async function tracedFetch(input: string | URL | Request, init?: RequestInit): Promise<Response> {
   const runtime = slot.runtime;
   if (runtime.state !== 'active') return fetch(input, init);
+  // The undici instrumentation traces every fetch already (span, headers, http.client.request.duration): a second
+  // span and a second traceparent header would split the trace at the next service.
+  if (runtime.instrumentationNames?.includes(UNDICI_INSTRUMENTATION) === true) return fetch(input, init);
   const request = input instanceof Request ? input : undefined;
   const method = (init?.method ?? request?.method ?? 'GET').toUpperCase();
   const url = new URL(request?.url ?? String(input));
   const start = performance.now();
+  const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
   const parent = context.active();
   const span = runtime.startOTelSpan(method, {
     kind: SpanKind.CLIENT,
@@ -26,7 +33,7 @@ export async function tracedFetch(input: string | URL | Request, init?: RequestI
       'http.request.method': method,
       'url.full': `${url.protocol}//${url.host}${url.pathname}`,
       'server.address': url.hostname,
-      'server.port': Number(url.port || (url.protocol === 'https:' ? 443 : 80)),
+      'server.port': port,
     },
   }, parent);
   if (span === undefined) return fetch(input, init);
@@ -56,10 +63,10 @@ export async function tracedFetch(input: string | URL | Request, init?: RequestI
     // `error.type` instead.
     if (status !== undefined) {
       histogram(METRIC_HTTP_CLIENT_DURATION, seconds, 'http.request.method', method, 'server.address', url.hostname,
-        'http.response.status_code', status);
+        'server.port', port, 'http.response.status_code', status);
     } else {
       histogram(METRIC_HTTP_CLIENT_DURATION, seconds, 'http.request.method', method, 'server.address', url.hostname,
-        'error.type', errorType || 'Error');
+        'server.port', port, 'error.type', errorType || 'Error');
     }
   }
 }

@@ -157,16 +157,26 @@ export interface LogContext {
 export function logContext(): LogContext {
   try {
     const spanContext = trace.getSpan(context.active())?.spanContext();
-    if (spanContext === undefined || !trace.isSpanContextValid(spanContext)) return {};
-    return {
-      trace_id: spanContext.traceId,
-      span_id: spanContext.spanId,
-      trace_flags: (spanContext.traceFlags & 1) === 1 ? '01' : '00',
-    };
+    if (spanContext === undefined) return {};
+    // Each field read once, then checked as it is returned: a getter may answer differently the second time. Ids are
+    // lower-cased, as exported spans carry them (b3 and jaeger headers may bring upper case).
+    const traceId = spanContext.traceId;
+    const spanId = spanContext.spanId;
+    const flags = spanContext.traceFlags;
+    if (typeof traceId !== 'string' || typeof spanId !== 'string' || typeof flags !== 'number') return {};
+    const trace_id = traceId.toLowerCase();
+    const span_id = spanId.toLowerCase();
+    if (!TRACE_ID.test(trace_id) || !SPAN_ID.test(span_id)) return {};
+    return { trace_id, span_id, trace_flags: (flags & 1) === 1 ? '01' : '00' };
   } catch {
     return {}; // a span whose context cannot be read: no ids, never an error in a log call
   }
 }
+
+/** A valid trace id: 32 lowercase hex digits, not all zeros. */
+const TRACE_ID = /^(?!0{32})[0-9a-f]{32}$/;
+/** A valid span id: 16 lowercase hex digits, not all zeros. */
+const SPAN_ID = /^(?!0{16})[0-9a-f]{16}$/;
 
 /** The tracer behind `startSpan()` and `withSpan()`, for libraries that accept a `Tracer`. */
 export const tracer: Tracer = { startSpan, withSpan };

@@ -7,6 +7,9 @@ let serviceInstanceId: string | undefined;
 
 const OS_TYPES: Readonly<Record<string, string>> = { win32: 'windows', sunos: 'solaris' };
 
+/** `process.arch` → the semantic conventions' `host.arch` values. */
+const HOST_ARCH: Readonly<Record<string, string>> = { x64: 'amd64', arm: 'arm32', ia32: 'x86', ppc: 'ppc32' };
+
 /**
  * The resource every export carries. Lowest first: the SDK's `telemetry.sdk.*`, what we detect about the process,
  * OTEL_RESOURCE_ATTRIBUTES and `resourceAttributes`, then the service fields of the configuration. The profile
@@ -22,7 +25,7 @@ export function buildResource(config: ResolvedConfig): Resource {
     'process.runtime.name': 'nodejs',
     'process.runtime.version': process.versions.node,
     'process.pid': process.pid,
-    'host.arch': process.arch,
+    'host.arch': HOST_ARCH[process.arch] ?? process.arch,
   };
   const container = containerId();
   if (container !== undefined) detected['container.id'] = container;
@@ -57,7 +60,9 @@ export function containerIdFrom(cgroup: string | undefined, mountinfo: string | 
     if (id !== undefined) return id;
   }
   for (const line of (mountinfo ?? '').split('\n')) {
-    const id = /\/containers\/([0-9a-f]{64})\//.exec(line)?.[1];
+    // Docker's `.../containers/<id>/...`, or the directory holding the container's own /etc/hostname, hosts or
+    // resolv.conf (containerd and CRI-O under Kubernetes).
+    const id = /\/containers\/([0-9a-f]{64})\//.exec(line)?.[1] ?? /\/([0-9a-f]{64})\/(?:hostname|hosts|resolv\.conf)\s/.exec(line)?.[1];
     if (id !== undefined) return id;
   }
   return undefined;

@@ -108,7 +108,8 @@ export class LabelNormalizer {
       let value: string;
       if (typeof rawValue === 'string') {
         value = rawValue;
-      } else if ((typeof rawValue === 'number' && Number.isFinite(rawValue)) || typeof rawValue === 'boolean') {
+      } else if ((typeof rawValue === 'number' && Number.isFinite(rawValue) && (Number.isSafeInteger(rawValue) || !Number.isInteger(rawValue)))
+        || typeof rawValue === 'boolean') {
         // Kept with its type; redaction still judges its text (a card number given as a number is still one).
         const text = String(rawValue);
         if (this.redactor !== null && this.redactor.redact(text, key) === REDACTED) {
@@ -119,7 +120,8 @@ export class LabelNormalizer {
         }
         continue;
       } else if (typeof rawValue === 'number' || typeof rawValue === 'bigint') {
-        // NaN, the infinities and bigints have no attribute type of their own: their text.
+        // NaN, the infinities, integers past 2^53 (OTLP/JSON would write them as out-of-range int64) and bigints:
+        // their text.
         value = String(rawValue);
         flags |= FLAG_COERCED;
       } else {

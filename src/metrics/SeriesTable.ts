@@ -233,7 +233,10 @@ export class SeriesTable {
     }
     if (count !== keys.length) return false;
     for (let i = 0; i < keys.length; i++) {
-      if (!Object.prototype.hasOwnProperty.call(attributes, keys[i]) || attributes[keys[i]] !== values[i]) return false;
+      if (!Object.prototype.hasOwnProperty.call(attributes, keys[i])) return false;
+      const held = attributes[keys[i]];
+      const given = values[i];
+      if (held !== given && String(held) !== String(given)) return false; // one series per text, whatever the type
     }
     return true;
   }
@@ -254,9 +257,10 @@ export function labelHash(keys: readonly string[], values: readonly Value[]): nu
     hash = mixString(hash, keys[i]);
     hash = Math.imul(hash ^ 0x10000, 0x01000193);
     const value = values[i];
+    // By its text: 200 and '200' are one series (Prometheus, and every backend that turns OTLP into it, writes
+    // them alike), exported with the type of its first call.
     hash = mixString(hash, typeof value === 'string' ? value : String(value));
-    // The separator tells the type too: 200 and '200' are two attribute values on the wire.
-    hash = Math.imul(hash ^ (typeof value === 'string' ? 0x10001 : typeof value === 'number' ? 0x10002 : 0x10003), 0x01000193);
+    hash = Math.imul(hash ^ 0x10001, 0x01000193);
   }
   return hash;
 }
@@ -272,7 +276,7 @@ export function seriesKey(keys: readonly string[], values: readonly Value[]): st
   for (let i = 0; i < keys.length; i++) {
     const value = values[i];
     const text = typeof value === 'string' ? value : String(value);
-    key += `${keys[i].length}:${keys[i]}=${typeof value === 'string' ? 's' : typeof value === 'number' ? 'n' : 'b'}${text.length}:${text};`;
+    key += `${keys[i].length}:${keys[i]}=${text.length}:${text};`;
   }
   return key;
 }

@@ -59,9 +59,9 @@ export const UNIFIED_DECLARATIONS: ReadonlyMap<string, HeldDeclaration> = new Ma
   count(METRIC_AI_REQUEST_TOTAL, 'AI provider requests', ['module', 'provider', 'status'], '{request}'),
   count(METRIC_AI_TOKENS_USED, 'Tokens used by AI requests', ['module', 'provider', 'model', 'token_type'], '{token}'),
   histogramOf(METRIC_HTTP_SERVER_DURATION, 's', 'Duration of HTTP server requests',
-    ['http.request.method', 'http.route', 'http.response.status_code'], SECOND_BUCKETS),
-  count(METRIC_HTTP_SERVER_COUNT, 'HTTP server requests', ['http.request.method', 'http.route', 'http.response.status_code'], '{request}'),
+    ['http.request.method', 'http.route', 'http.response.status_code', 'error.type'], SECOND_BUCKETS),
+  count(METRIC_HTTP_SERVER_COUNT, 'HTTP server requests', ['http.request.method', 'http.route', 'http.response.status_code', 'error.type'], '{request}'),
   histogramOf(METRIC_HTTP_CLIENT_DURATION, 's', 'Duration of HTTP client requests',
-    ['http.request.method', 'server.address', 'http.response.status_code', 'error.type'], SECOND_BUCKETS),
+    ['http.request.method', 'server.address', 'server.port', 'http.response.status_code', 'error.type'], SECOND_BUCKETS),
 ].map((d) => [d.name, d]));
 

@@ -17,6 +17,7 @@ import type { CircuitStateListener } from '../health/Health';
  */
 export class IdleRuntime implements RuntimeHandle {
   readonly baggageLabels: readonly string[] = [];
+  readonly instrumentationNames: readonly string[] = [];
   private readonly since: number;
 
   constructor(

@@ -20,9 +20,9 @@ export class Instrumentations {
   ) {
     for (const instrumentation of given) {
       try {
-        instrumentation.setTracerProvider(tracerProvider);
-        instrumentation.setMeterProvider?.(meterProvider);
-        instrumentation.enable();
+        this.settle(instrumentation, 'wired', instrumentation.setTracerProvider(tracerProvider));
+        this.settle(instrumentation, 'wired', instrumentation.setMeterProvider?.(meterProvider));
+        this.settle(instrumentation, 'enabled', instrumentation.enable());
         this.enabled.push(instrumentation);
       } catch (error) {
         this.report(instrumentation, 'enabled', error);
@@ -39,10 +39,25 @@ export class Instrumentations {
   disable(): void {
     for (const instrumentation of this.enabled.splice(0)) {
       try {
-        instrumentation.disable();
+        this.settle(instrumentation, 'disabled', instrumentation.disable());
       } catch (error) {
         this.report(instrumentation, 'disabled', error);
       }
+    }
+  }
+
+  /**
+   * What a method returned: a promise (an `async enable()`, say) that rejects is reported like a throw, never left
+   * to end the process as an unhandled rejection.
+   */
+  private settle(instrumentation: InstrumentationLike, what: string, result: unknown): void {
+    try {
+      const then = (result as { then?: unknown } | null | undefined)?.then;
+      if (typeof then === 'function') {
+        (then as (ok: () => void, fail: (error: unknown) => void) => unknown).call(result, () => undefined, (error: unknown) => this.report(instrumentation, what, error));
+      }
+    } catch (error) {
+      this.report(instrumentation, what, error); // a thenable whose `then` throws
     }
   }
 

@@ -2,7 +2,7 @@ import type { Context, Span as OTelSpan } from '@opentelemetry/api';
 import type { PushMetricExporter } from '@opentelemetry/sdk-metrics';
 import type { SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { displayUrl } from '../config/endpoint';
-import type { ResolvedConfig } from '../config/TelemetryConfig';
+import type { InstrumentationLike, ResolvedConfig } from '../config/TelemetryConfig';
 import { Diagnostics } from '../diagnostics/Diagnostics';
 import { MetricsPipeline } from '../export/MetricsPipeline';
 import { hostInUrl } from '../export/PrometheusEndpoint';
@@ -49,6 +49,10 @@ export class Runtime implements RuntimeHandle {
   /** The store, which recording calls go to. */
   readonly recorder: MetricStore;
   readonly baggageLabels: readonly string[];
+  /** The names of the instrumentations enabled (see `RuntimeHandle`). */
+  get instrumentationNames(): readonly string[] {
+    return this.instrumentations.names;
+  }
   private current: RuntimeState = 'active';
   private readonly diagnostics: Diagnostics;
   private readonly counters = new DropCounters();
@@ -86,7 +90,7 @@ export class Runtime implements RuntimeHandle {
       onCircuitChange: (state, previous) => carried.notifyCircuit(state, previous, 'metrics'),
       now,
       exporter: options.metricExporter,
-      runtimeMetrics: config.runtimeMetrics,
+      runtimeMetrics: config.runtimeMetrics && !runtimeInstrumentationIn(config.instrumentations),
     });
     this.traces = new TracesPipeline({
       config: config.traces,
@@ -105,6 +109,10 @@ export class Runtime implements RuntimeHandle {
     this.instrumentations = new Instrumentations(config.instrumentations, this.tracing.provider, this.metrics.meterProvider, this.diagnostics);
     for (const note of startup.notes) this.diagnostics.warnOnce(`config:${note}`, note);
     for (const line of startup.adjusted) this.diagnostics.info(line);
+    if (config.runtimeMetrics && runtimeInstrumentationIn(config.instrumentations)) {
+      this.diagnostics.info(`runtime metrics are left to ${RUNTIME_INSTRUMENTATION}, which is among the instrumentations ` +
+        '(both would export the same nodejs.* and v8js.* metrics).');
+    }
     this.diagnostics.info(startedLine(config));
     this.metrics.start();
   }
@@ -302,4 +310,18 @@ export function startedLine(config: ResolvedConfig): string {
 
 function seconds(ms: number): string {
   return ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
+}
+
+/** The runtime instrumentation, which exports the same runtime metrics as ours. */
+const RUNTIME_INSTRUMENTATION = '@opentelemetry/instrumentation-runtime-node';
+
+/** Whether the runtime instrumentation is among the configured ones (it measures what `RuntimeMetrics` does). */
+function runtimeInstrumentationIn(instrumentations: readonly InstrumentationLike[]): boolean {
+  return instrumentations.some((instrumentation) => {
+    try {
+      return instrumentation.instrumentationName === RUNTIME_INSTRUMENTATION;
+    } catch {
+      return false;
+    }
+  });
 }

@@ -29,6 +29,11 @@ export interface RuntimeHandle {
   readonly defaultShutdownTimeoutMs: number;
   /** Baggage keys that may become labels (`baggageLabels`). */
   readonly baggageLabels: readonly string[];
+  /**
+   * The names of the instrumentations this runtime enabled (`instrumentations`), so the middleware and `tracedFetch`
+   * stand aside for one that does their work. Optional: a runtime of an older copy of the package has none.
+   */
+  readonly instrumentationNames?: readonly string[];
   /** Health now; after shutdown(), the final snapshot of the runtime that ran. */
   health(): Health;
   /** Exports every signal now; never rejects. */

@@ -71,12 +71,20 @@ export function startTestTelemetry(config: TelemetryConfig = {}): TestTelemetry 
     metrics: { ...rest.metrics, exporter: 'none' },
     traces: { ...rest.traces, exporter: 'none' },
   }, { spanProcessors: [new SimpleSpanProcessor(spans)] });
+  // This harness's runtime: stop() shuts down only this one, never a later harness's.
+  const mine = slot.runtime;
   const store = (): MetricStore | undefined => {
     const recorder = slot.recorder as Partial<MetricStore>;
     return typeof recorder.lookup === 'function' ? (recorder as MetricStore) : undefined;
   };
-  const find = (name: string, labels: Labels | readonly LabelValue[] | undefined) =>
-    store()?.lookup(name, labels as ArrayLike<unknown> | Readonly<Record<string, unknown>> | undefined);
+  const find = (name: string, labels: Labels | readonly LabelValue[] | null | undefined) => {
+    if (slot.runtime !== mine) return undefined;
+    try {
+      return store()?.lookup(name, (labels ?? undefined) as ArrayLike<unknown> | Readonly<Record<string, unknown>> | undefined);
+    } catch {
+      return undefined; // labels that cannot be read (a throwing getter or proxy) were never recorded either
+    }
+  };
   return {
     value(name, labels) {
       const found = find(name, labels);
@@ -97,9 +105,10 @@ export function startTestTelemetry(config: TelemetryConfig = {}): TestTelemetry 
     },
     spans: () => spans.getFinishedSpans().slice(),
     reset() {
+      if (slot.runtime !== mine) return;
       store()?.reset();
       spans.reset();
     },
-    stop: () => shutdown({ timeoutMs: 2000 }),
+    stop: () => (slot.runtime === mine ? shutdown({ timeoutMs: 2000 }) : Promise.resolve()),
   };
 }

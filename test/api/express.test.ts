@@ -66,6 +66,9 @@ describe('tracingMiddleware with Express', () => {
     const [aborted] = spans.getFinishedSpans().filter((s) => s.name === 'GET /api/slow');
     expect(aborted.status).toMatchObject({ code: SpanStatusCode.ERROR, message: 'connection closed before the response finished' });
     expect(aborted.attributes['error.type']).toBe('aborted');
+    expect(aborted.attributes).not.toHaveProperty('http.response.status_code'); // nothing was answered
+    const counted = bed.receiver.latest('http.server.request.count').find((p) => p.attributes['http.route'] === '/api/slow');
+    expect(counted?.attributes).toEqual({ 'http.request.method': 'GET', 'http.route': '/api/slow', 'error.type': 'aborted' });
   });
 
   it('names SERVER spans by the route template (baseUrl + route.path), never the raw URL, and makes them active', async () => {

@@ -56,3 +56,32 @@ describe('logContext()', () => {
     bed = await startTestBed();
   });
 });
+
+describe('logContext() against odd span contexts', () => {
+  let bed: TestBed;
+  beforeAll(async () => {
+    bed = await startTestBed(); // registers the context manager context.with() needs
+  });
+  afterAll(() => bed.stop());
+
+  it('lower-cases ids that came in upper case, and never returns a value it did not check', async () => {
+    const { context, trace, ROOT_CONTEXT } = await import('@opentelemetry/api');
+    const upper = trace.wrapSpanContext({ traceId: 'AB'.repeat(16), spanId: 'CD'.repeat(8), traceFlags: 1 });
+    expect(context.with(trace.setSpan(ROOT_CONTEXT, upper), () => telemetry.logContext()))
+      .toEqual({ trace_id: 'ab'.repeat(16), span_id: 'cd'.repeat(8), trace_flags: '01' });
+    let reads = 0;
+    const shifty = {
+      get traceId() {
+        reads++;
+        return reads === 1 ? 'a'.repeat(32) : 'not-hex\n{"level":"fatal"}';
+      },
+      spanId: 'b'.repeat(16),
+      traceFlags: 0,
+    };
+    const span = trace.wrapSpanContext(shifty as never);
+    const result = context.with(trace.setSpan(ROOT_CONTEXT, span), () => telemetry.logContext());
+    expect(result.trace_id === undefined || /^[0-9a-f]{32}$/.test(result.trace_id)).toBe(true);
+    const zeros = trace.wrapSpanContext({ traceId: '0'.repeat(32), spanId: 'b'.repeat(16), traceFlags: 1 });
+    expect(context.with(trace.setSpan(ROOT_CONTEXT, zeros), () => telemetry.logContext())).toEqual({});
+  });
+});

@@ -109,3 +109,18 @@ describe('recording calls', () => {
     expect(health.droppedByReason.metric_limit).toBe(7);
   });
 });
+
+describe('typed label values', () => {
+  let bed: TestBed;
+  afterEach(() => bed.stop());
+
+  it('one series per text (200 and \'200\', true and \'true\'), exported with its first type; integers past 2^53 as text', async () => {
+    bed = await startTestBed();
+    for (const value of [200, '200', 200, true, 'true', 0.5, '0.5', -0, 0, 1e21, 2 ** 64]) telemetry.counter('typed.total', 'v', value as never);
+    await telemetry.forceFlush();
+    const points = bed.receiver.latest('typed.total').map((p) => [p.attributes.v, p.value]);
+    expect(points).toEqual(expect.arrayContaining([[200, 3], [true, 2], [0.5, 2], [0, 2], ['1e+21', 1], ['18446744073709552000', 1]]));
+    expect(points).toHaveLength(6);
+    expect(telemetry.getHealth().sanitizedByReason).toMatchObject({ label_value_coerced: 2 });
+  });
+});

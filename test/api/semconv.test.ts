@@ -24,13 +24,15 @@ describe('tracedFetch and the semantic conventions', () => {
     bed = await startTestBed({ samplingRate: 1 });
     await (await telemetry.tracedFetch(`${url}/found`)).text();
     await (await telemetry.tracedFetch(`${url}/missing`)).text();
-    await expect(telemetry.tracedFetch(`http://127.0.0.1:${await deadPort()}/x`)).rejects.toThrow();
+    const port = (server.address() as AddressInfo).port;
+    const dead = await deadPort();
+    await expect(telemetry.tracedFetch(`http://127.0.0.1:${dead}/x`)).rejects.toThrow();
     await telemetry.forceFlush();
     const points = bed.receiver.latest('http.client.request.duration').map((p) => p.attributes);
     expect(points).toEqual(expect.arrayContaining([
-      { 'http.request.method': 'GET', 'server.address': '127.0.0.1', 'http.response.status_code': 200 },
-      { 'http.request.method': 'GET', 'server.address': '127.0.0.1', 'http.response.status_code': 404 },
-      { 'http.request.method': 'GET', 'server.address': '127.0.0.1', 'error.type': 'TypeError' },
+      { 'http.request.method': 'GET', 'server.address': '127.0.0.1', 'server.port': port, 'http.response.status_code': 200 },
+      { 'http.request.method': 'GET', 'server.address': '127.0.0.1', 'server.port': port, 'http.response.status_code': 404 },
+      { 'http.request.method': 'GET', 'server.address': '127.0.0.1', 'server.port': dead, 'error.type': 'TypeError' },
     ]));
     expect(points).toHaveLength(3);
     const spans = bed.receiver.spans().filter((s) => s.kind === 'SPAN_KIND_CLIENT' || s.kind === '3' || s.kind === 'CLIENT');

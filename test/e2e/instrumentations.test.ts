@@ -54,4 +54,56 @@ describe('instrumentations given to initialize()', () => {
     expect(collector.latest('http.server.request.count').map((p) => [p.attributes['http.route'], p.attributes['http.response.status_code'], p.value]))
       .toEqual([['/items/:id', 200, 1]]);
   });
+
+  /** Runs a support script against the collector; resolves with what it printed. */
+  function runScript(file: string, env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+    return new Promise((resolve) => {
+      const child = spawn(process.execPath, [join(__dirname, '..', 'support', file)], {
+        env: { ...process.env, COLLECTOR_URL: collector.url, ...env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString(); });
+      child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+      child.on('exit', (code) => resolve({ code, stdout, stderr }));
+    });
+  }
+
+  it('with the HTTP, Express and undici instrumentations: one SERVER span per request, one CLIENT span and one traceparent per tracedFetch', async () => {
+    collector.metricRequests.length = 0;
+    (collector.traceRequests as unknown[]).length = 0;
+    const run = await runScript('instrumented-express.js');
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const { seen } = JSON.parse(run.stdout) as { seen: { traceparent: string | null; traceId: string | null }[] };
+    expect(seen).toHaveLength(1);
+    expect(seen[0].traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/); // one header, not two joined
+    const spans = collector.spans();
+    const servers = spans.filter((s) => s.kind.includes('SERVER'));
+    const clients = spans.filter((s) => s.kind.includes('CLIENT'));
+    // Express's middleware spans sit between the HTTP instrumentation's SERVER span and the middleware: it still
+    // found that span (through the RPC metadata) and named it, instead of opening a second one.
+    expect(servers.map((s) => s.name).sort()).toEqual(['GET /orders/:id', 'GET /stock/:id']);
+    expect(clients).toHaveLength(2); // the test's own fetch (undici) and tracedFetch, traced once by undici
+    expect(new Set(spans.map((s) => s.traceId)).size).toBeLessThanOrEqual(2);
+    const orders = servers.find((s) => s.name === 'GET /orders/:id');
+    const stock = servers.find((s) => s.name === 'GET /stock/:id');
+    expect(stock?.traceId).toBe(orders?.traceId);
+    expect(seen[0].traceId).toBe(stock?.traceId);
+    // One duration histogram per request side: the instrumentations', with the route; ours only counts.
+    const durations = collector.latest('http.server.request.duration');
+    expect(durations.map((p) => p.attributes['http.route']).sort()).toEqual(['/orders/:id', '/stock/:id']);
+    expect(collector.latest('http.client.request.duration').filter((p) => p.attributes['server.port'] !== undefined).length).toBeGreaterThan(0);
+  });
+
+  it('unsampled, the middleware still opens no span of its own beside the instrumentation\'s', async () => {
+    collector.metricRequests.length = 0;
+    (collector.traceRequests as unknown[]).length = 0;
+    const run = await runScript('instrumented-express.js', { SAMPLING_RATE: '0', REQUESTS: '20' });
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(collector.spans()).toEqual([]); // nothing sampled, by either
+    expect(collector.latest('http.server.request.count').reduce((sum, p) => sum + (p.value ?? 0), 0)).toBe(40);
+  });
 });

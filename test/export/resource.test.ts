@@ -15,6 +15,9 @@ describe('container.id', () => {
   it('else from /proc/self/mountinfo (cgroup v2), and is absent outside a container', () => {
     const mountinfo = `1 2 0:1 / / rw - overlay overlay rw\n3 4 8:1 /var/lib/docker/containers/${ID}/hostname /etc/hostname rw - ext4 /dev/sda1 rw\n`;
     expect(containerIdFrom('0::/\n', mountinfo)).toBe(ID);
+    // containerd under Kubernetes: the container's own /etc/hostname comes from a directory named by its id.
+    const containerd = `1 2 0:1 / / rw - overlay overlay rw\n5 1 259:1 /var/lib/containerd/io.containerd.grpc.v1.cri/sandboxes/${ID}/hostname /etc/hostname rw - ext4 /dev/root rw\n`;
+    expect(containerIdFrom('0::/\n', containerd)).toBe(ID);
     expect(containerIdFrom('9:name=systemd:/\n0::/\n', '1 2 0:1 / / rw - ext4 /dev/sda1 rw\n')).toBeUndefined();
     expect(containerIdFrom(undefined, undefined)).toBeUndefined();
     expect(containerId(() => undefined)).toBeUndefined(); // /proc unreadable: nothing, never a throw
@@ -26,7 +29,7 @@ describe('container.id', () => {
       telemetry.counter('x.total');
       await telemetry.forceFlush();
       const resource = bed.receiver.metricRequests[0].resource;
-      expect(resource['host.arch']).toBe(process.arch);
+      expect(resource['host.arch']).toBe({ x64: 'amd64', ia32: 'x86', arm: 'arm32' }[process.arch as string] ?? process.arch);
       expect(resource['container.id']).toBe(containerId());
     } finally {
       await bed.stop();

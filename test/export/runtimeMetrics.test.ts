@@ -68,3 +68,48 @@ describe('runtime metrics', () => {
     expect([...names].filter((name) => /^(nodejs|v8js|process)\./.test(name))).toEqual([]);
   });
 });
+
+describe('runtime metrics beside @opentelemetry/instrumentation-runtime-node', () => {
+  it('are left to the instrumentation when it is among the instrumentations, with an info line', async () => {
+    // Only its name matters here: the runtime instrumentation measures what RuntimeMetrics does.
+    const runtimeInstrumentation = {
+      instrumentationName: '@opentelemetry/instrumentation-runtime-node',
+      enable: () => undefined,
+      disable: () => undefined,
+      setTracerProvider: () => undefined,
+    };
+    const bed = await startTestBed({ runtimeMetrics: undefined, instrumentations: [runtimeInstrumentation] });
+    try {
+      await telemetry.forceFlush();
+      expect(bed.receiver.allPoints().filter((p) => /^(nodejs|v8js|process)\./.test(p.metric))).toEqual([]);
+      expect(bed.logger.matching('runtime metrics are left to @opentelemetry/instrumentation-runtime-node')).toHaveLength(1);
+    } finally {
+      await bed.stop();
+    }
+  });
+});
+
+describe('instrumentations that fail', () => {
+  it('an async enable() or disable() that rejects is reported by name, never an unhandled rejection', async () => {
+    const rejections: unknown[] = [];
+    const onRejection = (reason: unknown) => rejections.push(reason);
+    process.on('unhandledRejection', onRejection);
+    try {
+      const failing = {
+        instrumentationName: 'failing-instrumentation',
+        setTracerProvider: () => undefined,
+        enable: async () => { throw new Error('module not found'); },
+        disable: async () => { throw new Error('cannot unpatch'); },
+      };
+      const bed = await startTestBed({ instrumentations: [failing] });
+      await new Promise((resolve) => setImmediate(resolve));
+      await bed.stop();
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(rejections).toEqual([]);
+      expect(bed.logger.matching('failing-instrumentation could not be enabled (it threw: module not found)')).toHaveLength(1);
+      expect(bed.logger.matching('failing-instrumentation could not be disabled (it threw: cannot unpatch)')).toHaveLength(1);
+    } finally {
+      process.off('unhandledRejection', onRejection);
+    }
+  });
+});

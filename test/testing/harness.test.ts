@@ -26,8 +26,8 @@ describe('otel-facade/testing: startTestTelemetry()', () => {
     expect(t.value('never.recorded')).toBeUndefined();
     expect(t.value('jobs.queued', { queue: 'email' })).toBe(2);
     expect(t.value('pool.size')).toBe(7);
-    expect(t.value('http.responses', { code: 200 })).toBe(1); // typed, as recorded
-    expect(t.value('http.responses', { code: '200' })).toBeUndefined();
+    expect(t.value('http.responses', { code: 200 })).toBe(1);
+    expect(t.value('http.responses', { code: '200' })).toBe(1); // one series per text, whatever the type
   });
 
   it('reads back histograms: count, sum, min, max and buckets', () => {
@@ -76,5 +76,20 @@ describe('otel-facade/testing: startTestTelemetry()', () => {
     await t.stop();
     t = startTestTelemetry(); // after stop(), a fresh one
     expect(t.value('x.total')).toBeUndefined();
+  });
+
+  it('a stale harness never stops or reads the next one; odd labels read as never recorded, never a throw', async () => {
+    const first = startTestTelemetry();
+    await first.stop();
+    t = startTestTelemetry();
+    await first.stop(); // the old handle again: the new runtime stays up
+    first.reset();
+    telemetry.counter('y.total', 'k', 'v');
+    expect(t.value('y.total', { k: 'v' })).toBe(1);
+    expect(first.value('y.total', { k: 'v' })).toBeUndefined();
+    expect(t.value('y.total', null as never)).toBeUndefined();
+    expect(t.histogram('y.total', null as never)).toBeUndefined();
+    const hostile = new Proxy({}, { ownKeys: () => { throw new Error('boom'); } });
+    expect(t.value('y.total', hostile as never)).toBeUndefined();
   });
 });
