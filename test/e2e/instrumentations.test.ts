@@ -9,10 +9,11 @@ describe('instrumentations given to initialize()', () => {
   });
   afterAll(() => collector.stop());
 
-  it('the real HTTP instrumentation: client and server spans in one trace, one SERVER span named by route, its metrics exported', async () => {
-    const run = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-      const child = spawn(process.execPath, [join(__dirname, '..', 'support', 'instrumented-service.js')], {
-        env: { ...process.env, COLLECTOR_URL: collector.url },
+  /** Runs a support script against the collector; resolves with what it printed. */
+  function runScript(file: string, env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+    return new Promise((resolve) => {
+      const child = spawn(process.execPath, [join(__dirname, '..', 'support', file)], {
+        env: { ...process.env, COLLECTOR_URL: collector.url, ...env },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       let stdout = '';
@@ -21,6 +22,11 @@ describe('instrumentations given to initialize()', () => {
       child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
       child.on('exit', (code) => resolve({ code, stdout, stderr }));
     });
+  }
+
+
+  it('the real HTTP instrumentation: client and server spans in one trace, one SERVER span named by route, its metrics exported', async () => {
+    const run = await runScript('instrumented-service.js');
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout)).toEqual({ patchedAfterShutdown: false });
@@ -54,21 +60,6 @@ describe('instrumentations given to initialize()', () => {
     expect(collector.latest('http.server.request.count').map((p) => [p.attributes['http.route'], p.attributes['http.response.status_code'], p.value]))
       .toEqual([['/items/:id', 200, 1]]);
   });
-
-  /** Runs a support script against the collector; resolves with what it printed. */
-  function runScript(file: string, env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-    return new Promise((resolve) => {
-      const child = spawn(process.execPath, [join(__dirname, '..', 'support', file)], {
-        env: { ...process.env, COLLECTOR_URL: collector.url, ...env },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString(); });
-      child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
-      child.on('exit', (code) => resolve({ code, stdout, stderr }));
-    });
-  }
 
   it('with the HTTP, Express and undici instrumentations: one SERVER span per request, one CLIENT span and one traceparent per tracedFetch', async () => {
     collector.metricRequests.length = 0;
