@@ -508,6 +508,12 @@ export interface TelemetryConfig {
    */
   shutdownTimeoutMs?: number;
   /**
+   * Export the library's own health as metrics (`otel.facade.*`: calls dropped by reason, series, export failures, breaker state), read at collection only.
+   * Accepts true or false. Default: `true`.
+   * Environment: OTEL_FACADE_SELF_METRICS (the config wins).
+   */
+  selfMetrics?: boolean;
+  /**
    * Export the Node.js runtime metrics (event-loop delay and utilization, V8 heap and GC, process CPU and memory), read at collection only.
    * Accepts true or false. Default: `true`.
    * Environment: OTEL_FACADE_RUNTIME_METRICS (the config wins).
@@ -589,6 +595,8 @@ export interface ResolvedConfig {
   logLevel: LogLevel;
   /** Register as OpenTelemetry globals. */
   registerGlobal: boolean;
+  /** Export the library's own health as metrics. */
+  selfMetrics: boolean;
   /** Export the Node.js runtime metrics. */
   runtimeMetrics: boolean;
   /** Instrumentations to wire to our providers. */

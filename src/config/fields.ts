@@ -168,6 +168,7 @@ export const FIELDS: readonly FieldSpec[] = [
   { path: 'propagators', kind: { type: 'enumList', values: PROPAGATORS, single: false }, doc: 'How trace context and baggage cross services (`none`: nothing is injected or extracted).', defaults: all(['tracecontext', 'baggage']), env: ['OTEL_PROPAGATORS'] },
   { path: 'logLevel', kind: { type: 'enum', values: LOG_LEVELS }, doc: 'Which of OpenTelemetry\'s own diagnostics reach `logger` (`none`: they stay silent).', defaults: all('none'), env: ['OTEL_LOG_LEVEL'] },
   { path: 'registerGlobal', kind: BOOLEAN, doc: 'Register our MeterProvider and TracerProvider as the OpenTelemetry API globals.', defaults: all(true) },
+  { path: 'selfMetrics', kind: BOOLEAN, doc: 'Export the library\'s own health as metrics (`otel.facade.*`: calls dropped by reason, series, export failures, breaker state), read at collection only.', defaults: all(true), env: ['OTEL_FACADE_SELF_METRICS'] },
   { path: 'runtimeMetrics', kind: BOOLEAN, doc: 'Export the Node.js runtime metrics (event-loop delay and utilization, V8 heap and GC, process CPU and memory), read at collection only.', defaults: all(true), env: ['OTEL_FACADE_RUNTIME_METRICS'] },
   { path: 'instrumentations', kind: { type: 'instrumentations' }, doc: 'OpenTelemetry instrumentations (such as `new HttpInstrumentation()`) to give our TracerProvider and MeterProvider, enable, and disable at `shutdown()`.' },
   { path: 'shutdownTimeoutMs', kind: integer(1, 600_000), doc: 'Default deadline of `shutdown()`.', defaults: all(5000) },

@@ -22,6 +22,7 @@ import { VERSION } from '../version';
 import type { CarriedState } from './CarriedState';
 import { IdleRuntime } from './IdleRuntime';
 import { Instrumentations } from './Instrumentations';
+import { registerSelfMetrics, SELF_SCOPE } from './SelfMetrics';
 import { OTelGlobals } from './OTelGlobals';
 import type { RuntimeHandle, RuntimeState } from './RuntimeHandle';
 
@@ -106,6 +107,7 @@ export class Runtime implements RuntimeHandle {
       counters: this.counters,
     });
     this.globals.register(this.metrics.meterProvider, this.tracing.provider, config, this.diagnostics);
+    if (config.selfMetrics) registerSelfMetrics(this.metrics.meterProvider.getMeter(SELF_SCOPE, VERSION), () => this.health());
     this.instrumentations = new Instrumentations(config.instrumentations, this.tracing.provider, this.metrics.meterProvider, this.diagnostics);
     for (const note of startup.notes) this.diagnostics.warnOnce(`config:${note}`, note);
     for (const line of startup.adjusted) this.diagnostics.info(line);

@@ -65,6 +65,7 @@ export function startTestTelemetry(config: TelemetryConfig = {}): TestTelemetry 
     serviceName: 'test',
     samplingRate: 1,
     runtimeMetrics: false,
+    selfMetrics: false,
     logger: { warn: (message) => console.warn(message), info: () => undefined },
     ...rest,
     exporter: 'none',

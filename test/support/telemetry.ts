@@ -28,6 +28,7 @@ export async function startTestBed(config: TelemetryConfig = {}, options: Runtim
     logger,
     // Off unless a test asks (`runtimeMetrics: undefined` gives the default, on): tests count points and scopes.
     runtimeMetrics: false,
+    selfMetrics: false,
     ...config,
   }, options);
   return {
