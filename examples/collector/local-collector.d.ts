@@ -36,6 +36,10 @@ export interface ReceivedPoint {
   max: number | undefined;
   bucketCounts: number[] | undefined;
   explicitBounds: number[] | undefined;
+  /** Exponential histograms: the scale, the count of zeros, and the positive buckets. */
+  scale?: number;
+  zeroCount?: number;
+  positive?: { offset: number; bucketCounts: number[] };
 }
 
 /** One decoded metrics export request. */

@@ -188,7 +188,8 @@ function decodeMetrics(body, headers) {
       for (const m of sm.metrics) {
         const kind = POINT_KINDS.find((k) => m[k]) ?? 'summary';
         const data = m[kind];
-        const isHistogram = kind === 'histogram';
+        const isHistogram = kind === 'histogram' || kind === 'exponentialHistogram';
+        const isExponential = kind === 'exponentialHistogram';
         for (const dp of data.dataPoints) {
           points.push({
             metric: m.name,
@@ -205,8 +206,11 @@ function decodeMetrics(body, headers) {
             sum: isHistogram ? dp.sum : undefined,
             min: isHistogram ? dp.min : undefined,
             max: isHistogram ? dp.max : undefined,
-            bucketCounts: isHistogram ? dp.bucketCounts.map(Number) : undefined,
-            explicitBounds: isHistogram ? dp.explicitBounds : undefined,
+            bucketCounts: kind === 'histogram' ? dp.bucketCounts.map(Number) : undefined,
+            explicitBounds: kind === 'histogram' ? dp.explicitBounds : undefined,
+            scale: isExponential ? dp.scale : undefined,
+            zeroCount: isExponential ? Number(dp.zeroCount ?? 0) : undefined,
+            positive: isExponential ? { offset: dp.positive?.offset ?? 0, bucketCounts: (dp.positive?.bucketCounts ?? []).map(Number) } : undefined,
           });
         }
       }

@@ -1,7 +1,10 @@
 import type { MeterProvider, TracerProvider } from '@opentelemetry/api';
 import type { PiiPattern } from './piiPatterns';
 
-import type { LOG_LEVELS, PROPAGATORS, PROTOCOLS, ProfileName } from './fields';
+import type { HISTOGRAM_AGGREGATIONS, LOG_LEVELS, PROPAGATORS, PROTOCOLS, ProfileName } from './fields';
+
+/** How histograms aggregate: explicit buckets or base-2 exponential ones. */
+export type HistogramAggregation = (typeof HISTOGRAM_AGGREGATIONS)[number];
 
 export type { ProfileName } from './fields';
 
@@ -508,6 +511,12 @@ export interface TelemetryConfig {
    */
   shutdownTimeoutMs?: number;
   /**
+   * How histograms aggregate unless declared otherwise: explicit buckets, or base-2 exponential buckets (at most 160, the scale adapting to the data; OTLP only).
+   * Accepts one of 'explicit_bucket_histogram', 'base2_exponential_bucket_histogram'. Default: `explicit_bucket_histogram`.
+   * Environment: OTEL_EXPORTER_OTLP_METRICS_DEFAULT_HISTOGRAM_AGGREGATION (the config wins).
+   */
+  histogramAggregation?: HistogramAggregation;
+  /**
    * Export the library's own health as metrics (`otel.facade.*`: calls dropped by reason, series, export failures, breaker state), read at collection only.
    * Accepts true or false. Default: `true`.
    * Environment: OTEL_FACADE_SELF_METRICS (the config wins).
@@ -597,6 +606,8 @@ export interface ResolvedConfig {
   registerGlobal: boolean;
   /** Export the library's own health as metrics. */
   selfMetrics: boolean;
+  /** How histograms aggregate unless declared otherwise. */
+  histogramAggregation: HistogramAggregation;
   /** Export the Node.js runtime metrics. */
   runtimeMetrics: boolean;
   /** Instrumentations to wire to our providers. */

@@ -73,6 +73,8 @@ export const METRICS_EXPORTERS = ['otlp', 'prometheus', 'console', 'none'] as co
 export const PROTOCOLS = ['http/protobuf', 'http/json'] as const;
 /** The propagators OTEL_PROPAGATORS can name. */
 export const PROPAGATORS = ['tracecontext', 'baggage', 'b3', 'b3multi', 'jaeger', 'none'] as const;
+/** The histogram aggregations (OTEL_EXPORTER_OTLP_METRICS_DEFAULT_HISTOGRAM_AGGREGATION). */
+export const HISTOGRAM_AGGREGATIONS = ['explicit_bucket_histogram', 'base2_exponential_bucket_histogram'] as const;
 /** OpenTelemetry's diagnostic levels (OTEL_LOG_LEVEL), lower-cased. */
 export const LOG_LEVELS = ['none', 'error', 'warn', 'info', 'debug', 'verbose', 'all'] as const;
 
@@ -168,6 +170,7 @@ export const FIELDS: readonly FieldSpec[] = [
   { path: 'propagators', kind: { type: 'enumList', values: PROPAGATORS, single: false }, doc: 'How trace context and baggage cross services (`none`: nothing is injected or extracted).', defaults: all(['tracecontext', 'baggage']), env: ['OTEL_PROPAGATORS'] },
   { path: 'logLevel', kind: { type: 'enum', values: LOG_LEVELS }, doc: 'Which of OpenTelemetry\'s own diagnostics reach `logger` (`none`: they stay silent).', defaults: all('none'), env: ['OTEL_LOG_LEVEL'] },
   { path: 'registerGlobal', kind: BOOLEAN, doc: 'Register our MeterProvider and TracerProvider as the OpenTelemetry API globals.', defaults: all(true) },
+  { path: 'histogramAggregation', kind: { type: 'enum', values: HISTOGRAM_AGGREGATIONS }, doc: 'How histograms aggregate unless declared otherwise: explicit buckets, or base-2 exponential buckets (at most 160, the scale adapting to the data; OTLP only).', defaults: all('explicit_bucket_histogram'), env: ['OTEL_EXPORTER_OTLP_METRICS_DEFAULT_HISTOGRAM_AGGREGATION'] },
   { path: 'selfMetrics', kind: BOOLEAN, doc: 'Export the library\'s own health as metrics (`otel.facade.*`: calls dropped by reason, series, export failures, breaker state), read at collection only.', defaults: all(true), env: ['OTEL_FACADE_SELF_METRICS'] },
   { path: 'runtimeMetrics', kind: BOOLEAN, doc: 'Export the Node.js runtime metrics (event-loop delay and utilization, V8 heap and GC, process CPU and memory), read at collection only.', defaults: all(true), env: ['OTEL_FACADE_RUNTIME_METRICS'] },
   { path: 'instrumentations', kind: { type: 'instrumentations' }, doc: 'OpenTelemetry instrumentations (such as `new HttpInstrumentation()`) to give our TracerProvider and MeterProvider, enable, and disable at `shutdown()`.' },

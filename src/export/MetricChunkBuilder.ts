@@ -97,6 +97,7 @@ function estimateBytes(table: SeriesTable, id: number): number {
   const attributes = table.attributes[id] ?? {};
   for (const key in attributes) bytes += key.length + String(attributes[key]).length + 8;
   if (table.bucketCount !== 0) bytes += 32 + table.bucketCount * 18;
+  if (table.isExponential) bytes += 32 + 160 * 2;
   return bytes;
 }
 
@@ -110,13 +111,20 @@ function emptyMetricData(metric: MetricView): MetricData {
     case 'gauge':
       return { descriptor, aggregationTemporality, dataPointType: DataPointType.GAUGE, dataPoints: [] };
     case 'histogram':
-      return { descriptor, aggregationTemporality, dataPointType: DataPointType.HISTOGRAM, dataPoints: [] };
+      return metric.plan.exponential === true
+        ? { descriptor, aggregationTemporality, dataPointType: DataPointType.EXPONENTIAL_HISTOGRAM, dataPoints: [] }
+        : { descriptor, aggregationTemporality, dataPointType: DataPointType.HISTOGRAM, dataPoints: [] };
   }
 }
 
 function toPoint(metric: MetricView, table: SeriesTable, id: number, endTime: HrTime): DataPoint<unknown> {
   const startTime = millisToHrTime(table.startTimeMs(id));
   const attributes = table.attributes[id] ?? {};
+  const exponential = table.exponentialPoint(id);
+  if (exponential !== undefined) {
+    const { min, max, ...rest } = exponential;
+    return { startTime, endTime, attributes, value: { ...rest, min: rest.count > 0 ? min : undefined, max: rest.count > 0 ? max : undefined } };
+  }
   const histogram = table.histogram(id);
   if (histogram === undefined) return { startTime, endTime, attributes, value: table.values[id] };
   const { counts, count, sum, min, max } = histogram;

@@ -2,7 +2,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { hrTime, type InstrumentationScope } from '@opentelemetry/core';
 import { resourceFromAttributes, type Resource } from '@opentelemetry/resources';
-import type { DataPoint, MetricData, ResourceMetrics, ScopeMetrics } from '@opentelemetry/sdk-metrics';
+import { DataPointType, type DataPoint, type MetricData, type ResourceMetrics, type ScopeMetrics } from '@opentelemetry/sdk-metrics';
 import type { PrometheusConfig } from '../config/TelemetryConfig';
 import type { Diagnostics } from '../diagnostics/Diagnostics';
 import type { DropCounters } from '../health/DropCounters';
@@ -239,6 +239,14 @@ export class PrometheusEndpoint {
     for (let i = 0; i < metrics.length; i++) {
       const metric = metrics[i];
       const name = metric.descriptor.name;
+      // The text exposition has no exponential histograms (Prometheus' native histograms need its protobuf format):
+      // left out of the scrape, said once; OTLP carries them.
+      if (metric.dataPointType === DataPointType.EXPONENTIAL_HISTOGRAM) {
+        this.diagnostics.warnOnce(`prometheus_exponential:${name}`,
+          `metric '${name}' is an exponential histogram, which the Prometheus text format cannot carry; it is left out of ` +
+            'the scrape (OTLP exports it). Declare it with explicit buckets if Prometheus must scrape it.');
+        continue;
+      }
       // A metric keeps one id across the slices it is split over: its scope and name (unique within a scope).
       if (!claims.admit(metric, source === 'store' ? `store:${name}` : `sdk:${scope.name}@${scope.version ?? ''}:${name}`)) continue;
       const dataPoints: DataPoint<unknown>[] = [];

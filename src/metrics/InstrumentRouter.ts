@@ -17,6 +17,8 @@ export interface InstrumentPlan {
   unit: string;
   /** Explicit histogram bucket boundaries; empty for other kinds. */
   boundaries: readonly number[];
+  /** Whether a histogram aggregates into base-2 exponential buckets instead of `boundaries`. */
+  exponential?: boolean;
 }
 
 /** Latency buckets for values in milliseconds. */

@@ -8,7 +8,7 @@ import {
   FLAG_COERCED, FLAG_DROPPED, FLAG_FOLDED_LABEL, FLAG_FOLDED_SERIES, FLAG_KEY_TRUNCATED, FLAG_REDACTED, FLAG_TRUNCATED,
   leafFlags, leafSeries, MISS, SeriesLocator,
 } from './SeriesLocator';
-import { SeriesTable } from './SeriesTable';
+import { labelHash, SeriesTable, type ExponentialAccumulator } from './SeriesTable';
 
 /** The standard attribute of the series that holds everything past a metric's series limit. */
 export const OVERFLOW_ATTRIBUTE = 'otel.metric.overflow';
@@ -39,6 +39,8 @@ export interface MetricContext {
   readonly cardinalityLimits: Readonly<Record<string, number>>;
   /** Calls per second and burst of the rate limiter, for messages. */
   readonly rateLimit: { readonly callsPerSecond: number; readonly burst: number };
+  /** Makes an exponential histogram series' state; null when none can be made (histograms stay explicit). */
+  readonly exponential: (() => ExponentialAccumulator) | null;
 }
 
 /**
@@ -79,7 +81,10 @@ export class Metric {
     private readonly context: MetricContext,
   ) {
     this.locator = new SeriesLocator(seriesLimit + 1);
-    this.table = new SeriesTable(plan.kind === 'histogram' ? Float64Array.from(plan.boundaries) : null);
+    const exponential = plan.kind === 'histogram' && plan.exponential === true ? context.exponential : null;
+    this.table = exponential !== null
+      ? new SeriesTable(null, labelHash, exponential)
+      : new SeriesTable(plan.kind === 'histogram' ? Float64Array.from(plan.boundaries) : null);
   }
 
   /** counter() (+value, monotonic) and upDownCounter() (+delta). */

@@ -10,7 +10,7 @@ import { INSTRUMENT_KINDS, isInstrumentKind, routeInstrument, type InstrumentKin
 import { LabelNormalizer } from './LabelNormalizer';
 import { Metric, OVERFLOW_ATTRIBUTE, type Epoch, type MetricContext } from './Metric';
 import type { MetricOptions, Recorder } from './Recorder';
-import type { SeriesTable } from './SeriesTable';
+import type { ExponentialAccumulator, SeriesTable } from './SeriesTable';
 import { UNIFIED_DECLARATIONS } from './unifiedVocabulary';
 
 /** Most characters of a metric's description kept. */
@@ -40,6 +40,8 @@ export interface StoreLimits {
   maxLabelKeyLength: number;
   /** Per-metric token bucket. */
   rateLimit: { readonly enabled: boolean; readonly callsPerSecond: number; readonly burst: number };
+  /** How histograms aggregate unless declared otherwise (absent: explicit buckets). */
+  histogramAggregation?: 'explicit_bucket_histogram' | 'base2_exponential_bucket_histogram';
 }
 
 /**
@@ -179,6 +181,8 @@ export class MetricStore implements Recorder {
     private readonly declarations: ReadonlyMap<string, HeldDeclaration>,
     redactor: PiiRedactor | null,
     private readonly now: () => number = Date.now,
+    /** Makes exponential histogram series' state (the export layer's, over the SDK's aggregation). */
+    exponential: (() => ExponentialAccumulator) | null = null,
   ) {
     const epoch: Epoch = { current: 1 };
     this.context = {
@@ -189,6 +193,7 @@ export class MetricStore implements Recorder {
       now,
       cardinalityLimits: limits.cardinalityLimits,
       rateLimit: limits.rateLimit,
+      exponential,
     };
   }
 
@@ -435,6 +440,10 @@ export class MetricStore implements Recorder {
       // Kept for the metric's life: owned copies, bounded (OpenTelemetry's unit limit is 63 characters).
       unit: typeof unit === 'string' ? ownString(truncateToChars(unit, 63)) : routed.unit,
       boundaries: declared?.buckets ?? (routed.kind === 'histogram' ? options?.boundaries : undefined) ?? routed.boundaries,
+      // Declared one way or the other, else the configured default; explicit buckets given in a declaration or the
+      // options keep a histogram explicit.
+      exponential: routed.kind === 'histogram' && (declared?.aggregation === 'exponential' || (declared?.aggregation === undefined &&
+        declared?.buckets === undefined && options?.boundaries === undefined && this.limits.histogramAggregation === 'base2_exponential_bucket_histogram')),
     };
     const owned = ownKey(name); // looked up by every call: internalized, so the lookup compares pointers
     const metric = new Metric(

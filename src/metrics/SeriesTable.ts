@@ -20,6 +20,24 @@ export interface HistogramState {
   max: number;
 }
 
+/** A base-2 exponential histogram's state as exported (the shape of the SDK's `ExponentialHistogram`). */
+export interface ExponentialPoint {
+  count: number;
+  sum?: number;
+  scale: number;
+  zeroCount: number;
+  positive: { offset: number; bucketCounts: number[] };
+  negative: { offset: number; bucketCounts: number[] };
+  min?: number;
+  max?: number;
+}
+
+/** One series' exponential histogram: takes observations, gives its point. Made by the export layer (the SDK's). */
+export interface ExponentialAccumulator {
+  record(value: number): void;
+  toPointValue(): ExponentialPoint;
+}
+
 /** `byHash` holds this for a hash whose first series went while series that collided with it remain. */
 const VACATED = -1;
 /** Per series, in `stats`: count, sum, min, max. */
@@ -60,6 +78,8 @@ export class SeriesTable {
   /** Series held. */
   size = 0;
   private readonly free: number[] = [];
+  /** Exponential histogram state per id, when the metric aggregates exponentially. */
+  private readonly exponentials: (ExponentialAccumulator | undefined)[] | undefined;
   private readonly byHash = new Map<number, number>();
   /** Series whose hash another series held when they were created, by their key string. */
   private colliders: Map<string, number> | undefined;
@@ -71,7 +91,10 @@ export class SeriesTable {
     readonly boundaries: Float64Array | null,
     /** The label hash (a parameter so that tests can make every label set collide). */
     private readonly hash: (keys: readonly string[], values: readonly Value[]) => number = labelHash,
+    /** Makes each series' exponential histogram, for a histogram that aggregates exponentially (`boundaries` null). */
+    private readonly exponential: (() => ExponentialAccumulator) | null = null,
   ) {
+    this.exponentials = exponential === null ? undefined : [];
     this.width = boundaries === null ? 0 : boundaries.length + 1;
     this.values = new Float64Array(INITIAL_CAPACITY);
     this.stamps = new Uint32Array(INITIAL_CAPACITY);
@@ -137,12 +160,18 @@ export class SeriesTable {
       }
     }
     this.attributes[id] = undefined;
+    if (this.exponentials !== undefined) this.exponentials[id] = undefined;
     this.free.push(id);
     this.size--;
   }
 
   /** Adds one observation to a histogram series. */
   observe(id: number, value: number): void {
+    const exponentials = this.exponentials;
+    if (exponentials !== undefined) {
+      (exponentials[id] as ExponentialAccumulator).record(value);
+      return;
+    }
     const bounds = this.boundaries as Float64Array;
     const n = bounds.length;
     let i = 0;
@@ -185,6 +214,16 @@ export class SeriesTable {
     };
   }
 
+  /** An exponential histogram series' point; undefined unless the metric aggregates exponentially. */
+  exponentialPoint(id: number): ExponentialPoint | undefined {
+    return this.exponentials?.[id]?.toPointValue();
+  }
+
+  /** Whether the metric's histograms are exponential. */
+  get isExponential(): boolean {
+    return this.exponentials !== undefined;
+  }
+
   /** Buckets per series (boundaries + 1), or 0 for sums and gauges. */
   get bucketCount(): number {
     return this.width;
@@ -197,6 +236,7 @@ export class SeriesTable {
       id = this.length++;
     }
     this.attributes[id] = attributes;
+    if (this.exponentials !== undefined) this.exponentials[id] = (this.exponential as () => ExponentialAccumulator)();
     this.values[id] = 0;
     this.stamps[id] = 0;
     this.starts[id] = now;

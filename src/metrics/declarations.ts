@@ -15,6 +15,8 @@ export interface MetricDeclaration {
   labels?: readonly string[];
   /** Histogram bucket boundaries, ascending. */
   buckets?: readonly number[];
+  /** A histogram's aggregation: `explicit` buckets (the default, or `histogramAggregation`) or base-2 `exponential` ones. */
+  aggregation?: 'explicit' | 'exponential';
 }
 
 /** What `declareMetrics()` takes. */
@@ -50,13 +52,19 @@ export function declarationProblem(declaration: MetricDeclaration): string | und
       return 'buckets must be at most 1,000 finite numbers in ascending order';
     }
   }
+  const aggregation = declaration.aggregation;
+  if (aggregation !== undefined) {
+    if (aggregation !== 'explicit' && aggregation !== 'exponential') return "aggregation must be 'explicit' or 'exponential'";
+    if (declaration.type !== 'histogram') return 'aggregation applies to histograms only';
+    if (aggregation === 'exponential' && buckets !== undefined) return 'buckets apply to explicit histograms, not exponential ones';
+  }
   return undefined;
 }
 
 /** True when two declarations of one name say the same thing. */
 export function sameDeclaration(a: MetricDeclaration, b: MetricDeclaration): boolean {
   return a.type === b.type && (a.unit ?? '') === (b.unit ?? '') && (a.description ?? '') === (b.description ?? '') &&
-    JSON.stringify(a.buckets ?? null) === JSON.stringify(b.buckets ?? null) &&
+    JSON.stringify(a.buckets ?? null) === JSON.stringify(b.buckets ?? null) && (a.aggregation ?? '') === (b.aggregation ?? '') &&
     JSON.stringify([...(a.labels ?? [])].sort()) === JSON.stringify([...(b.labels ?? [])].sort());
 }
 
@@ -72,6 +80,7 @@ export function heldDeclaration(declaration: MetricDeclaration, module: string):
     unit: declaration.unit === undefined ? undefined : ownString(declaration.unit.slice(0, 63)),
     labels: declaration.labels?.map(ownString),
     buckets: declaration.buckets && [...declaration.buckets],
+    aggregation: declaration.aggregation,
     module: ownString(module.slice(0, 255)),
   };
 }
@@ -98,6 +107,7 @@ export function readDeclaration(raw: unknown): MetricDeclaration | undefined {
       unit: given.unit as string | undefined,
       labels: list(given.labels, 128) as string[] | undefined,
       buckets: list(given.buckets, 1000) as number[] | undefined,
+      aggregation: given.aggregation as MetricDeclaration['aggregation'],
     };
   } catch {
     return undefined;

@@ -5,6 +5,7 @@ import { displayUrl } from '../config/endpoint';
 import type { InstrumentationLike, ResolvedConfig } from '../config/TelemetryConfig';
 import { Diagnostics } from '../diagnostics/Diagnostics';
 import { MetricsPipeline } from '../export/MetricsPipeline';
+import { exponentialAccumulator } from '../export/exponentialHistogram';
 import { hostInUrl } from '../export/PrometheusEndpoint';
 import { buildResource } from '../export/resource';
 import { settleBy } from '../export/settleBy';
@@ -79,7 +80,7 @@ export class Runtime implements RuntimeHandle {
     this.diagnostics = new Diagnostics(config.logger, undefined, now);
     carried.diagnostics.useLogger(config.logger);
     const redactor = config.piiRedaction ? new PiiRedactor(config.piiPatterns, config.piiIpExemptKeys) : null;
-    this.recorder = new MetricStore(config, this.counters, this.diagnostics, carried.declarations, redactor, now);
+    this.recorder = new MetricStore(config, this.counters, this.diagnostics, carried.declarations, redactor, now, exponentialAccumulator);
     const resource = buildResource(config);
     this.metrics = new MetricsPipeline({
       config: config.metrics,

@@ -691,6 +691,14 @@ async function main() {
   process.stderr.write(`  one collection of one series: runtime metrics on ${results.runtimeMetrics.onMs.toFixed(2)} ms, off ${results.runtimeMetrics.offMs.toFixed(2)} ms\n`);
   initFacade({ profile: 'development', runtimeMetrics: false });
   row('facade.counter3.runtimeOff', counter3Row());
+  // The same histogram call as histogram3, aggregated into base-2 exponential buckets (the SDK's accumulation).
+  telemetry.declareMetrics('bench', { metrics: [{ name: 'weather.request.expo_ms', type: 'histogram', aggregation: 'exponential' }] });
+  row('facade.histogram3.exponential', measure((n) => {
+    for (let i = 0; i < n; i++) {
+      const p = i & (POOL - 1);
+      telemetry.histogram('weather.request.expo_ms', VALUES[i & 4095], K_METHOD[p], V_GET[p], K_STATUS[p], V_200[p], K_ENDPOINT[p], V_CURRENT[p]);
+    }
+  }));
   await telemetry.shutdown();
 
   // Production: label limits and a rate limiter high enough to admit every call of the loop, so the row is the
@@ -759,6 +767,7 @@ function evaluate(r) {
   const x = r.rows;
   const targets = [
     ['counter() 3 pairs <= 0.15 x SDK counter.add', x['facade.counter3'] / x['sdk.counter3'], 0.15],
+    ['exponential histogram() 3 pairs <= 2 x the explicit-bucket one', x['facade.histogram3.exponential'] / x['facade.histogram3'], 2],
     ['counter() 3 pairs with runtime metrics on <= 1.1 x with them off', x['facade.counter3'] / x['facade.counter3.runtimeOff'], 1.1],
     ['one collection with runtime metrics <= 2 ms more than without', r.runtimeMetrics.onMs - r.runtimeMetrics.offMs, 2],
     ['counter() 3 pairs <= 0.7 x prom-client inc', x['facade.counter3'] / x['prom.counter3'], 0.7],
@@ -816,6 +825,7 @@ function renderTable(r) {
     '| call | otel-facade ns/op | raw SDK ns/op | prom-client ns/op | facade / SDK | facade / prom-client |',
     '|---|---:|---:|---:|---:|---:|',
     `| counter(), no labels | ${ns('facade.counter0')} | | | | |`,
+    `| histogram(), 3 label pairs, base-2 exponential buckets | ${ns('facade.histogram3.exponential')} | | | ${ratio('facade.histogram3.exponential', 'facade.histogram3')} x explicit | |`,
     `| counter(), 3 label pairs, runtime metrics off (on in every other row: the default) | ${ns('facade.counter3.runtimeOff')} | | | | |`,
     `| counter(), 3 label pairs | ${ns('facade.counter3')} | ${ns('sdk.counter3')} | ${ns('prom.counter3')} | ${ratio('facade.counter3', 'sdk.counter3')} | ${ratio('facade.counter3', 'prom.counter3')} |`,
     `| counter(), 3 pairs, production profile (rate limiter on but raised so no call is dropped; label limits) | ${ns('facade.production.counter3')} | ${ns('sdk.counter3')} | ${ns('prom.counter3')} | ${ratio('facade.production.counter3', 'sdk.counter3')} | ${ratio('facade.production.counter3', 'prom.counter3')} |`,

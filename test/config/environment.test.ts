@@ -49,6 +49,7 @@ const READERS: Readonly<Record<string, Reader>> = {
   enabled: (config) => [config.enabled],
   runtimeMetrics: (config) => [config.runtimeMetrics],
   selfMetrics: (config) => [config.selfMetrics],
+  histogramAggregation: (config) => [config.histogramAggregation],
   endpoint: (config) => [config.endpoint, config.metrics.url.replace(/\/v1\/metrics$/, ''), config.traces.url.replace(/\/v1\/traces$/, '')],
   headers: bothSignals((signal) => signal.headers),
   protocol: bothSignals((signal) => signal.protocol),
