@@ -57,6 +57,28 @@ describe('the packed package, installed into a fresh project', () => {
     expect(points.map((p) => [p.attributes.via, p.value]).sort()).toEqual([['import', 1], ['require', 1]]);
   });
 
+  it('aggregates exponential histograms from the installed package (the SDK module it loads is there)', async () => {
+    writeFileSync(join(dir, 'expo.cjs'), `
+      const t = require('otel-facade');
+      t.initialize({ serviceName: 'packed-expo', endpoint: process.env.COLLECTOR, runtimeMetrics: false, selfMetrics: false, logger: { warn: (m) => console.error(m), info() {} } });
+      t.declareMetrics('p', { metrics: [{ name: 'packed.expo', type: 'histogram', aggregation: 'exponential' }] });
+      for (const v of [1, 2, 3]) t.histogram('packed.expo', v);
+      t.shutdown().then(() => console.log('done'));
+    `);
+    const run = await new Promise<{ stdout: string; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, ['expo.cjs'], { cwd: dir, env: { ...process.env, COLLECTOR: collector.url } });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+      child.on('exit', () => resolve({ stdout, stderr }));
+    });
+    expect(run.stderr).toBe('');
+    expect(run.stdout.trim()).toBe('done');
+    const [point] = collector.latest('packed.expo');
+    expect(point).toMatchObject({ kind: 'exponentialHistogram', count: 3, sum: 6 });
+  });
+
   it('installs without scripts (no prepare warning), ships its LICENSE, and no source maps pointing at sources it does not ship', () => {
     const installed = join(dir, 'node_modules', 'otel-facade');
     const manifest = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8')) as { scripts?: Record<string, string> };
