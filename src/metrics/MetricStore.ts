@@ -394,7 +394,7 @@ export class MetricStore implements Recorder {
   lookup(name: string, labels: ArrayLike<unknown> | Readonly<Record<string, unknown>> | undefined): { metric: Metric; id: number } | undefined {
     const metric = this.metrics.get(name);
     if (metric === undefined) return undefined;
-    const list = labels === undefined ? [] : isArrayLike(labels) ? Array.from(labels) : Object.entries(labels).flat();
+    const list = labels === undefined ? [] : Array.isArray(labels) ? Array.from(labels as ArrayLike<unknown>) : Object.entries(labels).flat();
     const { keys, values } = this.context.normalizer.normalize(name, list, 0);
     if (keys.length === 1 && keys[0] === OVERFLOW_ATTRIBUTE && values[0] === true) {
       return metric.overflow === -1 ? undefined : { metric, id: metric.overflow };
@@ -459,8 +459,4 @@ export class MetricStore implements Recorder {
     this.metrics.set(owned, metric);
     return metric;
   }
-}
-
-function isArrayLike(value: unknown): value is ArrayLike<unknown> {
-  return Array.isArray(value);
 }

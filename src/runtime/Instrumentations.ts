@@ -11,6 +11,8 @@ import type { Diagnostics } from '../diagnostics/Diagnostics';
  */
 export class Instrumentations {
   private readonly enabled: InstrumentationLike[] = [];
+  /** The names of the instrumentations enabled, for the middleware and tracedFetch (read per request: kept, not rebuilt). */
+  names: readonly string[] = [];
 
   constructor(
     given: readonly InstrumentationLike[],
@@ -28,15 +30,12 @@ export class Instrumentations {
         this.report(instrumentation, 'enabled', error);
       }
     }
-  }
-
-  /** The names of the instrumentations enabled, for the started line. */
-  get names(): string[] {
-    return this.enabled.map((instrumentation) => nameOf(instrumentation));
+    this.names = this.enabled.map(nameOf);
   }
 
   /** Disables every instrumentation enabled here (their patches come off), once. */
   disable(): void {
+    this.names = [];
     for (const instrumentation of this.enabled.splice(0)) {
       try {
         this.settle(instrumentation, 'disabled', instrumentation.disable());
@@ -68,7 +67,8 @@ export class Instrumentations {
   }
 }
 
-function nameOf(instrumentation: InstrumentationLike): string {
+/** An instrumentation's name, read through a guard and cut; a stand-in when it has none. */
+export function nameOf(instrumentation: InstrumentationLike): string {
   try {
     const name = instrumentation.instrumentationName;
     return typeof name === 'string' && name !== '' ? name.slice(0, 100) : 'an unnamed instrumentation';

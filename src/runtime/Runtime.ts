@@ -22,7 +22,7 @@ import { parentOf, Tracing } from '../tracing/Tracing';
 import { VERSION } from '../version';
 import type { CarriedState } from './CarriedState';
 import { IdleRuntime } from './IdleRuntime';
-import { Instrumentations } from './Instrumentations';
+import { Instrumentations, nameOf } from './Instrumentations';
 import { registerSelfMetrics, SELF_SCOPE } from './SelfMetrics';
 import { OTelGlobals } from './OTelGlobals';
 import type { RuntimeHandle, RuntimeState } from './RuntimeHandle';
@@ -320,11 +320,5 @@ const RUNTIME_INSTRUMENTATION = '@opentelemetry/instrumentation-runtime-node';
 
 /** Whether the runtime instrumentation is among the configured ones (it measures what `RuntimeMetrics` does). */
 function runtimeInstrumentationIn(instrumentations: readonly InstrumentationLike[]): boolean {
-  return instrumentations.some((instrumentation) => {
-    try {
-      return instrumentation.instrumentationName === RUNTIME_INSTRUMENTATION;
-    } catch {
-      return false;
-    }
-  });
+  return instrumentations.some((instrumentation) => nameOf(instrumentation) === RUNTIME_INSTRUMENTATION);
 }

@@ -21,6 +21,16 @@ describe('the packed package, installed into a fresh project', () => {
     execFileSync(NPM, ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', join(dir, tarball)], { cwd: dir, stdio: 'ignore' });
   }, 180_000);
 
+  /** Runs a script of the consumer project against the collector, asynchronously (the collector answers from this process's loop). */
+  const runInConsumer = (file: string) => new Promise<{ stdout: string; stderr: string }>((resolve) => {
+    const child = spawn(process.execPath, [file], { cwd: dir, env: { ...process.env, COLLECTOR: collector.url } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('exit', () => resolve({ stdout, stderr }));
+  });
+
   afterAll(async () => {
     await collector.stop();
     rmSync(dir, { recursive: true, force: true });
@@ -41,15 +51,7 @@ describe('the packed package, installed into a fresh project', () => {
       console.log(JSON.stringify({ initialized: health.initialized, emitted: health.metricsEmitted, sameFunction: esm.counter === cjs.counter,
         missingInEsm: cjsNames.filter((n) => !esmNames.includes(n)), apiMismatch: health.otelApi.mismatch }));
     `);
-    // Asynchronously: the collector answers from this process's event loop.
-    const run = await new Promise<{ stdout: string; stderr: string }>((resolve) => {
-      const child = spawn(process.execPath, ['main.mjs'], { cwd: dir, env: { ...process.env, COLLECTOR: collector.url } });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-      child.on('exit', () => resolve({ stdout, stderr }));
-    });
+    const run = await runInConsumer('main.mjs');
     expect(run.stderr).toBe('');
     const result = JSON.parse(run.stdout.trim());
     expect(result).toEqual({ initialized: true, emitted: 2, sameFunction: true, missingInEsm: [], apiMismatch: false });
@@ -65,14 +67,7 @@ describe('the packed package, installed into a fresh project', () => {
       for (const v of [1, 2, 3]) t.histogram('packed.expo', v);
       t.shutdown().then(() => console.log('done'));
     `);
-    const run = await new Promise<{ stdout: string; stderr: string }>((resolve) => {
-      const child = spawn(process.execPath, ['expo.cjs'], { cwd: dir, env: { ...process.env, COLLECTOR: collector.url } });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-      child.on('exit', () => resolve({ stdout, stderr }));
-    });
+    const run = await runInConsumer('expo.cjs');
     expect(run.stderr).toBe('');
     expect(run.stdout.trim()).toBe('done');
     const [point] = collector.latest('packed.expo');
