@@ -223,7 +223,16 @@ export interface MetricsSignalConfig extends SignalTransportConfig {
    * Accepts a whole number from 1 to 1000000. Default: `2000`.
    */
   maxPointsPerRequest?: number;
+  /**
+   * Temporality of pushed metrics: `cumulative`; `delta` (counters and histograms as deltas, up-down counters cumulative); `lowmemory` (as `delta`, observable counters cumulative). Deltas are kept until delivered, so failed exports lose nothing. The scrape endpoint stays cumulative.
+   * Accepts one of 'cumulative', 'delta', 'lowmemory'. Default: `cumulative`.
+   * Environment: OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE (the config wins).
+   */
+  temporality?: MetricsTemporality;
 }
+
+/** The temporality preferences: what `metrics.temporality` accepts. */
+export type MetricsTemporality = 'cumulative' | 'delta' | 'lowmemory';
 
 /** Settings of the traces pipeline; each overrides the shared setting of the same name for traces only. */
 export interface TracesSignalConfig extends SignalTransportConfig {
@@ -269,6 +278,8 @@ export interface ResolvedMetricsSignal extends ResolvedSignal {
   intervalMs: number;
   /** Most data points per request. */
   maxPointsPerRequest: number;
+  /** Temporality of pushed metrics. */
+  temporality: MetricsTemporality;
 }
 
 /** The traces pipeline, resolved (`timeoutMs` is `spanBatch.exportTimeoutMs`). */

@@ -73,6 +73,8 @@ export const METRICS_EXPORTERS = ['otlp', 'prometheus', 'console', 'none'] as co
 export const PROTOCOLS = ['http/protobuf', 'http/json'] as const;
 /** The propagators OTEL_PROPAGATORS can name. */
 export const PROPAGATORS = ['tracecontext', 'baggage', 'b3', 'b3multi', 'jaeger', 'none'] as const;
+/** The temporality preferences of OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE. */
+export const TEMPORALITIES = ['cumulative', 'delta', 'lowmemory'] as const;
 /** The histogram aggregations (OTEL_EXPORTER_OTLP_METRICS_DEFAULT_HISTOGRAM_AGGREGATION). */
 export const HISTOGRAM_AGGREGATIONS = ['explicit_bucket_histogram', 'base2_exponential_bucket_histogram'] as const;
 /** OpenTelemetry's diagnostic levels (OTEL_LOG_LEVEL), lower-cased. */
@@ -105,7 +107,10 @@ function signalFields(signal: 'metrics' | 'traces'): FieldSpec[] {
     breaker('recoveryTimeMs', integer(100, 3_600_000), 'How long the breaker stays open before a probe export.'),
     breaker('halfOpenMax', integer(1, 100), 'Probe exports let through while half-open.'),
     ...(signal === 'metrics'
-      ? [{ path: 'metrics.maxPointsPerRequest', kind: integer(1, 1_000_000), defaults: all(2000), doc: 'Most data points in one export request; a collection is sent in as many requests as it needs.' }]
+      ? <FieldSpec[]>[
+          { path: 'metrics.maxPointsPerRequest', kind: integer(1, 1_000_000), defaults: all(2000), doc: 'Most data points in one export request; a collection is sent in as many requests as it needs.' },
+          { path: 'metrics.temporality', kind: { type: 'enum', values: TEMPORALITIES }, defaults: all('cumulative'), env: ['OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE'], doc: 'Temporality of pushed metrics: `cumulative`; `delta` (counters and histograms as deltas, up-down counters cumulative); `lowmemory` (as `delta`, observable counters cumulative). Deltas are kept until delivered, so failed exports lose nothing. The scrape endpoint stays cumulative.' },
+        ]
       : []),
     { path: `${signal}.maxBytesPerRequest`, kind: integer(1024, 256 * 1024 * 1024), defaults: all(1024 * 1024), doc: 'Most bytes (before compression) in one export request; larger ones are split, and a collector answering 413 lowers it.' },
   ];

@@ -6,6 +6,7 @@ import { readPemFile } from './pemFile';
 import { isProfileName, loadProfile, useProfile } from './profiles';
 import { closest } from './suggest';
 import type {
+  MetricsTemporality,
   CircuitBreakerConfig,
   DiagnosticLogger,
   HistogramAggregation,
@@ -118,6 +119,7 @@ export function resolveConfig(input: TelemetryConfig | ProfileName | undefined, 
       intervalMs: resolver.value('exportIntervalMs') as number,
       timeoutMs: resolver.value('exportTimeoutMs') as number,
       maxPointsPerRequest: resolver.value('metrics.maxPointsPerRequest') as number,
+      temporality: resolver.value('metrics.temporality') as MetricsTemporality,
     },
     traces: {
       exporter: resolver.value('traces.exporter') as 'otlp' | 'console' | 'none',

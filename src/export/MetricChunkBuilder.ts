@@ -9,11 +9,13 @@ import {
 } from '@opentelemetry/sdk-metrics';
 import type { MetricView } from '../metrics/MetricStore';
 import type { SeriesTable } from '../metrics/SeriesTable';
+import type { DeltaLedger } from './DeltaLedger';
 
 /**
- * Turns the series a snapshot visits into the SDK's `MetricData`, cumulative, as the SDK's own aggregators would
- * have produced it, one request's worth at a time: `add` is the snapshot's visitor, `take` hands over what was
- * gathered and starts afresh.
+ * Turns the series a snapshot visits into the SDK's `MetricData`, as the SDK's own aggregators would have produced
+ * it, one request's worth at a time: `add` is the snapshot's visitor, `take` hands over what was gathered and starts
+ * afresh. Cumulative; or, given a ledger, counters and histograms as deltas since what was last delivered of each
+ * series (a series with nothing new gives no point), each point held in the ledger with its commit.
  */
 export class MetricChunkBuilder {
   private metrics = new Map<MetricView, MetricData>();
@@ -22,22 +24,51 @@ export class MetricChunkBuilder {
   /** A cheap estimate of their encoded size, to bound requests by bytes before encoding them. */
   bytes = 0;
 
-  constructor(
-    /** The end time of every point of this collection. */
-    private readonly endTime: HrTime,
-  ) {}
+  /** The end time of every point of this collection. */
+  private readonly endTime: HrTime;
 
-  /** Adds one series as a data point of its metric. */
+  constructor(
+    /** The end of this collection's points (ms since epoch); a delivered delta's next window starts there exactly. */
+    private readonly endMs: number,
+    /** Where delta points are held until delivered; undefined: everything is cumulative. */
+    private readonly ledger?: DeltaLedger,
+  ) {
+    this.endTime = millisToHrTime(endMs);
+  }
+
+  /** Adds one series as a data point of its metric (under delta, when it changed since its last delivery). */
   readonly add = (metric: MetricView, table: SeriesTable, id: number): void => {
+    const delta = this.ledger !== undefined && table.tracksDeltas;
+    const point = delta ? this.deltaPoint(metric, table, id) : toPoint(metric, table, id, this.endTime);
+    if (point === undefined) return;
     let data = this.metrics.get(metric);
     if (data === undefined) {
-      data = emptyMetricData(metric);
+      data = emptyMetricData(metric, delta);
       this.metrics.set(metric, data);
     }
-    (data.dataPoints as DataPoint<unknown>[]).push(toPoint(metric, table, id, this.endTime));
+    (data.dataPoints as DataPoint<unknown>[]).push(point);
     this.points++;
     this.bytes += estimateBytes(table, id);
   };
+
+  private deltaPoint(metric: MetricView, table: SeriesTable, id: number): DataPoint<unknown> | undefined {
+    const delta = table.deltaOf(id);
+    if (delta === undefined) return undefined;
+    const { commit, histogram, exponential } = delta;
+    const startTime = millisToHrTime(table.deltaStartMs(id));
+    const attributes = commit.attributes;
+    let value: unknown = delta.value;
+    if (exponential !== undefined) {
+      value = exponential;
+    } else if (histogram !== undefined) {
+      const { counts, count, sum } = histogram;
+      value = { buckets: { boundaries: metric.plan.boundaries as number[], counts }, count, sum, min: undefined, max: undefined };
+    }
+    const point: DataPoint<unknown> = { startTime, endTime: this.endTime, attributes, value };
+    const endMs = this.endMs;
+    (this.ledger as DeltaLedger).hold(point, () => table.commit(commit, endMs));
+    return point;
+  }
 
   /** The metrics gathered since the last call. */
   take(): MetricData[] {
@@ -101,9 +132,9 @@ function estimateBytes(table: SeriesTable, id: number): number {
   return bytes;
 }
 
-function emptyMetricData(metric: MetricView): MetricData {
+function emptyMetricData(metric: MetricView, delta: boolean): MetricData {
   const descriptor = { name: metric.name, description: metric.description, unit: metric.plan.unit, valueType: ValueType.DOUBLE };
-  const aggregationTemporality = AggregationTemporality.CUMULATIVE;
+  const aggregationTemporality = delta ? AggregationTemporality.DELTA : AggregationTemporality.CUMULATIVE;
   switch (metric.plan.kind) {
     case 'counter':
     case 'upDownCounter':

@@ -1,5 +1,5 @@
 import { displayUrl } from '../config/endpoint';
-import { hrTime } from '@opentelemetry/core';
+import { hrTime, hrTimeToMilliseconds } from '@opentelemetry/core';
 import type { Resource } from '@opentelemetry/resources';
 import {
   AggregationTemporality,
@@ -25,6 +25,8 @@ import { MetricChunkBuilder, ScopeMetricsSlicer } from './MetricChunkBuilder';
 import { PrometheusEndpoint } from './PrometheusEndpoint';
 import { SdkMetricsReader } from './SdkMetricsReader';
 import { nextTurn } from './nextTurn';
+import { DeltaLedger } from './DeltaLedger';
+import { SdkDeltaConverter } from './SdkDeltaConverter';
 import { RUNTIME_SCOPE, RuntimeMetrics } from './RuntimeMetrics';
 import { VERSION } from '../version';
 import { attemptDeadline, settleBy } from './settleBy';
@@ -61,6 +63,8 @@ export interface MetricsPipelineOptions {
   exporter?: PushMetricExporter;
   /** Whether the Node.js runtime metrics are exported (see `RuntimeMetrics`). */
   runtimeMetrics?: boolean;
+  /** Scopes of the MeterProvider whose monotonic sums are all observable (they stay cumulative under `lowmemory`). */
+  observableScopes?: readonly string[];
 }
 
 /**
@@ -81,6 +85,8 @@ export class MetricsPipeline {
   /** The scrape endpoint, when metrics are served for Prometheus. */
   readonly prometheus: PrometheusEndpoint | undefined;
   private readonly push: { sink: ExportSink<ResourceMetrics>; reader: SdkMetricsReader; storeReader: StoreReader } | undefined;
+  /** Under a delta preference: the delta points under way, and the SDK instruments' conversion. */
+  private readonly deltas: { ledger: DeltaLedger; sdk: SdkDeltaConverter } | undefined;
   private readonly options: MetricsPipelineOptions;
   /** How large a request the collector takes, learned from its 413 answers. */
   private readonly limit: RequestLimit;
@@ -110,6 +116,11 @@ export class MetricsPipeline {
       const reader = new SdkMetricsReader();
       readers.push(reader);
       this.push = { sink, reader, storeReader: store.addReader('push') };
+    }
+    const temporality = config.temporality;
+    if (sink !== undefined && temporality !== 'cumulative') {
+      store.trackDeltas();
+      this.deltas = { ledger: new DeltaLedger(), sdk: new SdkDeltaConverter(temporality, new Set([RUNTIME_SCOPE, ...options.observableScopes ?? []])) };
     }
     if (config.prometheus !== undefined) {
       this.prometheus = new PrometheusEndpoint(config.prometheus, store, options.resource, options.scope, options.counters, diagnostics, now);
@@ -241,8 +252,10 @@ export class MetricsPipeline {
         `collecting the application's own OpenTelemetry instruments failed: ${error instanceof Error ? error.message : String(error)}; ` +
           "the library's metrics are exported anyway.");
     }
-    const builder = new MetricChunkBuilder(hrTime());
-    const slicer = new ScopeMetricsSlicer(sdkScopes);
+    const endMs = hrTimeToMilliseconds(hrTime());
+    const deltas = this.deltas;
+    const builder = new MetricChunkBuilder(endMs, deltas?.ledger);
+    const slicer = new ScopeMetricsSlicer(deltas === undefined ? sdkScopes : deltas.sdk.convert(sdkScopes, deltas.ledger));
     let storeDone = false;
     let requests = 0;
     const hooks = this.hooks();
@@ -284,12 +297,17 @@ export class MetricsPipeline {
 
   private hooks(): DeliveryHooks<ResourceMetrics> {
     const reporter = this.guard.reporter;
+    const ledger = this.deltas?.ledger;
     return {
+      accepted: ledger === undefined ? undefined : (_items, batch) => ledger.settle(batch),
       tooLarge: (items, bytes) => {
         this.guard.status.tooLarge++;
         if (items > 1) reporter.tooLarge(bytes, items, this.limit, 'data points');
       },
       dropped: (batch) => {
+        // A delta point refused for good is settled as if delivered: sent again it would be refused again, and
+        // hold back its series' later deltas. It is counted as lost.
+        ledger?.settle(batch);
         this.options.counters.lose('export_too_large', METRICS_BATCHING.size(batch));
         reporter.droppedTooLarge('data point');
       },

@@ -1,6 +1,6 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { hrTime, type InstrumentationScope } from '@opentelemetry/core';
+import { hrTime, hrTimeToMilliseconds, type InstrumentationScope } from '@opentelemetry/core';
 import { resourceFromAttributes, type Resource } from '@opentelemetry/resources';
 import { DataPointType, type DataPoint, type MetricData, type ResourceMetrics, type ScopeMetrics } from '@opentelemetry/sdk-metrics';
 import type { PrometheusConfig } from '../config/TelemetryConfig';
@@ -177,7 +177,7 @@ export class PrometheusEndpoint {
       claims.reserve(['target_info'], 'target_info (the resource)');
       const resource = (this.labelledResource ??=
         resourceFromAttributes(this.labels.labels(this.resource.attributes, [], 'target_info')));
-      const builder = new MetricChunkBuilder(hrTime());
+      const builder = new MetricChunkBuilder(hrTimeToMilliseconds(hrTime()));
       // The MeterProvider's own instruments follow the store's series, sliced the same way.
       const sdkSlicer = new ScopeMetricsSlicer(sdk.resourceMetrics.scopeMetrics);
       let storeDone = false;

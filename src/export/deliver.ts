@@ -24,8 +24,8 @@ export interface DeliveryHooks<T> {
   oversized?(items: number): void;
   /** The collector accepted a request but rejected part of it. */
   rejected(count: number, message: string): void;
-  /** The collector accepted a request of `items` items. */
-  accepted?(items: number): void;
+  /** The collector accepted `batch`, a request of `items` items. */
+  accepted?(items: number, batch: T): void;
 }
 
 /**
@@ -95,7 +95,7 @@ export async function deliver<T>(
     if (result.ok) {
       sent += items;
       limit.accepted();
-      hooks.accepted?.(items);
+      hooks.accepted?.(items, next);
       if (result.rejected !== undefined) hooks.rejected(result.rejected.count, result.rejected.message);
       // Items refused alone before were outliers, now that the collector takes requests.
       for (const refused of refusedAlone.splice(0)) hooks.dropped(refused);

@@ -41,6 +41,8 @@ export interface MetricContext {
   readonly rateLimit: { readonly callsPerSecond: number; readonly burst: number };
   /** Makes an exponential histogram series' state; null when none can be made (histograms stay explicit). */
   readonly exponential: (() => ExponentialAccumulator) | null;
+  /** Whether counters and histograms keep delta baselines (a pipeline exports deltas). */
+  deltas: boolean;
 }
 
 /**
@@ -85,6 +87,12 @@ export class Metric {
     this.table = exponential !== null
       ? new SeriesTable(null, labelHash, exponential)
       : new SeriesTable(plan.kind === 'histogram' ? Float64Array.from(plan.boundaries) : null);
+    if (context.deltas) this.trackDeltas();
+  }
+
+  /** Keeps delta baselines of this metric's series, if its kind has deltas at all (counters and histograms). */
+  trackDeltas(): void {
+    if (this.plan.kind === 'counter' || this.plan.kind === 'histogram') this.table.trackDeltas();
   }
 
   /** counter() (+value, monotonic) and upDownCounter() (+delta). */

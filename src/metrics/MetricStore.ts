@@ -194,7 +194,18 @@ export class MetricStore implements Recorder {
       cardinalityLimits: limits.cardinalityLimits,
       rateLimit: limits.rateLimit,
       exponential,
+      deltas: false,
     };
+  }
+
+  /**
+   * Keeps, from now on, what was last delivered of every counter and histogram series, for a pipeline that exports
+   * deltas (see `SeriesTable.deltaOf`). Gauges and up-down counters stay cumulative, as the specification's
+   * temporality preferences have them.
+   */
+  trackDeltas(): void {
+    this.context.deltas = true;
+    for (const metric of this.metrics.values()) metric.trackDeltas();
   }
 
   add(kind: 'counter' | 'upDownCounter', name: string, value: unknown, argc: number,

@@ -36,6 +36,53 @@ export interface ExponentialPoint {
 export interface ExponentialAccumulator {
   record(value: number): void;
   toPointValue(): ExponentialPoint;
+  /** A copy, independent of this one. */
+  clone(): ExponentialAccumulator;
+  /** Subtracts `earlier` (a clone of this series taken before) bucket by bucket, at the coarser of the two scales. */
+  diff(earlier: ExponentialAccumulator): void;
+}
+
+/**
+ * What one delta point of a series carried: the cumulative state it was computed from, so that once the point is
+ * delivered (or dropped for good) that state becomes the series' baseline. Made by `SeriesTable.deltaOf`.
+ */
+export interface DeltaCommit {
+  /** The series. */
+  readonly id: number;
+  /** Its attributes object: a commit for an id since freed and handed out again finds another object, and is void. */
+  readonly attributes: SeriesAttributes;
+  /** The sum, or a histogram's count and sum, when the point was taken. */
+  readonly value: number;
+  readonly sum: number;
+  /** A histogram's bucket counts when the point was taken (explicit buckets). */
+  readonly counts: Float64Array | undefined;
+  /** An exponential histogram as it was when the point was taken. */
+  readonly exponential: ExponentialAccumulator | undefined;
+}
+
+/** The change of a series since its baseline, as `SeriesTable.deltaOf` reads it. */
+export interface SeriesDelta {
+  /** Sums: the increase. */
+  value: number;
+  /** Histograms: observations, their sum, and the bucket counts since the baseline. */
+  histogram: HistogramState | undefined;
+  exponential: ExponentialPoint | undefined;
+  /** Applies this delta's state as the baseline. */
+  commit: DeltaCommit;
+}
+
+/** A series' delta baselines: what was last delivered of it (columns kept only when a pipeline sends deltas). */
+interface Baselines {
+  /** Sums: the value delivered. Histograms: the count delivered. */
+  values: Float64Array;
+  /** Histograms: the sum delivered. */
+  sums: Float64Array;
+  /** Histograms: the bucket counts delivered, `width` per id. */
+  counts: Float64Array;
+  /** The end of the last delivered window (ms since epoch): the start of the next delta. */
+  starts: Float64Array;
+  /** Exponential histograms: a clone of the state delivered, per id. */
+  exponentials: (ExponentialAccumulator | undefined)[];
 }
 
 /** `byHash` holds this for a hash whose first series went while series that collided with it remain. */
@@ -80,6 +127,8 @@ export class SeriesTable {
   private readonly free: number[] = [];
   /** Exponential histogram state per id, when the metric aggregates exponentially. */
   private readonly exponentials: (ExponentialAccumulator | undefined)[] | undefined;
+  /** What was last delivered of each series, when a pipeline sends deltas (see `trackDeltas`). */
+  private baselines: Baselines | undefined;
   private readonly byHash = new Map<number, number>();
   /** Series whose hash another series held when they were created, by their key string. */
   private colliders: Map<string, number> | undefined;
@@ -161,6 +210,7 @@ export class SeriesTable {
     }
     this.attributes[id] = undefined;
     if (this.exponentials !== undefined) this.exponentials[id] = undefined;
+    if (this.baselines !== undefined) this.baselines.exponentials[id] = undefined;
     this.free.push(id);
     this.size--;
   }
@@ -229,6 +279,100 @@ export class SeriesTable {
     return this.width;
   }
 
+  /**
+   * Keeps, from now on, what was last delivered of each series, so that `deltaOf` can tell what changed since. The
+   * series already held start from nothing delivered: their first delta is everything they hold.
+   */
+  trackDeltas(): void {
+    if (this.baselines !== undefined) return;
+    const exponentials: (ExponentialAccumulator | undefined)[] = [];
+    if (this.exponentials !== undefined) {
+      const empty = (this.exponential as () => ExponentialAccumulator)();
+      for (let id = 0; id < this.length; id++) if (this.attributes[id] !== undefined) exponentials[id] = empty.clone();
+    }
+    this.baselines = {
+      values: new Float64Array(this.capacity),
+      sums: new Float64Array(this.width === 0 ? 0 : this.capacity),
+      counts: new Float64Array(this.width * this.capacity),
+      starts: this.starts.slice(),
+      exponentials,
+    };
+  }
+
+  /** Whether `trackDeltas` was called. */
+  get tracksDeltas(): boolean {
+    return this.baselines !== undefined;
+  }
+
+  /**
+   * What series `id` gained since its baseline, with the commit that makes its current state the baseline; undefined
+   * when nothing was recorded into it since (no point is due), or when deltas are not tracked. A histogram's min and
+   * max are not part of a delta: they cannot be taken apart.
+   */
+  deltaOf(id: number): SeriesDelta | undefined {
+    const baselines = this.baselines;
+    const attributes = this.attributes[id];
+    if (baselines === undefined || attributes === undefined) return undefined;
+    const exponentials = this.exponentials;
+    if (exponentials !== undefined) {
+      const current = (exponentials[id] as ExponentialAccumulator).clone();
+      const base = baselines.exponentials[id] as ExponentialAccumulator;
+      const delta = current.clone();
+      delta.diff(base);
+      const point = delta.toPointValue();
+      if (point.count === 0) return undefined;
+      point.min = undefined;
+      point.max = undefined;
+      return { value: 0, histogram: undefined, exponential: point,
+        commit: { id, attributes, value: 0, sum: 0, counts: undefined, exponential: current } };
+    }
+    if (this.width === 0) {
+      const value = this.values[id];
+      const delta = value - baselines.values[id];
+      if (delta === 0) return undefined;
+      return { value: delta, histogram: undefined, exponential: undefined,
+        commit: { id, attributes, value, sum: 0, counts: undefined, exponential: undefined } };
+    }
+    const at = id * STATS;
+    const count = this.stats[at];
+    if (count === baselines.values[id]) return undefined;
+    const sum = this.stats[at + 1];
+    const row = this.counts.slice(id * this.width, (id + 1) * this.width);
+    const base = baselines.counts;
+    const offset = id * this.width;
+    const counts: number[] = new Array(this.width);
+    for (let i = 0; i < this.width; i++) counts[i] = row[i] - base[offset + i];
+    return {
+      value: 0,
+      histogram: { counts, count: count - baselines.values[id], sum: sum - baselines.sums[id], min: NaN, max: NaN },
+      exponential: undefined,
+      commit: { id, attributes, value: count, sum, counts: row, exponential: undefined },
+    };
+  }
+
+  /** When the delta of series `id` begins (ms since epoch): the end of its last delivered window, or its creation. */
+  deltaStartMs(id: number): number {
+    return this.baselines === undefined ? this.starts[id] : this.baselines.starts[id];
+  }
+
+  /**
+   * Makes what a delta point carried the series' baseline, its window ending at `endMs`: the point was delivered, or
+   * dropped for good. Void when the series went and its id was handed out again meanwhile.
+   */
+  commit(commit: DeltaCommit, endMs: number): void {
+    const baselines = this.baselines;
+    const id = commit.id;
+    if (baselines === undefined || this.attributes[id] !== commit.attributes) return;
+    baselines.values[id] = commit.value;
+    baselines.starts[id] = endMs;
+    if (commit.exponential !== undefined) {
+      baselines.exponentials[id] = commit.exponential;
+    } else if (commit.counts !== undefined) {
+      baselines.sums[id] = commit.sum;
+      baselines.counts.set(commit.counts, id * this.width);
+    }
+  }
+
   private allocate(attributes: SeriesAttributes, now: number): number {
     let id = this.free.pop();
     if (id === undefined) {
@@ -248,6 +392,16 @@ export class SeriesTable {
       this.stats[at + 2] = Infinity;
       this.stats[at + 3] = -Infinity;
     }
+    const baselines = this.baselines;
+    if (baselines !== undefined) {
+      baselines.values[id] = 0;
+      baselines.starts[id] = now;
+      if (this.width !== 0) {
+        baselines.sums[id] = 0;
+        baselines.counts.fill(0, id * this.width, (id + 1) * this.width);
+      }
+      if (this.exponentials !== undefined) baselines.exponentials[id] = (this.exponentials[id] as ExponentialAccumulator).clone();
+    }
     this.size++;
     return id;
   }
@@ -261,6 +415,13 @@ export class SeriesTable {
     if (this.width !== 0) {
       this.counts = grown(this.counts, new Float64Array(this.width * capacity));
       this.stats = grown(this.stats, new Float64Array(STATS * capacity));
+    }
+    const baselines = this.baselines;
+    if (baselines !== undefined) {
+      baselines.values = grown(baselines.values, new Float64Array(capacity));
+      baselines.sums = grown(baselines.sums, new Float64Array(this.width === 0 ? 0 : capacity));
+      baselines.counts = grown(baselines.counts, new Float64Array(this.width * capacity));
+      baselines.starts = grown(baselines.starts, new Float64Array(capacity));
     }
     this.capacity = capacity;
   }

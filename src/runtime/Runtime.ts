@@ -93,6 +93,7 @@ export class Runtime implements RuntimeHandle {
       now,
       exporter: options.metricExporter,
       runtimeMetrics: config.runtimeMetrics && !runtimeInstrumentationIn(config.instrumentations),
+      observableScopes: [SELF_SCOPE],
     });
     this.traces = new TracesPipeline({
       config: config.traces,

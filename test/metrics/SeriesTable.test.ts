@@ -131,3 +131,71 @@ describe('SeriesTable: hash collisions', () => {
     expect(typeof hash).toBe('number');
   });
 });
+
+describe('SeriesTable: delta baselines', () => {
+  it('tells what a sum gained since its last commit, and nothing when it did not change', () => {
+    const table = new SeriesTable(null);
+    const id = add(table, { q: 'a' }, 1000);
+    table.values[id] += 5;
+    table.trackDeltas(); // series held before tracking start from nothing delivered
+    const first = table.deltaOf(id);
+    expect(first?.value).toBe(5);
+    expect(table.deltaStartMs(id)).toBe(1000);
+    table.values[id] += 2; // recorded while the point is on its way
+    table.commit(first!.commit, 2000);
+    expect(table.deltaStartMs(id)).toBe(2000);
+    expect(table.deltaOf(id)?.value).toBe(2);
+    const second = table.deltaOf(id)!;
+    table.commit(second.commit, 3000);
+    expect(table.deltaOf(id)).toBeUndefined();
+  });
+
+  it('an uncommitted delta (a failed export) is folded into the next one, with its window still open', () => {
+    const table = new SeriesTable(null);
+    table.trackDeltas();
+    const id = add(table, {}, 1000);
+    table.values[id] += 3;
+    table.deltaOf(id); // taken, never delivered
+    table.values[id] += 4;
+    expect(table.deltaOf(id)?.value).toBe(7);
+    expect(table.deltaStartMs(id)).toBe(1000);
+  });
+
+  it('a commit for a series that went and whose id was handed out again changes nothing', () => {
+    const table = new SeriesTable(null);
+    table.trackDeltas();
+    const id = add(table, { q: 'old' }, 1000);
+    table.values[id] += 9;
+    const stale = table.deltaOf(id)!;
+    table.remove(id);
+    const reused = add(table, { q: 'new' }, 5000);
+    expect(reused).toBe(id);
+    table.values[reused] += 1;
+    table.commit(stale.commit, 6000);
+    expect(table.deltaOf(reused)?.value).toBe(1);
+    expect(table.deltaStartMs(reused)).toBe(5000);
+  });
+
+  it('histograms: bucket counts, count and sum since the baseline; no min or max', () => {
+    const table = new SeriesTable(bounds([1, 10]));
+    table.trackDeltas();
+    const id = add(table, {});
+    for (const v of [0.5, 5, 50]) table.observe(id, v);
+    const first = table.deltaOf(id)!;
+    expect(first.histogram).toEqual({ counts: [1, 1, 1], count: 3, sum: 55.5, min: NaN, max: NaN });
+    table.commit(first.commit, 1);
+    table.observe(id, 7);
+    expect(table.deltaOf(id)?.histogram).toMatchObject({ counts: [0, 1, 0], count: 1, sum: 7 });
+  });
+
+  it('grows its baseline columns with the table', () => {
+    const table = new SeriesTable(bounds([1]));
+    table.trackDeltas();
+    const ids = Array.from({ length: 100 }, (_, i) => add(table, { i: String(i) }, i));
+    for (const id of ids) table.observe(id, id);
+    for (const id of ids) table.commit(table.deltaOf(id)!.commit, 500);
+    for (const id of ids) expect(table.deltaOf(id)).toBeUndefined();
+    table.observe(ids[99], 0);
+    expect(table.deltaOf(ids[99])?.histogram).toMatchObject({ counts: [1, 0], count: 1 });
+  });
+});
