@@ -55,7 +55,9 @@ export class MetricChunkBuilder {
     const delta = table.deltaOf(id);
     if (delta === undefined) return undefined;
     const { commit, histogram, exponential } = delta;
-    const startTime = millisToHrTime(table.deltaStartMs(id));
+    // Series are dated by the store's clock, collections by the high-resolution one, which may lag it a little: a
+    // window never ends before it starts.
+    const startTime = millisToHrTime(Math.min(table.deltaStartMs(id), this.endMs));
     const attributes = commit.attributes;
     let value: unknown = delta.value;
     if (exponential !== undefined) {

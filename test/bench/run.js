@@ -456,21 +456,25 @@ function countPoints(resourceMetrics) {
 }
 
 // -------------------------------------------------------------------------------------------------- collection
-async function collectionRow() {
+async function collectionRow(temporality = 'cumulative') {
   // The pipeline hands a collection over in chunks: the bytes of one export are the sum over its chunks.
   let chunkBytes = 0;
   let bytes = 0;
-  initFacade({ cardinalityLimit: 10_000 }, {
+  initFacade({ cardinalityLimit: 10_000, metrics: { temporality } }, {
     metricExporter: discardExporter((m) => {
       chunkBytes += ProtobufMetricsSerializer.serializeRequest(m).length;
     }),
   });
-  for (let i = 0; i < 5000; i++) telemetry.counter('requests.total', 'route', `/r${i}`, 'method', 'GET');
-  for (let i = 0; i < 5000; i++) telemetry.histogram('request.duration_ms', i % 3000, 'route', `/r${i}`);
+  // Every series changes before every collection (outside the timing), so that deltas have a point for each too.
+  const record = () => {
+    for (let i = 0; i < 5000; i++) telemetry.counter('requests.total', 'route', `/r${i}`, 'method', 'GET');
+    for (let i = 0; i < 5000; i++) telemetry.histogram('request.duration_ms', i % 3000, 'route', `/r${i}`);
+  };
   const samples = [];
   // Two warm-up exports: the first compiles the collection and encoding paths, the second still runs partly
   // unoptimised code (measured: ~90 ms, ~30 ms, then a steady ~12 ms).
   for (let r = 0; r < REPS + 2; r++) {
+    record();
     chunkBytes = 0;
     const start = performance.now();
     await telemetry.forceFlush();
@@ -700,6 +704,10 @@ async function main() {
     }
   }));
   await telemetry.shutdown();
+  // Delta temporality keeps baselines beside the series; the recording path is the same.
+  initFacade({ profile: 'development', metrics: { temporality: 'delta' } });
+  row('facade.counter3.delta', counter3Row());
+  await telemetry.shutdown();
 
   // Production: label limits and a rate limiter high enough to admit every call of the loop, so the row is the
   // cost of the checks on calls that pass; the next row is the cost of a call the rate limiter drops.
@@ -736,6 +744,8 @@ async function main() {
     `per series kept: ${results.series.facadeBytes.toFixed(0)} / ${results.series.sdkBytes.toFixed(0)} / ${results.series.promBytes.toFixed(0)} B\n`);
   results.memory = await memoryRows();
   results.collection = await collectionRow();
+  results.collectionDelta = await collectionRow('delta');
+  process.stderr.write(`  collect + encode 10,000 series: cumulative ${results.collection.ms.toFixed(1)} ms, delta ${results.collectionDelta.ms.toFixed(1)} ms\n`);
   results.exportBlock = await exportBlockRows();
   results.hostile = await hostileRows({ initFacade, telemetry, reps: QUICK ? 3 : 7 });
   results.startup = startupRows(QUICK ? 3 : 9);
@@ -777,6 +787,8 @@ function evaluate(r) {
     ['enabled: false <= 0.02 x SDK counter.add', x['facade.disabled.counter3'] / x['sdk.counter3'], 0.02],
     ['heap growth, 1M distinct values <= 5 MB', r.memory.facadeGrowthMb, 5],
     ['collect + encode 10,000 series <= 25 ms', r.collection.ms, 25],
+    ['collect + encode 10,000 changed series as deltas <= 1.5 x cumulative', r.collectionDelta.ms / r.collection.ms, 1.5],
+    ['counter() 3 pairs with delta temporality <= 1.1 x cumulative (the recording path is the same)', x['facade.counter3.delta'] / x['facade.counter3'], 1.1],
     ...exportBlockCases().map(([key, label]) =>
       [`longest event-loop block exporting ${label} <= ${BLOCK_GOAL_MS} ms`, r.exportBlock[`facade.${key}`].blockMs, BLOCK_GOAL_MS]),
     ['recording a 128 KB hostile label value, redaction on < 5 ms', r.hostile.label.worstMs, 5],
@@ -826,6 +838,7 @@ function renderTable(r) {
     '|---|---:|---:|---:|---:|---:|',
     `| counter(), no labels | ${ns('facade.counter0')} | | | | |`,
     `| histogram(), 3 label pairs, base-2 exponential buckets | ${ns('facade.histogram3.exponential')} | | | ${ratio('facade.histogram3.exponential', 'facade.histogram3')} x explicit | |`,
+    `| counter(), 3 label pairs, delta temporality | ${ns('facade.counter3.delta')} | | | ${ratio('facade.counter3.delta', 'facade.counter3')} x cumulative | |`,
     `| counter(), 3 label pairs, runtime metrics off (on in every other row: the default) | ${ns('facade.counter3.runtimeOff')} | | | | |`,
     `| counter(), 3 label pairs | ${ns('facade.counter3')} | ${ns('sdk.counter3')} | ${ns('prom.counter3')} | ${ratio('facade.counter3', 'sdk.counter3')} | ${ratio('facade.counter3', 'prom.counter3')} |`,
     `| counter(), 3 pairs, production profile (rate limiter on but raised so no call is dropped; label limits) | ${ns('facade.production.counter3')} | ${ns('sdk.counter3')} | ${ns('prom.counter3')} | ${ratio('facade.production.counter3', 'sdk.counter3')} | ${ratio('facade.production.counter3', 'prom.counter3')} |`,
@@ -869,7 +882,8 @@ function renderTable(r) {
     `| first call of a new combination | ${r.series.facadeNs.toFixed(0)} ns | ${r.series.sdkNs.toFixed(0)} ns | ${r.series.promNs.toFixed(0)} ns |`,
     `| memory kept per series (JS heap and ArrayBuffers, after GC) | ${r.series.facadeBytes.toFixed(0)} B | ${r.series.sdkBytes.toFixed(0)} B | ${r.series.promBytes.toFixed(0)} B |`,
     '',
-    `Collect and encode one export of 10,000 series (protobuf, ${(r.collection.bytes / 1024).toFixed(0)} KiB), median after two warm-up exports: ${r.collection.ms.toFixed(1)} ms.`,
+    `Collect and encode one export of 10,000 series (protobuf, ${(r.collection.bytes / 1024).toFixed(0)} KiB), median after two warm-up exports: ${r.collection.ms.toFixed(1)} ms; ` +
+      `as deltas (every series changed, baselines read and committed): ${r.collectionDelta.ms.toFixed(1)} ms (${(r.collectionDelta.bytes / 1024).toFixed(0)} KiB).`,
     '',
     `One collection of one series with the runtime metrics on (the default: about 40 more series of event loop, heap, GC, CPU and memory): ${r.runtimeMetrics.onMs.toFixed(2)} ms; with them off: ${r.runtimeMetrics.offMs.toFixed(2)} ms (median of 21, into a discarding exporter).`,
     '',
