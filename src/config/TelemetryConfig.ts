@@ -239,7 +239,7 @@ export interface TracesSignalConfig extends SignalTransportConfig {
 export interface ResolvedSignal {
   /** The push exporter. */
   exporter: 'otlp' | 'console' | 'none';
-  /** Full URL exports are posted to. */
+  /** Where exports go: the full URL over HTTP, the collector's `http(s)://host:port` over gRPC. */
   url: string;
   /** Where the URL came from (a field or a variable), for messages. */
   urlSource: string;
@@ -253,7 +253,7 @@ export interface ResolvedSignal {
   maxBytesPerRequest: number;
   /** Payload compression. */
   compression: 'gzip' | 'none';
-  /** Payload encoding. */
+  /** Payload encoding and transport: OTLP/HTTP protobuf or JSON, or OTLP/gRPC. */
   protocol: OtlpProtocol;
   /** How long one request may wait for its answer. */
   requestTimeoutMs: number;

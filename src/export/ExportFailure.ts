@@ -75,8 +75,7 @@ const TOO_LARGE_TEXT = /larger than|too large|exceeds (the )?(maximum|max|limit)
  */
 export function grpcFailure(code: number, details: string, timeoutMs: number, retryInfo = false): ExportFailure {
   const name = GRPC_STATUS[code] ?? `status ${code}`;
-  // grpc-js ends a connection failure with "Resolution note: " and often nothing after it.
-  const said = printable(details.replace(/\s*Resolution note:\s*$/, ''), 300);
+  const said = printable(withoutEmptyNote(details.slice(0, 4096)), 300);
   if (name === 'UNAVAILABLE') {
     const errno = /\b(E[A-Z]{3,}[A-Z_]*)\b/.exec(details)?.[1];
     return { kind: 'network', code: errno ?? name, grpcStatus: name, retryable: true, detail: `gRPC UNAVAILABLE: ${said || 'no connection'}` };
@@ -93,6 +92,18 @@ export function grpcFailure(code: number, details: string, timeoutMs: number, re
     retryable: RETRYABLE_GRPC.has(name) || (name === 'RESOURCE_EXHAUSTED' && retryInfo && tooLarge === undefined),
     detail: `gRPC ${name} (${code})${said === '' ? '' : `: ${said}`}`,
   };
+}
+
+/**
+ * A server's details without what says nothing: grpc-js ends a connection failure with "Resolution note: " and often
+ * nothing after it, and a final period is the sentence's, which the reporter ends itself. No regular expression: the
+ * text comes from the server.
+ */
+function withoutEmptyNote(details: string): string {
+  const NOTE = 'Resolution note:';
+  let text = details.trimEnd();
+  if (text.endsWith(NOTE)) text = text.slice(0, -NOTE.length).trimEnd();
+  return text.endsWith('.') ? text.slice(0, -1) : text;
 }
 
 /** Whether the collector refused a request as too large: it is split and the limit learned. */

@@ -89,7 +89,8 @@ export class ExportGuard {
    * runtime, once for both signals; the reporter takes it as the start of the failures it reports.
    */
   adopt(sink: ExportSink<never> | undefined): void {
-    for (const note of sink?.notes ?? []) this.diagnostics.warnOnce(`sink:${this.signal}:${note}`, `${this.signal} export to ${this.target}: ${note}`);
+    // Said once however many signals share the cause (a header given to both).
+    for (const note of sink?.notes ?? []) this.diagnostics.warnOnce(`sink:${note}`, note);
     if (sink?.unavailable === undefined) return;
     this.unavailable = sink.unavailable;
     this.lastFailure = sink.unavailable;

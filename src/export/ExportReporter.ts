@@ -71,6 +71,9 @@ export class ExportReporter {
     const status = failure.status;
     if (failure.kind === 'network') {
       if (failure.code === 'EPROTO' || /SSL|TLS|certificate|CERT_/i.test(`${failure.detail} ${failure.code ?? ''}`)) return tlsHint(failure);
+      if (this.encoding === 'gRPC' && /Protocol error/i.test(failure.detail)) {
+        return ' The server at that address does not speak gRPC (HTTP/2): is it an OTLP/HTTP port (usually 4318)? OTLP/gRPC is usually on 4317.';
+      }
       return this.encoding === 'gRPC'
         ? ' Check that the collector runs, is reachable from here, and accepts OTLP/gRPC at that address (usually port 4317).'
         : ' Check that the collector runs, is reachable from here, and accepts OTLP/HTTP at that URL (usually port 4318).';

@@ -169,13 +169,13 @@ export class ExporterSink<T> implements ExportSink<T> {
 
 /** The transport settings of one signal, as resolved. */
 export interface SignalTransportConfig {
-  /** Full URL the signal's exports are posted to. */
+  /** Where the signal's exports go: the full URL over HTTP, the collector's `http(s)://host:port` over gRPC. */
   readonly url: string;
   /** Export headers. */
   readonly headers: Readonly<Record<string, string>>;
   /** Payload compression. */
   readonly compression: 'gzip' | 'none';
-  /** Payload encoding. */
+  /** Payload encoding and transport. */
   readonly protocol: OtlpProtocol;
   /** How long one request may wait for its answer. */
   readonly requestTimeoutMs: number;

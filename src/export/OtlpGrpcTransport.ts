@@ -155,13 +155,15 @@ export class OtlpGrpcTransport extends RetryingTransport {
     for (const [name, value] of entries) {
       try {
         metadata.set(name, name.endsWith('-bin') ? Buffer.from(value) : value);
-      } catch (error) {
-        // Never the value: headers are credentials.
-        this.notes.push(`the header '${name.slice(0, 60)}' cannot be sent as gRPC metadata (${(error as Error)?.message ?? String(error)}); it was left out.`);
+      } catch {
+        // grpc-js's error quotes the value, and headers are credentials: the rule is said instead.
+        this.notes.push(`the header '${name.slice(0, 60)}' cannot be sent as gRPC metadata (names of 0-9, a-z, '_', '.' and '-'; ` +
+          "values of printable ASCII, or any bytes for a name ending in '-bin'); it is left out of OTLP/gRPC exports.");
       }
     }
     if (this.url.protocol === 'https:' && (tls?.key === undefined) !== (tls?.cert === undefined)) {
-      this.notes.push('a client key and a client certificate are used together, and only one was given: OTLP/gRPC connects without a client ' +
+      this.notes.push('a client key and a client certificate are used together, and only one was given: OTLP/gRPC to ' +
+        `${displayUrl(this.options.url)} connects without a client ` +
         'certificate. Set both clientKey and clientCertificate (OTEL_EXPORTER_OTLP_CLIENT_KEY, OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE) for mutual TLS.');
     }
     return metadata;

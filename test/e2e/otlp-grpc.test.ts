@@ -189,6 +189,32 @@ describe('OTLP/gRPC, end to end against a real @grpc/grpc-js receiver', () => {
     expect(telemetry.getHealth().signals.metrics).toMatchObject({ exports: 1, exportFailures: 0 });
   });
 
+  it('a header gRPC metadata cannot carry is left out and said once, by name only; the others are sent', async () => {
+    bed = await startGrpcTestBed({ headers: { 'x-tenant': 'acme', 'x-label': 'café s3cret' } });
+    telemetry.counter('headers.total');
+    telemetry.startSpan('headers').end();
+    await telemetry.forceFlush();
+    expect(bed.receiver.latest('headers.total')[0].value).toBe(1);
+    expect(bed.receiver.metricRequests[0].headers).toMatchObject({ 'x-tenant': 'acme' });
+    expect(bed.receiver.metricRequests[0].headers['x-label']).toBeUndefined();
+    const said = bed.logger.matching('cannot be sent as gRPC metadata');
+    expect(said).toHaveLength(1);
+    expect(said[0]).toContain("the header 'x-label'");
+    expect(bed.logger.lines.some((line) => line.message.includes('s3cret'))).toBe(false);
+  });
+
+  it('gRPC sent to an OTLP/HTTP port: the real error, and that the port does not speak gRPC', async () => {
+    const http = await new LocalCollector().start();
+    started.push(http);
+    bed = await startGrpcTestBed({ endpoint: http.url, exportTimeoutMs: 500 });
+    telemetry.counter('wrong.port.total');
+    await telemetry.forceFlush();
+    const [line] = bed.logger.matching('metrics export to');
+    expect(line).toContain(`metrics export to ${http.url} failed: gRPC UNAVAILABLE`);
+    expect(line).toContain('does not speak gRPC (HTTP/2): is it an OTLP/HTTP port (usually 4318)?');
+    expect(http.metricRequests).toEqual([]);
+  });
+
   it('gzip: each request message is compressed on the wire (grpc-js), and decodes to the same values', async () => {
     const run = async (compression: 'gzip' | 'none'): Promise<{ wire: number; decoded: number }> => {
       const receiver = await new LocalGrpcCollector().start();

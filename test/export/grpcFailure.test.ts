@@ -5,7 +5,7 @@ describe('grpcFailure: a gRPC status as an ExportFailure', () => {
     const failure = grpcFailure(14, 'No connection established. Last error: Error: connect ECONNREFUSED 127.0.0.1:4317. Resolution note: ', 1000);
     expect(failure).toEqual({
       kind: 'network', code: 'ECONNREFUSED', grpcStatus: 'UNAVAILABLE', retryable: true,
-      detail: 'gRPC UNAVAILABLE: No connection established. Last error: Error: connect ECONNREFUSED 127.0.0.1:4317.',
+      detail: 'gRPC UNAVAILABLE: No connection established. Last error: Error: connect ECONNREFUSED 127.0.0.1:4317',
     });
     expect(grpcFailure(14, 'Connection dropped', 1000)).toMatchObject({ kind: 'network', code: 'UNAVAILABLE' });
   });
