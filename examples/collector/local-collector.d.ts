@@ -6,7 +6,11 @@ export type CollectorMode =
   | { kind: 'ok' }
   | { kind: 'status'; status: number }
   | { kind: 'hang' }
-  | { kind: 'limit'; maxBytes: number };
+  | { kind: 'limit'; maxBytes: number }
+  /** LocalGrpcCollector only: end calls with this gRPC status. */
+  | { kind: 'grpcStatus'; code: number; details?: string }
+  /** LocalGrpcCollector only: accept, and answer with a partial success. */
+  | { kind: 'partial'; rejected: number; message: string };
 
 /** One request as the collector saw it. */
 export interface RequestLogEntry {
@@ -14,8 +18,10 @@ export interface RequestLogEntry {
   path: string;
   /** Body size as received (compressed when gzip). */
   bytes: number;
-  /** The status answered; 0 while hung. */
+  /** The status answered; 0 while hung (and for gRPC calls, which say `grpcCode`). */
   status: number;
+  /** LocalGrpcCollector: the gRPC status code answered (0 is OK); undefined while hung. */
+  grpcCode?: number;
 }
 
 /** One data point as the collector saw it, flattened. */
@@ -80,7 +86,12 @@ export declare class LocalCollector extends EventEmitter {
   spans(): ReceivedSpan[];
   waitFor(predicate: () => boolean): Promise<void>;
   nextRequest(): Promise<RequestLogEntry>;
+  /** Decodes one export request for `/v1/metrics` or `/v1/traces` with the official generated code, and keeps it. */
+  receive(path: string, body: Buffer, headers: Record<string, unknown>): void;
 }
+
+/** The generated code of the official protocol definitions (`opentelemetry.proto`). */
+export declare const proto: Record<string, unknown>;
 
 /** Flattens OTLP KeyValue attributes into a plain object. */
 export declare function attributesOf(list: { key: string; value: Record<string, unknown> }[]): Record<string, unknown>;

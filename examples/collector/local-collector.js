@@ -136,6 +136,15 @@ class LocalCollector extends EventEmitter {
     return new Promise((resolve) => this.once('request', resolve));
   }
 
+  /**
+   * Decodes one export request for `path` (`/v1/metrics` or `/v1/traces`) with the official generated code and keeps
+   * it; throws when the body does not decode.
+   */
+  receive(path, body, headers) {
+    if (path === '/v1/metrics') this.metricRequests.push(decodeMetrics(body, headers));
+    else if (path === '/v1/traces') this.traceRequests.push(TraceRequest.toObject(TraceRequest.decode(body), TO_OBJECT));
+  }
+
   handle(req, res) {
     const chunks = [];
     req.on('data', (chunk) => chunks.push(chunk));
@@ -166,8 +175,7 @@ class LocalCollector extends EventEmitter {
       try {
         let body = Buffer.concat(chunks);
         if (req.headers['content-encoding'] === 'gzip') body = gunzipSync(body);
-        if (req.url === '/v1/metrics') this.metricRequests.push(decodeMetrics(body, req.headers));
-        else if (req.url === '/v1/traces') this.traceRequests.push(TraceRequest.toObject(TraceRequest.decode(body), TO_OBJECT));
+        this.receive(req.url, body, req.headers);
         answer(200, 'application/x-protobuf');
       } catch (error) {
         answer(400, 'text/plain', String(error));
@@ -241,4 +249,4 @@ function attributesOf(list) {
   return out;
 }
 
-module.exports = { LocalCollector, attributesOf };
+module.exports = { LocalCollector, attributesOf, proto };

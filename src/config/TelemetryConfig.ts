@@ -8,7 +8,7 @@ export type HistogramAggregation = (typeof HISTOGRAM_AGGREGATIONS)[number];
 
 export type { ProfileName } from './fields';
 
-/** How OTLP exports are encoded: protobuf (the default) or JSON, over HTTP. */
+/** How OTLP exports are sent: protobuf (the default) or JSON over HTTP, or gRPC. */
 export type OtlpProtocol = (typeof PROTOCOLS)[number];
 
 /** A propagator OTEL_PROPAGATORS and `propagators` can name. */
@@ -154,7 +154,7 @@ export type TracesExporterName = 'otlp' | 'console' | 'none';
 /** The transport settings each signal can set for itself; each overrides the shared setting of the same name. */
 export interface SignalTransportConfig {
   /**
-   * The full URL this signal's exports are posted to, used as given (else `endpoint` + `/v1/metrics` or `/v1/traces`).
+   * The full URL this signal's exports are posted to, used as given (else `endpoint` + `/v1/metrics` or `/v1/traces`; over gRPC, `endpoint` as it is).
    * Accepts an http:// or https:// URL such as http://otel-collector:4318. Default: unset.
    * Environment: OTEL_EXPORTER_OTLP_{METRICS,TRACES}_ENDPOINT (the config wins).
    */
@@ -166,8 +166,8 @@ export interface SignalTransportConfig {
    */
   headers?: Record<string, string>;
   /**
-   * How this signal's exports are encoded.
-   * Accepts one of 'http/protobuf', 'http/json'. Default: the shared `protocol`.
+   * How this signal's exports are sent: OTLP/HTTP protobuf or JSON, or OTLP/gRPC.
+   * Accepts one of 'http/protobuf', 'http/json', 'grpc'. Default: the shared `protocol`.
    * Environment: OTEL_EXPORTER_OTLP_{METRICS,TRACES}_PROTOCOL (the most specific setting wins).
    */
   protocol?: OtlpProtocol;
@@ -248,7 +248,7 @@ export interface TracesSignalConfig extends SignalTransportConfig {
 export interface ResolvedSignal {
   /** The push exporter. */
   exporter: 'otlp' | 'console' | 'none';
-  /** Full URL exports are posted to. */
+  /** Where exports go: the full URL over HTTP, the collector's `http(s)://host:port` over gRPC. */
   url: string;
   /** Where the URL came from (a field or a variable), for messages. */
   urlSource: string;
@@ -262,7 +262,7 @@ export interface ResolvedSignal {
   maxBytesPerRequest: number;
   /** Payload compression. */
   compression: 'gzip' | 'none';
-  /** Payload encoding. */
+  /** Payload encoding and transport: OTLP/HTTP protobuf or JSON, or OTLP/gRPC. */
   protocol: OtlpProtocol;
   /** How long one request may wait for its answer. */
   requestTimeoutMs: number;
@@ -361,7 +361,7 @@ export interface TelemetryConfig {
    */
   enabled?: boolean;
   /**
-   * Base URL of the collector; `/v1/metrics` and `/v1/traces` are appended.
+   * Base URL of the collector; `/v1/metrics` and `/v1/traces` are appended over HTTP; over gRPC it is used as it is (unset, `http://localhost:4317`).
    * Accepts an http:// or https:// URL such as http://otel-collector:4318. Default: `http://localhost:4318`.
    * Environment: OTEL_EXPORTER_OTLP_ENDPOINT, then OTEL_FACADE_ENDPOINT (the config wins).
    */
@@ -377,8 +377,8 @@ export interface TelemetryConfig {
    */
   headers?: Record<string, string>;
   /**
-   * How exports are encoded: OTLP/HTTP protobuf or JSON (OTEL_EXPORTER_OTLP_PROTOCOL=grpc is warned about and ignored: gRPC is not supported yet).
-   * Accepts one of 'http/protobuf', 'http/json'. Default: `http/protobuf`.
+   * How exports are sent: OTLP/HTTP protobuf or JSON, or OTLP/gRPC (`grpc` needs @opentelemetry/exporter-metrics-otlp-grpc and @opentelemetry/exporter-trace-otlp-grpc installed; see OTLP/gRPC).
+   * Accepts one of 'http/protobuf', 'http/json', 'grpc'. Default: `http/protobuf`.
    * Environment: OTEL_EXPORTER_OTLP_PROTOCOL (the config wins).
    */
   protocol?: OtlpProtocol;

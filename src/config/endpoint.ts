@@ -4,13 +4,13 @@ import { TelemetryConfigError } from './TelemetryConfigError';
 export interface NormalizedEndpoint {
   /** The URL with a scheme, without a trailing slash. */
   url: string;
-  /** Warnings to report once, such as a missing scheme or the gRPC port. */
+  /** Warnings to report once, such as a missing scheme. */
   notes: string[];
 }
 
 /**
- * Gives a bare `host:port` the `http://` scheme (GoMind's second pitfall) and flags port 4317, which speaks
- * OTLP/gRPC, not the OTLP/HTTP this library sends.
+ * Gives a bare `host:port` the `http://` scheme (GoMind's second pitfall). Whether the port fits the protocol (4317
+ * is OTLP/gRPC's, 4318 OTLP/HTTP's) is judged per signal, once the protocol is known (`portNote`).
  */
 export function normalizeEndpoint(field: string, raw: string): NormalizedEndpoint {
   const notes: string[] = [];
@@ -34,14 +34,25 @@ export function normalizeEndpoint(field: string, raw: string): NormalizedEndpoin
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
     throw new TelemetryConfigError(field, shownRaw, 'an http:// or https:// URL (OTLP/HTTP)');
   }
-  if (parsed.port === '4317') {
-    notes.push(
-      `${field} '${shownRaw}' uses port 4317, the OTLP/gRPC port; this library sends OTLP/HTTP, which collectors ` +
-        'serve on 4318. Exports will fail unless that port really speaks OTLP/HTTP.',
-    );
-  }
   parsed.hash = ''; // never sent
   return { url: trimTrailingSlashes(parsed.toString()), notes };
+}
+
+/**
+ * A warning when a signal's URL has the well-known port of the other OTLP transport (4317 is gRPC's, 4318 HTTP's),
+ * naming the signals sent there; undefined when the port fits.
+ */
+export function portNote(origin: string, url: string, grpc: boolean, signals: string): string | undefined {
+  const port = new URL(url).port;
+  if (!grpc && port === '4317') {
+    return `${origin} '${displayUrl(url)}' uses port 4317, the OTLP/gRPC port, but ${signals} are sent over OTLP/HTTP, which collectors ` +
+      "serve on 4318. Exports will fail unless that port really speaks OTLP/HTTP; for gRPC set protocol: 'grpc' (OTEL_EXPORTER_OTLP_PROTOCOL=grpc).";
+  }
+  if (grpc && port === '4318') {
+    return `${origin} '${displayUrl(url)}' uses port 4318, the OTLP/HTTP port, but ${signals} are sent over OTLP/gRPC, which collectors ` +
+      'serve on 4317. Exports will fail unless that port really speaks OTLP/gRPC.';
+  }
+  return undefined;
 }
 
 /** Longest endpoint URL taken (browsers and proxies commonly stop near 2 K). */

@@ -35,9 +35,6 @@ const UNSUPPORTED: Readonly<Record<string, readonly string[]>> = {
   OTEL_PROPAGATORS: ['xray', 'ottrace'],
   OTEL_METRICS_EXPORTER: ['zipkin', 'jaeger'],
   OTEL_TRACES_EXPORTER: ['zipkin', 'jaeger'],
-  OTEL_EXPORTER_OTLP_PROTOCOL: ['grpc'],
-  OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: ['grpc'],
-  OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: ['grpc'],
 };
 
 /** A standard variable this library reads that is not a field of the table. */
@@ -71,7 +68,7 @@ export interface IgnoredVariable {
 export const IGNORED_VARIABLES: readonly IgnoredVariable[] = [
   { variable: 'OTEL_METRICS_EXEMPLAR_FILTER', why: 'exemplars are not recorded yet.', warn: true },
   { variable: 'OTEL_CONFIG_FILE', why: 'declarative configuration files are not read; pass the fields to initialize().', warn: true },
-  { variable: 'OTEL_EXPORTER_OTLP_INSECURE', why: 'it applies to OTLP/gRPC; over HTTP the endpoint\'s scheme (http or https) decides.', warn: false },
+  { variable: 'OTEL_EXPORTER_OTLP_INSECURE', why: 'the endpoint\'s scheme decides, over HTTP and gRPC alike: http:// is plaintext, https:// is TLS (an endpoint without a scheme is given http://, with a warning).', warn: false },
   { variable: 'OTEL_LOGS_EXPORTER', why: 'this library exports no logs; join logs to traces with the trace id instead.', warn: false },
   { variable: 'OTEL_BLRP_*', why: 'settings of the log record processor, and this library exports no logs.', warn: false },
   { variable: 'OTEL_EXPORTER_OTLP_LOGS_*', why: 'this library exports no logs.', warn: false },

@@ -69,8 +69,8 @@ const TEXT: FieldKind = { type: 'text', maxLength: 255 };
 export const PUSH_EXPORTERS = ['otlp', 'console', 'none'] as const;
 /** The metrics exporters: the push ones and `prometheus`. */
 export const METRICS_EXPORTERS = ['otlp', 'prometheus', 'console', 'none'] as const;
-/** The OTLP/HTTP encodings (`grpc` is recognised, warned about, and not supported yet). */
-export const PROTOCOLS = ['http/protobuf', 'http/json'] as const;
+/** The OTLP transports: HTTP with protobuf or JSON, or gRPC (through the optional OpenTelemetry gRPC exporters). */
+export const PROTOCOLS = ['http/protobuf', 'http/json', 'grpc'] as const;
 /** The propagators OTEL_PROPAGATORS can name. */
 export const PROPAGATORS = ['tracecontext', 'baggage', 'b3', 'b3multi', 'jaeger', 'none'] as const;
 /** The temporality preferences of OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE. */
@@ -94,9 +94,9 @@ function signalFields(signal: 'metrics' | 'traces'): FieldSpec[] {
     signal === 'metrics'
       ? { path: 'metrics.exporter', kind: { type: 'enumList', values: METRICS_EXPORTERS, single: false }, doc: 'Where metrics go; a list combines a push exporter with `prometheus`, such as `[\'otlp\', \'prometheus\']` (OTEL_METRICS_EXPORTER also takes `logging`, read as `console`).', env: ['OTEL_METRICS_EXPORTER'], inherits: 'exporter' }
       : { path: 'traces.exporter', kind: { type: 'enum', values: PUSH_EXPORTERS }, doc: 'Where spans go.', env: ['OTEL_TRACES_EXPORTER'], inherits: 'exporter' },
-    own('endpoint', { type: 'url' }, 'The full URL this signal\'s exports are posted to, used as given (else `endpoint` + `/v1/metrics` or `/v1/traces`).', { inherits: undefined }),
+    own('endpoint', { type: 'url' }, 'The full URL this signal\'s exports are posted to, used as given (else `endpoint` + `/v1/metrics` or `/v1/traces`; over gRPC, `endpoint` as it is).', { inherits: undefined }),
     own('headers', { type: 'stringMap' }, 'Headers sent with this signal\'s exports, merged over the shared `headers`.'),
-    own('protocol', { type: 'enum', values: PROTOCOLS }, 'How this signal\'s exports are encoded.'),
+    own('protocol', { type: 'enum', values: PROTOCOLS }, 'How this signal\'s exports are sent: OTLP/HTTP protobuf or JSON, or OTLP/gRPC.'),
     own('compression', { type: 'enum', values: ['gzip', 'none'] }, 'Compression of this signal\'s export bodies.'),
     own('timeoutMs', integer(1, 600_000), 'How long one request of this signal may wait for its answer (the whole export, retries included, is bounded by its own deadline).'),
     own('certificate', { type: 'file' }, 'A PEM file of certificate authorities to trust for this signal\'s exports over https.'),
@@ -129,10 +129,10 @@ export const FIELDS: readonly FieldSpec[] = [
   { path: 'serviceNamespace', kind: TEXT, doc: '`service.namespace` of the resource.' },
   { path: 'resourceAttributes', kind: { type: 'stringMap' }, doc: 'More resource attributes, merged over OTEL_RESOURCE_ATTRIBUTES.', env: ['OTEL_RESOURCE_ATTRIBUTES'] },
   { path: 'enabled', kind: BOOLEAN, doc: '`false` turns every call into a no-op (so does OTEL_SDK_DISABLED=true, whatever this says).', defaults: all(true), env: ['OTEL_SDK_DISABLED'], envRule: 'OTEL_SDK_DISABLED=true wins whatever the config says' },
-  { path: 'endpoint', kind: { type: 'url' }, doc: 'Base URL of the collector; `/v1/metrics` and `/v1/traces` are appended.', defaults: all('http://localhost:4318'), env: ['OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_FACADE_ENDPOINT'] },
+  { path: 'endpoint', kind: { type: 'url' }, doc: 'Base URL of the collector; `/v1/metrics` and `/v1/traces` are appended over HTTP; over gRPC it is used as it is (unset, `http://localhost:4317`).', defaults: all('http://localhost:4318'), env: ['OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_FACADE_ENDPOINT'] },
   { path: 'exporter', kind: { type: 'enum', values: PUSH_EXPORTERS }, doc: 'The push exporter of both signals, unless `metrics.exporter` or `traces.exporter` says otherwise.', defaults: all('otlp') },
   { path: 'headers', kind: { type: 'stringMap' }, doc: 'Headers sent with every export, merged over OTEL_EXPORTER_OTLP_HEADERS.', env: ['OTEL_EXPORTER_OTLP_HEADERS'] },
-  { path: 'protocol', kind: { type: 'enum', values: PROTOCOLS }, doc: 'How exports are encoded: OTLP/HTTP protobuf or JSON (OTEL_EXPORTER_OTLP_PROTOCOL=grpc is warned about and ignored: gRPC is not supported yet).', defaults: all('http/protobuf'), env: ['OTEL_EXPORTER_OTLP_PROTOCOL'] },
+  { path: 'protocol', kind: { type: 'enum', values: PROTOCOLS }, doc: 'How exports are sent: OTLP/HTTP protobuf or JSON, or OTLP/gRPC (`grpc` needs @opentelemetry/exporter-metrics-otlp-grpc and @opentelemetry/exporter-trace-otlp-grpc installed; see OTLP/gRPC).', defaults: all('http/protobuf'), env: ['OTEL_EXPORTER_OTLP_PROTOCOL'] },
   { path: 'compression', kind: { type: 'enum', values: ['gzip', 'none'] }, doc: 'Compression of export bodies.', defaults: all('gzip'), env: ['OTEL_EXPORTER_OTLP_COMPRESSION'] },
   { path: 'timeoutMs', kind: integer(1, 600_000), doc: 'How long one export request may wait for its answer.', defaults: all(10_000), env: ['OTEL_EXPORTER_OTLP_TIMEOUT'] },
   { path: 'certificate', kind: { type: 'file' }, doc: 'A PEM file of certificate authorities to trust for exports over https.', env: ['OTEL_EXPORTER_OTLP_CERTIFICATE'] },

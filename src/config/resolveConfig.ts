@@ -1,5 +1,5 @@
 import { FIELD_BY_PATH, FIELDS, GROUPS, describeKind, namesUnder, type FieldKind, type FieldSpec } from './fields';
-import { displayUrl, normalizeEndpoint, signalUrl, trimTrailingSlashes } from './endpoint';
+import { displayUrl, normalizeEndpoint, portNote, signalUrl, trimTrailingSlashes } from './endpoint';
 import { headerProblem, readEnvironment, SAMPLERS, shown, type EnvironmentConfig } from './environment';
 import { compilePiiPatterns } from './piiPatterns';
 import { readPemFile } from './pemFile';
@@ -26,6 +26,8 @@ import { setOwn } from './setOwn';
 
 /** The last fallback when neither the config, the environment nor the profile names an endpoint. */
 export const DEFAULT_ENDPOINT = 'http://localhost:4318';
+/** The same for a signal sent over OTLP/gRPC, whose collectors listen on 4317. */
+export const DEFAULT_GRPC_ENDPOINT = 'http://localhost:4317';
 /** Longest service name, as the `serviceName` field takes. */
 const MAX_SERVICE_NAME = 255;
 /** Most notes said at start-up; past it one more line says how many were left out (they share a cause, usually). */
@@ -168,6 +170,7 @@ export function resolveConfig(input: TelemetryConfig | ProfileName | undefined, 
     shutdownTimeoutMs: resolver.value('shutdownTimeoutMs') as number,
     logger: (given.get('logger')?.value as DiagnosticLogger | undefined) ?? consoleLogger,
   };
+  notes.push(...portNotes(config));
   notes.push(...resolver.overridden);
   if (given.has('profile') && environment.values.has('profile') && given.get('profile')?.value !== environment.values.get('profile')?.value) {
     notes.push(`OTEL_FACADE_PROFILE=${String(environment.values.get('profile')?.value)} is overridden by profile = ${String(given.get('profile')?.value)} set in the config.`);
@@ -487,23 +490,38 @@ class Resolver {
     };
   }
 
-  /** One signal's transport settings: URL, headers, breaker, encoding, compression, request timeout and TLS. */
+  /**
+   * One signal's transport settings: URL, headers, breaker, encoding, compression, request timeout and TLS. Over
+   * OTLP/HTTP the signal's path is appended to the shared endpoint; over gRPC the endpoint is used as it is (the
+   * specification's rule), and an endpoint nobody set is gRPC's own default port.
+   */
   signal(signal: 'metrics' | 'traces', base: string, notes: string[]): {
     url: string; urlSource: string; headers: Record<string, string>; circuitBreaker: CircuitBreakerConfig; maxBytesPerRequest: number;
     compression: 'gzip' | 'none'; protocol: OtlpProtocol; requestTimeoutMs: number; tls: TlsFiles;
   } {
+    const protocol = this.value(`${signal}.protocol`) as OtlpProtocol;
+    const grpc = protocol === 'grpc';
     const own = this.get(`${signal}.endpoint`);
+    const shared = this.get('endpoint') as Sourced;
     let url = signalUrl(base, signal === 'metrics' ? 'v1/metrics' : 'v1/traces');
-    let urlSource = (this.get('endpoint') as Sourced).origin;
+    let urlSource = shared.origin;
+    if (grpc) {
+      url = isUserSet(shared.source) ? base : DEFAULT_GRPC_ENDPOINT;
+      if (!isUserSet(shared.source)) urlSource = 'the OTLP/gRPC default';
+    }
     if (own !== undefined) {
       const endpoint = normalizeEndpoint(own.origin, own.value as string);
       if (own.source === 'config') notes.push(...endpoint.notes);
       url = endpoint.url;
       urlSource = own.origin;
-      if (new URL(url).pathname === '/') {
+      if (!grpc && new URL(url).pathname === '/') {
         notes.push(`${own.origin} '${displayUrl(url)}' has no path, and a per-signal endpoint is used as given: exports go to '/'. ` +
           `The usual path is /v1/${signal}; or set the shared endpoint, to which it is appended.`);
       }
+    }
+    if (grpc && new URL(url).pathname !== '/') {
+      notes.push(`${urlSource} '${displayUrl(url)}' has a path, which OTLP/gRPC does not use: ${signal} go to the ${signal === 'metrics' ? 'MetricsService' : 'TraceService'} ` +
+        `at ${new URL(url).host}. Give the collector's host and port only (usually port 4317).`);
     }
     const headers = {
       ...stringMap(this.environment.values.get('headers')?.value),
@@ -529,7 +547,7 @@ class Resolver {
       circuitBreaker: { enabled: breaker('enabled'), maxFailures: breaker('maxFailures'), recoveryTimeMs: breaker('recoveryTimeMs'), halfOpenMax: breaker('halfOpenMax') },
       maxBytesPerRequest: this.value(`${signal}.maxBytesPerRequest`) as number,
       compression: this.value(`${signal}.compression`) as 'gzip' | 'none',
-      protocol: this.value(`${signal}.protocol`) as OtlpProtocol,
+      protocol,
       requestTimeoutMs: this.value(`${signal}.timeoutMs`) as number,
       tls: {
         ca: this.file(`${signal}.certificate`, notes),
@@ -556,6 +574,24 @@ class Resolver {
     notes.push(`${named.origin}=${shown(name)} cannot be read (${read.problem}); it was ignored.`);
     return undefined;
   }
+}
+
+/**
+ * A warning for each URL whose port is the other OTLP transport's (4317 with HTTP, 4318 with gRPC), naming the signals
+ * sent there, one line for both when they share the URL's host and the problem.
+ */
+function portNotes(config: ResolvedConfig): string[] {
+  const found = new Map<string, { origin: string; url: string; grpc: boolean; signals: string[] }>();
+  for (const [name, signal] of [['metrics', config.metrics], ['traces', config.traces]] as const) {
+    if (signal.exporter !== 'otlp') continue;
+    const grpc = signal.protocol === 'grpc';
+    const origin = new URL(signal.url).origin;
+    const key = `${signal.urlSource} ${origin} ${grpc}`;
+    const entry = found.get(key) ?? { origin: signal.urlSource, url: origin, grpc, signals: [] };
+    entry.signals.push(name);
+    found.set(key, entry);
+  }
+  return [...found.values()].flatMap((entry) => portNote(entry.origin, entry.url, entry.grpc, entry.signals.join(' and ')) ?? []);
 }
 
 /** The words for where a value came from: `you set`, `OTEL_METRIC_EXPORT_TIMEOUT`, `the production profile`. */

@@ -2,6 +2,8 @@
 export type FailureKind =
   /** The collector answered with an HTTP status outside 2xx. */
   | 'http'
+  /** The collector answered an OTLP/gRPC call with a status other than OK (UNAVAILABLE is `network`, DEADLINE_EXCEEDED `timeout`). */
+  | 'grpc'
   /** The connection failed: refused, reset, unreachable, name not found. */
   | 'network'
   /** No complete answer within the export's deadline. */
@@ -21,6 +23,10 @@ export interface ExportFailure {
   readonly status?: number;
   /** The system error code, such as `ECONNREFUSED`, for `network`. */
   readonly code?: string;
+  /** The gRPC status, such as `UNAUTHENTICATED`, for a failed OTLP/gRPC call. */
+  readonly grpcStatus?: string;
+  /** The collector refused the request as too large (HTTP 413, or gRPC RESOURCE_EXHAUSTED over its message size). */
+  readonly tooLarge?: boolean;
   /** Whether trying again may succeed (429, 502, 503, 504, network errors). */
   readonly retryable: boolean;
   /** How long the collector asked us to wait (`Retry-After`), if it did. */
@@ -44,10 +50,65 @@ export function httpFailure(status: number, statusText: string | undefined, body
   return {
     kind: 'http',
     status,
+    tooLarge: status === 413 ? true : undefined,
     retryable: RETRYABLE_STATUSES.has(status),
     retryAfterMs: parseRetryAfter(retryAfter, now),
     detail: `HTTP ${status}${statusText ? ` ${printable(statusText, 60)}` : ''}${text}`,
   };
+}
+
+/** gRPC status names by code, as `@grpc/grpc-js` defines them (the protocol's own numbering). */
+const GRPC_STATUS = ['OK', 'CANCELLED', 'UNKNOWN', 'INVALID_ARGUMENT', 'DEADLINE_EXCEEDED', 'NOT_FOUND', 'ALREADY_EXISTS',
+  'PERMISSION_DENIED', 'RESOURCE_EXHAUSTED', 'FAILED_PRECONDITION', 'ABORTED', 'OUT_OF_RANGE', 'UNIMPLEMENTED', 'INTERNAL',
+  'UNAVAILABLE', 'DATA_LOSS', 'UNAUTHENTICATED'];
+/** The statuses the OTLP specification says to retry (RESOURCE_EXHAUSTED only with RetryInfo: below). */
+const RETRYABLE_GRPC = new Set(['CANCELLED', 'DEADLINE_EXCEEDED', 'ABORTED', 'OUT_OF_RANGE', 'UNAVAILABLE', 'DATA_LOSS']);
+/** How gRPC servers word a message over their receive limit (grpc-js, grpc-go, the Collector's receiver). */
+const TOO_LARGE_TEXT = /larger than|too large|exceeds (the )?(maximum|max|limit)|message size/i;
+
+/**
+ * The failure of an OTLP/gRPC call that ended with status `code` and the server's `details`: UNAVAILABLE (no
+ * connection, or the server going away) is a `network` failure with the system error code when the details name one,
+ * DEADLINE_EXCEEDED a `timeout` within `timeoutMs`, RESOURCE_EXHAUSTED over the server's message size `tooLarge` (so
+ * the request is split, as for HTTP 413); the others are `grpc` failures named by their status. `retryInfo`: the
+ * server sent google.rpc.RetryInfo, which makes RESOURCE_EXHAUSTED retryable.
+ */
+export function grpcFailure(code: number, details: string, timeoutMs: number, retryInfo = false): ExportFailure {
+  const name = GRPC_STATUS[code] ?? `status ${code}`;
+  const said = printable(withoutEmptyNote(details.slice(0, 4096)), 300);
+  if (name === 'UNAVAILABLE') {
+    const errno = /\b(E[A-Z]{3,}[A-Z_]*)\b/.exec(details)?.[1];
+    return { kind: 'network', code: errno ?? name, grpcStatus: name, retryable: true, detail: `gRPC UNAVAILABLE: ${said || 'no connection'}` };
+  }
+  if (name === 'DEADLINE_EXCEEDED') {
+    const failure = timeoutFailure(timeoutMs, 'no answer');
+    return { ...failure, grpcStatus: name, detail: `${failure.detail}: gRPC DEADLINE_EXCEEDED${said === '' ? '' : `, ${said}`}` };
+  }
+  const tooLarge = name === 'RESOURCE_EXHAUSTED' && TOO_LARGE_TEXT.test(details) ? true : undefined;
+  return {
+    kind: 'grpc',
+    grpcStatus: name,
+    tooLarge,
+    retryable: RETRYABLE_GRPC.has(name) || (name === 'RESOURCE_EXHAUSTED' && retryInfo && tooLarge === undefined),
+    detail: `gRPC ${name} (${code})${said === '' ? '' : `: ${said}`}`,
+  };
+}
+
+/**
+ * A server's details without what says nothing: grpc-js ends a connection failure with "Resolution note: " and often
+ * nothing after it, and a final period is the sentence's, which the reporter ends itself. No regular expression: the
+ * text comes from the server.
+ */
+function withoutEmptyNote(details: string): string {
+  const NOTE = 'Resolution note:';
+  let text = details.trimEnd();
+  if (text.endsWith(NOTE)) text = text.slice(0, -NOTE.length).trimEnd();
+  return text.endsWith('.') ? text.slice(0, -1) : text;
+}
+
+/** Whether the collector refused a request as too large: it is split and the limit learned. */
+export function isTooLarge(failure: ExportFailure): boolean {
+  return failure.tooLarge === true || (failure.kind === 'http' && failure.status === 413);
 }
 
 /** The failure of a connection error. */

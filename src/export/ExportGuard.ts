@@ -4,7 +4,8 @@ import type { CircuitState, SignalHealth, SignalName } from '../health/Health';
 import { ExportStatus } from '../health/ExportStatus';
 import { CircuitBreaker } from '../protection/CircuitBreaker';
 import type { ExportFailure } from './ExportFailure';
-import { ExportReporter } from './ExportReporter';
+import type { ExportSink } from './ExportSink';
+import { ExportReporter, type ExportEncoding } from './ExportReporter';
 
 /**
  * One signal's protection and bookkeeping around its exports: its own circuit breaker (so a dead traces endpoint
@@ -28,11 +29,11 @@ export class ExportGuard {
     /** Where the signal is sent, for messages. */
     readonly target: string,
     breakerConfig: CircuitBreakerConfig,
-    diagnostics: Diagnostics,
+    private readonly diagnostics: Diagnostics,
     onCircuitChange: (state: CircuitState, previous: CircuitState) => void,
     now: () => number = Date.now,
-    /** How requests are encoded, for the reporter's hints. */
-    encoding: 'protobuf' | 'JSON' = 'protobuf',
+    /** How requests are sent, for the reporter's hints. */
+    encoding: ExportEncoding = 'protobuf',
   ) {
     this.status = new ExportStatus(now);
     this.breaker = new CircuitBreaker(breakerConfig, now);
@@ -77,6 +78,24 @@ export class ExportGuard {
     this.status.failed(`${this.target}: ${failure.detail}`);
     if (!final && failure.kind !== 'closed') this.reporter.failed(failure);
     this.breaker.failure();
+  }
+
+  /** Why every export of this signal fails, known at initialize() (the gRPC exporter is not installed). */
+  unavailable: ExportFailure | undefined;
+
+  /**
+   * Takes what the signal's sink knew from its setup: its notes are said once each, and a sink that is unavailable
+   * is recorded at once as a failure, so that getHealth() shows it from initialize() on. That one is said by the
+   * runtime, once for both signals; the reporter takes it as the start of the failures it reports.
+   */
+  adopt(sink: ExportSink<never> | undefined): void {
+    // Said once however many signals share the cause (a header given to both).
+    for (const note of sink?.notes ?? []) this.diagnostics.warnOnce(`sink:${note}`, note);
+    if (sink?.unavailable === undefined) return;
+    this.unavailable = sink.unavailable;
+    this.lastFailure = sink.unavailable;
+    this.status.failed(`${this.target}: ${sink.unavailable.detail}`);
+    this.reporter.toldFailing();
   }
 
   /** The signal's health; a signal that pushes nothing has no breaker to speak of (`disabled`). */

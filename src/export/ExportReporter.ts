@@ -3,6 +3,9 @@ import type { CircuitState, SignalName } from '../health/Health';
 import type { ExportFailure } from './ExportFailure';
 import type { RequestLimit } from './RequestLimit';
 
+/** How a signal's requests are sent: OTLP/HTTP protobuf or JSON, or OTLP/gRPC. */
+export type ExportEncoding = 'protobuf' | 'JSON' | 'gRPC';
+
 /** How often a signal that keeps failing is reported again. */
 const REPEAT_EVERY_MS = 60_000;
 
@@ -28,8 +31,8 @@ export class ExportReporter {
     private readonly target: string,
     private readonly diagnostics: Diagnostics,
     private readonly now: () => number = Date.now,
-    /** How requests are encoded, for the hints: `protobuf` or `JSON`. */
-    private readonly encoding: 'protobuf' | 'JSON' = 'protobuf',
+    /** How requests are sent, for the hints: OTLP/HTTP `protobuf` or `JSON`, or `gRPC`. */
+    private readonly encoding: ExportEncoding = 'protobuf',
   ) {}
 
   /** An export failed. */
@@ -54,18 +57,32 @@ export class ExportReporter {
     }
   }
 
+  /** Failures began and were said elsewhere: later ones are reported as going on, once a minute. */
+  toldFailing(): void {
+    if (this.failingSince !== undefined) return;
+    this.failingSince = this.now();
+    this.lastReportAt = this.failingSince;
+    this.failuresInRow = 1;
+  }
+
   /** What to check, for the kind of failure, when the target is a URL. */
   private hint(failure: ExportFailure): string {
     if (!this.target.startsWith('http')) return '';
     const status = failure.status;
     if (failure.kind === 'network') {
       if (failure.code === 'EPROTO' || /SSL|TLS|certificate|CERT_/i.test(`${failure.detail} ${failure.code ?? ''}`)) return tlsHint(failure);
-      return ' Check that the collector runs, is reachable from here, and accepts OTLP/HTTP at that URL (usually port 4318).';
+      if (this.encoding === 'gRPC' && /Protocol error/i.test(failure.detail)) {
+        return ' The server at that address does not speak gRPC (HTTP/2): is it an OTLP/HTTP port (usually 4318)? OTLP/gRPC is usually on 4317.';
+      }
+      return this.encoding === 'gRPC'
+        ? ' Check that the collector runs, is reachable from here, and accepts OTLP/gRPC at that address (usually port 4317).'
+        : ' Check that the collector runs, is reachable from here, and accepts OTLP/HTTP at that URL (usually port 4318).';
     }
+    if (failure.kind === 'grpc') return grpcHint(failure);
     if (failure.kind === 'timeout') {
       return ' Check that the collector is reachable and not overloaded, or allow a longer export timeout.';
     }
-    if (status === 413) {
+    if (failure.tooLarge === true) {
       return " Raise the collector's request size limit (the OpenTelemetry Collector's otlp receiver: " +
         'protocols.http.max_request_body_size).';
     }
@@ -119,7 +136,7 @@ export class ExportReporter {
     const size = bytes === undefined ? `a request of ${items} ${unit}` : `a ${formatBytes(bytes)} request (${items} ${unit})`;
     const now = bytes === undefined ? `at most ${limit.items} ${unit} each` : `at most ${formatBytes(limit.bytes)} each`;
     this.diagnostics.warn(
-      `the collector at ${this.target} refused ${size} as too large (HTTP 413); sending smaller requests (${now}, ` +
+      `the collector at ${this.target} refused ${size} as too large (${this.tooLargeAnswer}); sending smaller requests (${now}, ` +
         `larger again as they get through). Raise the collector's request size limit to send fewer, larger requests.`,
     );
   }
@@ -127,8 +144,13 @@ export class ExportReporter {
   /** The collector refused even one item as too large: it was dropped. */
   droppedTooLarge(unit: string): void {
     this.diagnostics.warnOnce(`too_large_item:${this.signal}`,
-      `the collector at ${this.target} refused a request of a single ${unit} as too large (HTTP 413); it cannot be ` +
+      `the collector at ${this.target} refused a request of a single ${unit} as too large (${this.tooLargeAnswer}); it cannot be ` +
         `sent and was dropped (counted as 'export_too_large'). Look for very long attribute values.`);
+  }
+
+  /** How the collector says a request is too large. */
+  private get tooLargeAnswer(): string {
+    return this.encoding === 'gRPC' ? 'gRPC RESOURCE_EXHAUSTED' : 'HTTP 413';
   }
 
   /** The collector accepted a request but rejected some of it (an OTLP partial success). */
@@ -144,6 +166,27 @@ export function formatBytes(bytes: number): string {
   if (bytes >= 1024 * 1024) return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
   if (bytes >= 1024) return `${Math.round(bytes / 1024)} KB`;
   return `${bytes} B`;
+}
+
+/** What to check for a gRPC status, by the OTLP specification's meaning of each. */
+function grpcHint(failure: ExportFailure): string {
+  switch (failure.grpcStatus) {
+    case 'UNAUTHENTICATED':
+    case 'PERMISSION_DENIED':
+      return ' Check the credentials sent as metadata (the headers field, or OTEL_EXPORTER_OTLP_HEADERS).';
+    case 'UNIMPLEMENTED':
+      return ' The server at that address does not serve OTLP/gRPC for this signal: check the port (the Collector serves OTLP/gRPC on 4317) and that its otlp receiver enables the grpc protocol.';
+    case 'RESOURCE_EXHAUSTED':
+      return failure.tooLarge === true ? " Raise the collector's message size limit (the OpenTelemetry Collector's otlp receiver: " +
+        'protocols.grpc.max_recv_msg_size_mib).' : ' The collector is out of capacity (a memory limiter?); exports are retried only when it says when to.';
+    case 'INVALID_ARGUMENT':
+      return ' The collector could not read the request: is a proxy or another protocol behind that address?';
+    case 'INTERNAL':
+    case 'UNKNOWN':
+      return ' The collector failed while taking the request (or the address does not speak gRPC): its own logs say why.';
+    default:
+      return '';
+  }
 }
 
 /** What to check when the TLS handshake failed, from the error's code. */

@@ -1,8 +1,14 @@
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { ISerializer } from '@opentelemetry/otlp-transformer';
-import { otherFailure, printable, timeoutFailure, type ExportFailure } from './ExportFailure';
-import { OtlpHttpTransport } from './OtlpHttpTransport';
+import { displayUrl } from '../config/endpoint';
 import type { OtlpProtocol, TlsFiles } from '../config/TelemetryConfig';
+import type { SignalName } from '../health/Health';
+import { otherFailure, printable, timeoutFailure, type ExportFailure } from './ExportFailure';
+import type { ExportEncoding } from './ExportReporter';
+import { GRPC_EXPORTER_PACKAGES, GRPC_EXPORTER_VERSION, GRPC_SERVICES, loadGrpcMachinery } from './grpcMachinery';
+import { OtlpGrpcTransport } from './OtlpGrpcTransport';
+import { OtlpHttpTransport } from './OtlpHttpTransport';
+import type { SendResult } from './RetryingTransport';
 
 /** What sending one request came to. */
 export type SinkResult =
@@ -24,6 +30,22 @@ export interface ExportSink<T> {
   abort?(): void;
   /** Releases sockets and timers; later sends fail. */
   shutdown(): Promise<void>;
+  /** Why every send will fail, known before any (the gRPC exporter is not installed). */
+  readonly unavailable?: ExportFailure;
+  /** What to say once about how the sink was set up (a header gRPC cannot carry). */
+  readonly notes?: readonly string[];
+}
+
+/** What an OTLP sink sends through: OTLP/HTTP or OTLP/gRPC. */
+export interface OtlpTransport {
+  /** Where requests go, for messages. */
+  readonly target: string;
+  /** Sends one encoded request, retrying within `deadlineAt`. Never rejects. */
+  send(body: Uint8Array, deadlineAt: number): Promise<SendResult>;
+  /** Gives up the sends under way. */
+  abortInFlight(): void;
+  /** Releases sockets or channels; later sends fail. */
+  shutdown(): void;
 }
 
 /** The partial-success part of an OTLP export response. */
@@ -31,11 +53,15 @@ interface PartialSuccessResponse {
   partialSuccess?: { rejectedDataPoints?: number | string; rejectedSpans?: number | string; errorMessage?: string };
 }
 
-/** Sends requests encoded by the official OTLP serializer over our HTTP transport. */
-export class OtlpHttpSink<T> implements ExportSink<T> {
+/**
+ * Sends requests encoded by the official OTLP serializer through our transport (HTTP or gRPC), and reads the
+ * partial success of the answer with the same serializer.
+ */
+export class OtlpSink<T> implements ExportSink<T> {
   constructor(
     private readonly serializer: ISerializer<T, PartialSuccessResponse>,
-    private readonly transport: OtlpHttpTransport,
+    private readonly transport: OtlpTransport,
+    readonly notes: readonly string[] = [],
   ) {}
 
   get target(): string {
@@ -78,6 +104,22 @@ export class OtlpHttpSink<T> implements ExportSink<T> {
       // An answer we cannot read does not undo a 2xx.
       return undefined;
     }
+  }
+}
+
+/** A sink whose every send fails for a reason known from the start: the gRPC exporter could not be loaded. */
+export class UnavailableSink<T> implements ExportSink<T> {
+  constructor(
+    readonly target: string,
+    readonly unavailable: ExportFailure,
+  ) {}
+
+  send(): Promise<SinkResult> {
+    return Promise.resolve({ ok: false, failure: this.unavailable });
+  }
+
+  async shutdown(): Promise<void> {
+    // Nothing was opened.
   }
 }
 
@@ -127,13 +169,13 @@ export class ExporterSink<T> implements ExportSink<T> {
 
 /** The transport settings of one signal, as resolved. */
 export interface SignalTransportConfig {
-  /** Full URL the signal's exports are posted to. */
+  /** Where the signal's exports go: the full URL over HTTP, the collector's `http(s)://host:port` over gRPC. */
   readonly url: string;
   /** Export headers. */
   readonly headers: Readonly<Record<string, string>>;
   /** Payload compression. */
   readonly compression: 'gzip' | 'none';
-  /** Payload encoding. */
+  /** Payload encoding and transport. */
   readonly protocol: OtlpProtocol;
   /** How long one request may wait for its answer. */
   readonly requestTimeoutMs: number;
@@ -141,15 +183,44 @@ export interface SignalTransportConfig {
   readonly tls: TlsFiles;
 }
 
+/** How a signal's requests are sent, in the words of the reporter's hints. */
+export function encodingOf(protocol: OtlpProtocol): ExportEncoding {
+  return protocol === 'grpc' ? 'gRPC' : protocol === 'http/json' ? 'JSON' : 'protobuf';
+}
+
 /**
- * A signal's OTLP/HTTP sink: the official serializer of its encoding (`http/protobuf` or `http/json`) over our
- * transport, with the signal's URL, headers, compression, request timeout and TLS material.
+ * A signal's OTLP sink: the official serializer of its encoding over our transport, with the signal's URL, headers,
+ * compression, request timeout and TLS material. `http/protobuf` and `http/json` post over HTTP; `grpc` encodes
+ * with the protobuf serializer too (so requests are measured and split alike) and calls the signal's service
+ * through the official gRPC exporters' machinery, loaded here and only here. When it cannot be loaded, the sink is
+ * unavailable: every send fails with the reason, which names the command that installs it.
  */
 export function otlpSink<T>(
+  signal: SignalName,
   config: SignalTransportConfig,
   serializers: { readonly protobuf: ISerializer<T, PartialSuccessResponse>; readonly json: ISerializer<T, PartialSuccessResponse> },
   now: () => number,
-): OtlpHttpSink<T> {
+): ExportSink<T> {
+  if (config.protocol === 'grpc') {
+    const load = loadGrpcMachinery(signal);
+    if (!load.ok) return new UnavailableSink(displayUrl(config.url), load.failure);
+    const transport = new OtlpGrpcTransport({
+      url: config.url,
+      headers: config.headers,
+      compression: config.compression,
+      tls: config.tls,
+      requestTimeoutMs: config.requestTimeoutMs,
+      now,
+      service: GRPC_SERVICES[signal],
+      machinery: load.machinery,
+    });
+    const notes = [...transport.notes];
+    if (load.machinery.version !== GRPC_EXPORTER_VERSION) {
+      notes.push(`${GRPC_EXPORTER_PACKAGES[signal]} ${load.machinery.version} is installed; this otel-facade uses ${GRPC_EXPORTER_VERSION} ` +
+        '(the release of its other OpenTelemetry packages): install that version, or npm ls may show two copies of some @opentelemetry packages.');
+    }
+    return new OtlpSink(serializers.protobuf, transport, notes);
+  }
   const json = config.protocol === 'http/json';
   const transport = new OtlpHttpTransport({
     url: config.url,
@@ -160,5 +231,5 @@ export function otlpSink<T>(
     tls: config.tls,
     now,
   });
-  return new OtlpHttpSink(json ? serializers.json : serializers.protobuf, transport);
+  return new OtlpSink(json ? serializers.json : serializers.protobuf, transport);
 }

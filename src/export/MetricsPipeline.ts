@@ -20,7 +20,7 @@ import { RequestLimit } from './RequestLimit';
 import { deliver, type DeliveryHooks } from './deliver';
 import { otherFailure, SUPERSEDED_FAILURE, type ExportFailure } from './ExportFailure';
 import { ExportGuard } from './ExportGuard';
-import { ExporterSink, otlpSink, type ExportSink } from './ExportSink';
+import { encodingOf, ExporterSink, otlpSink, type ExportSink } from './ExportSink';
 import { MetricChunkBuilder, ScopeMetricsSlicer } from './MetricChunkBuilder';
 import { PrometheusEndpoint } from './PrometheusEndpoint';
 import { SdkMetricsReader } from './SdkMetricsReader';
@@ -110,7 +110,8 @@ export class MetricsPipeline {
     const kind = options.exporter !== undefined ? 'otlp' : config.exporter;
     const sink = kind === 'none' ? undefined : this.buildSink(kind, options.exporter);
     this.guard = new ExportGuard('metrics', sink?.target ?? displayUrl(config.url), config.circuitBreaker, diagnostics, options.onCircuitChange, now,
-      config.protocol === 'http/json' ? 'JSON' : 'protobuf');
+      encodingOf(config.protocol));
+    this.guard.adopt(sink);
     const readers: MetricReader[] = [];
     if (sink !== undefined) {
       const reader = new SdkMetricsReader();
@@ -198,7 +199,7 @@ export class MetricsPipeline {
     }
     // Loaded here so that a process that never pushes OTLP never loads the encoders (34 modules).
     const { JsonMetricsSerializer, ProtobufMetricsSerializer } = require('@opentelemetry/otlp-transformer') as typeof import('@opentelemetry/otlp-transformer');
-    return otlpSink(config, { protobuf: ProtobufMetricsSerializer, json: JsonMetricsSerializer }, this.options.now);
+    return otlpSink('metrics', config, { protobuf: ProtobufMetricsSerializer, json: JsonMetricsSerializer }, this.options.now);
   }
 
   private schedule(): void {

@@ -2,35 +2,12 @@ import type { Agent as HttpAgent, request as httpRequest, ClientRequest, Incomin
 import { context } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
 import { displayUrl } from '../config/endpoint';
-import { maskAuthTokens, percentDecoded } from '../config/printable';
 import { VERSION } from '../version';
-import {
-  CLOSED_FAILURE,
-  closedFailure,
-  DEADLINE_PASSED_FAILURE,
-  SUPERSEDED_FAILURE,
-  httpFailure,
-  networkFailure,
-  timeoutFailure,
-  type ExportFailure,
-} from './ExportFailure';
+import { knownSecrets, withoutSecrets } from './echoedSecrets';
+import { httpFailure, networkFailure, timeoutFailure, type ExportFailure } from './ExportFailure';
+import { DEFAULT_RETRY, RetryingTransport, type AttemptResult, type RetryPolicy } from './RetryingTransport';
 
-/** How failed requests are tried again: exponential backoff with jitter, as the OTLP specification describes. */
-export interface RetryPolicy {
-  /** Attempts in all, the first included. */
-  maxAttempts: number;
-  /** Wait before the second attempt. */
-  initialBackoffMs: number;
-  /** Longest wait between attempts. */
-  maxBackoffMs: number;
-  /** Growth of the wait per attempt. */
-  multiplier: number;
-  /** Random share added or taken from each wait, so that many pods do not retry in step. */
-  jitter: number;
-}
-
-/** The retry policy unless one is given: 5 attempts, 1 s growing 1.5x up to 5 s, ±20%. */
-export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 5, initialBackoffMs: 1000, maxBackoffMs: 5000, multiplier: 1.5, jitter: 0.2 };
+export { DEFAULT_RETRY, type RetryPolicy, type SendResult } from './RetryingTransport';
 
 /** Where and how a transport posts. */
 export interface TransportOptions {
@@ -52,15 +29,8 @@ export interface TransportOptions {
   now?: () => number;
 }
 
-/** What one `send()` came to. */
-export type SendResult =
-  | { readonly ok: true; readonly body: Buffer; readonly attempts: number }
-  | { readonly ok: false; readonly failure: ExportFailure; readonly attempts: number };
-
 /** Most of a collector's answer read: enough for a partial-success message or an error text, never a flood. */
 const MAX_RESPONSE_BYTES = 64 * 1024;
-/** Shortest wait before a retry, even when the collector says `Retry-After: 0`. */
-const MIN_RETRY_WAIT_MS = 100;
 /** Node's longest timer; longer delays would fire at once. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -71,22 +41,17 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
  * `shutdown()` aborts requests in flight, cancels pending retries and destroys the agent's sockets, so nothing of
  * it keeps the process alive. Retry timers are unreferenced for the same reason.
  */
-export class OtlpHttpTransport {
+export class OtlpHttpTransport extends RetryingTransport {
   private readonly url: URL;
   private readonly agent: HttpAgent;
   private readonly request: typeof httpRequest;
-  private readonly retry: RetryPolicy;
-  private readonly now: () => number;
   private readonly inFlight = new Set<ClientRequest>();
-  private readonly waits = new Set<{ timer: NodeJS.Timeout; resolve: () => void }>();
   private readonly aborted = new WeakSet<ClientRequest>();
   /** What we send that a collector's answer may echo (header values, URL credentials and query values). */
   private readonly secrets: readonly string[];
-  private closed = false;
-  /** Advanced by `abortInFlight()`: sends begun before it give up. */
-  private generation = 0;
 
   constructor(private readonly options: TransportOptions) {
+    super(options.retry ?? DEFAULT_RETRY, options.now ?? Date.now, options.requestTimeoutMs);
     this.url = new URL(options.url);
     const secure = this.url.protocol === 'https:';
     // No socket cap: a capped agent queues requests, and a queued request makes it open a new connection when a
@@ -101,8 +66,6 @@ export class OtlpHttpTransport {
       this.agent = new http.Agent({ keepAlive: true });
       this.request = unwrapped(http.request);
     }
-    this.retry = options.retry ?? DEFAULT_RETRY;
-    this.now = options.now ?? Date.now;
     this.secrets = knownSecrets(this.url, options.headers);
   }
 
@@ -111,86 +74,27 @@ export class OtlpHttpTransport {
     return displayUrl(this.options.url);
   }
 
-  /**
-   * Posts `body`, trying again on retryable failures while time is left before `deadlineAt` (ms since epoch).
-   * Never rejects.
-   */
-  async send(body: Uint8Array, deadlineAt: number): Promise<SendResult> {
-    const started = this.now();
-    const generation = this.generation;
-    let payload: Uint8Array;
-    try {
-      payload = this.options.compression === 'gzip' ? await gzipAsync(body) : body;
-    } catch (error) {
-      return { ok: false, failure: networkFailure(error), attempts: 0 };
-    }
-    let backoff = this.retry.initialBackoffMs;
-    let retrying: ExportFailure | undefined;
-    for (let attempt = 1; ; attempt++) {
-      if (this.closed) {
-        return { ok: false, failure: attempt === 1 ? CLOSED_FAILURE : closedFailure(retrying, this.now() - started), attempts: attempt - 1 };
-      }
-      if (generation !== this.generation) return { ok: false, failure: SUPERSEDED_FAILURE, attempts: attempt - 1 };
-      const remaining = deadlineAt - this.now();
-      if (remaining <= 0) {
-        const failure = attempt === 1 ? DEADLINE_PASSED_FAILURE : timeoutFailure(this.now() - started);
-        return { ok: false, failure, attempts: attempt - 1 };
-      }
-      const perRequest = this.options.requestTimeoutMs ?? Infinity;
-      const limit = Math.min(remaining, perRequest);
-      const result = await this.post(payload, limit);
-      if (result.ok) return { ok: true, body: result.body, attempts: attempt };
-      if (result.failure === CLOSED_FAILURE) {
-        return { ok: false, failure: closedFailure(retrying, this.now() - started), attempts: attempt };
-      }
-      // A try the export's deadline cut short that timed out after full-length tries timed out says less than they
-      // did ("within 95 ms" when the request timeout is 200 ms): theirs is the cause reported.
-      const cutShort = result.failure.kind === 'timeout' && retrying?.kind === 'timeout' && limit < perRequest;
-      const failure = cutShort ? (retrying as ExportFailure) : result.failure;
-      retrying = failure;
-      if (!failure.retryable || attempt >= this.retry.maxAttempts || this.closed || generation !== this.generation) {
-        return { ok: false, failure, attempts: attempt };
-      }
-      const jittered = backoff * (1 + (Math.random() * 2 - 1) * this.retry.jitter);
-      // A collector's Retry-After is honoured, but `0` is not an invitation to hammer it.
-      const wait = failure.retryAfterMs !== undefined ? Math.max(failure.retryAfterMs, MIN_RETRY_WAIT_MS) : Math.min(jittered, this.retry.maxBackoffMs);
-      backoff = Math.min(backoff * this.retry.multiplier, this.retry.maxBackoffMs);
-      // No time for another full try: report this failure, not a vaguer timeout.
-      if (wait >= deadlineAt - this.now()) return { ok: false, failure, attempts: attempt };
-      await this.delay(wait);
-    }
+  protected override prepare(body: Uint8Array): Promise<Uint8Array> {
+    return this.options.compression === 'gzip' ? gzipAsync(body) : Promise.resolve(body);
   }
 
-  /** Aborts requests in flight, cancels retry waits and destroys every socket. Later sends fail at once. */
-  shutdown(): void {
-    this.closed = true;
-    this.abortInFlight();
-    this.agent.destroy();
-  }
-
-  /**
-   * Gives up the sends under way (their requests aborted, their retry waits ended), which resolve as superseded;
-   * the transport stays open for the next send. Used when the last export at shutdown replaces a running one.
-   */
-  abortInFlight(): void {
-    this.generation++;
+  protected override cancelAttempts(): void {
     for (const request of this.inFlight) {
       this.aborted.add(request);
       request.destroy();
     }
     this.inFlight.clear();
-    for (const wait of this.waits) {
-      clearTimeout(wait.timer);
-      wait.resolve();
-    }
-    this.waits.clear();
   }
 
-  private post(payload: Uint8Array, timeoutMs: number): Promise<{ ok: true; body: Buffer } | { ok: false; failure: ExportFailure }> {
+  protected override release(): void {
+    this.agent.destroy();
+  }
+
+  protected override attempt(payload: Uint8Array, timeoutMs: number): Promise<AttemptResult> {
     return new Promise((resolve) => {
       let done = false;
       let request: ClientRequest | undefined;
-      const finish = (result: { ok: true; body: Buffer } | { ok: false; failure: ExportFailure }): void => {
+      const finish = (result: AttemptResult): void => {
         if (done) return;
         done = true;
         clearTimeout(timer);
@@ -241,32 +145,18 @@ export class OtlpHttpTransport {
             request?.destroy();
           }
         });
-        response.on('error', (error) => finish({ ok: false, failure: this.abandoned(request) ?? networkFailure(error) }));
+        response.on('error', (error) => finish({ ok: false, failure: this.abandonedBy(request) ?? networkFailure(error) }));
         response.on('end', answer);
       });
-      request.on('error', (error) => finish({ ok: false, failure: this.abandoned(request) ?? networkFailure(error) }));
+      request.on('error', (error) => finish({ ok: false, failure: this.abandonedBy(request) ?? networkFailure(error) }));
       request.end(payload);
     });
   }
 
   /** Why a request was destroyed by us, if it was. */
-  private abandoned(request: ClientRequest | undefined): ExportFailure | undefined {
-    if (this.closed) return CLOSED_FAILURE;
-    return request !== undefined && this.aborted.has(request) ? SUPERSEDED_FAILURE : undefined;
-  }
-
-  private delay(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const wait = {
-        timer: setTimeout(() => {
-          this.waits.delete(wait);
-          resolve();
-        }, ms),
-        resolve,
-      };
-      wait.timer.unref();
-      this.waits.add(wait);
-    });
+  private abandonedBy(request: ClientRequest | undefined): ExportFailure | undefined {
+    if (this.closed) return this.abandoned();
+    return request !== undefined && this.aborted.has(request) ? this.abandoned() : undefined;
   }
 }
 
@@ -281,36 +171,6 @@ function textOf(body: Buffer, contentType: string | undefined): string {
   const text = body.toString('utf8');
   if (contentType?.includes('protobuf') === true) return text.replace(/[^\x20-\x7e]+/g, ' ');
   return text;
-}
-
-/** Values this transport sends that must never be quoted back: header values, URL credentials, query values. */
-function knownSecrets(url: URL, headers: Readonly<Record<string, string>>): string[] {
-  const found = new Set<string>();
-  const add = (value: string): void => {
-    if (value.length < 4) return; // too short to be a secret, and would mask common words
-    found.add(value);
-    found.add(percentDecoded(value));
-  };
-  for (const value of Object.values(headers)) {
-    add(value);
-    // `Bearer <token>`, `Basic <base64>`: the token alone may be echoed too
-    const space = value.indexOf(' ');
-    if (space > 0) add(value.slice(space + 1));
-  }
-  add(url.password);
-  if (url.username !== '' || url.password !== '') {
-    // Node sends URL credentials as `Authorization: Basic base64(user:password)`: an echo of that header shows them.
-    add(Buffer.from(`${percentDecoded(url.username)}:${percentDecoded(url.password)}`).toString('base64'));
-  }
-  for (const value of url.searchParams.values()) add(value);
-  return [...found].sort((a, b) => b.length - a.length); // longest first, so a token inside a header value goes whole
-}
-
-/** `text` with every known secret replaced by `***`, and any `Basic`/`Bearer` token too (one linear pattern). */
-function withoutSecrets(text: string, secrets: readonly string[]): string {
-  let result = text;
-  for (const secret of secrets) if (result.includes(secret)) result = result.split(secret).join('***');
-  return maskAuthTokens(result);
 }
 
 /**

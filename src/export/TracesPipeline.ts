@@ -7,7 +7,7 @@ import type { CircuitState, SignalHealth } from '../health/Health';
 import { CountingBatchSpanProcessor } from './CountingBatchSpanProcessor';
 import type { ExportFailure } from './ExportFailure';
 import { ExportGuard } from './ExportGuard';
-import { ExporterSink, otlpSink, type ExportSink } from './ExportSink';
+import { encodingOf, ExporterSink, otlpSink, type ExportSink } from './ExportSink';
 import { PipelineSpanExporter } from './PipelineSpanExporter';
 import { attemptDeadline, settleBy } from './settleBy';
 
@@ -46,7 +46,8 @@ export class TracesPipeline {
     this.kind = options.exporter !== undefined ? 'otlp' : config.exporter;
     const sink = this.kind === 'none' ? undefined : this.buildSink(options.exporter);
     this.guard = new ExportGuard('traces', sink?.target ?? displayUrl(config.url), config.circuitBreaker, diagnostics, options.onCircuitChange, now,
-      config.protocol === 'http/json' ? 'JSON' : 'protobuf');
+      encodingOf(config.protocol));
+    this.guard.adopt(sink);
     if (sink === undefined) {
       this.processors = [];
       return;
@@ -101,6 +102,6 @@ export class TracesPipeline {
     if (config.exporter === 'console') return new ExporterSink(new ConsoleSpanExporter(), 'console');
     // Loaded here, as for metrics: only a process that pushes OTLP loads the encoders.
     const { JsonTraceSerializer, ProtobufTraceSerializer } = require('@opentelemetry/otlp-transformer') as typeof import('@opentelemetry/otlp-transformer');
-    return otlpSink(config, { protobuf: ProtobufTraceSerializer, json: JsonTraceSerializer }, this.options.now);
+    return otlpSink('traces', config, { protobuf: ProtobufTraceSerializer, json: JsonTraceSerializer }, this.options.now);
   }
 }

@@ -1,4 +1,4 @@
-import type { ExportFailure } from './ExportFailure';
+import { isTooLarge, type ExportFailure } from './ExportFailure';
 import type { ExportSink } from './ExportSink';
 import { nextTurn } from './nextTurn';
 import type { RequestLimit } from './RequestLimit';
@@ -14,7 +14,8 @@ export interface Batching<T> {
 /** What happened on the way, for the pipeline's reporting. */
 export interface DeliveryHooks<T> {
   /**
-   * The collector refused a request of `items` items and `bytes` bytes as too large (HTTP 413). Called for every
+   * The collector refused a request of `items` items and `bytes` bytes as too large (HTTP 413, or gRPC
+   * RESOURCE_EXHAUSTED over its message size). Called for every
    * such answer; a request of more than one item is then split.
    */
   tooLarge(items: number, bytes: number | undefined): void;
@@ -102,7 +103,7 @@ export async function deliver<T>(
       continue;
     }
     const failure = result.failure;
-    if (failure.kind === 'http' && failure.status === 413) {
+    if (isTooLarge(failure)) {
       limit.refused(items, encoded?.byteLength);
       hooks.tooLarge(items, encoded?.byteLength);
       if (items > 1) {

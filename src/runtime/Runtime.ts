@@ -6,6 +6,7 @@ import type { InstrumentationLike, ResolvedConfig } from '../config/TelemetryCon
 import { Diagnostics } from '../diagnostics/Diagnostics';
 import { MetricsPipeline } from '../export/MetricsPipeline';
 import { exponentialAccumulator } from '../export/exponentialHistogram';
+import { GRPC_INSTALL_HINT } from '../export/grpcMachinery';
 import { hostInUrl } from '../export/PrometheusEndpoint';
 import { buildResource } from '../export/resource';
 import { settleBy } from '../export/settleBy';
@@ -118,6 +119,7 @@ export class Runtime implements RuntimeHandle {
         '(both would export the same nodejs.* and v8js.* metrics).');
     }
     this.diagnostics.info(startedLine(config));
+    this.sayUnavailable();
     this.metrics.start();
   }
 
@@ -199,6 +201,22 @@ export class Runtime implements RuntimeHandle {
     const parts = this.healthParts(false);
     this.reportUndelivered(parts, this.now() - startedAt, finished);
     return new IdleRuntime(this.carried, parts, undefined, this.now);
+  }
+
+  /**
+   * Says once, for both signals, that a signal sent over OTLP/gRPC cannot be exported because the gRPC exporter
+   * cannot be loaded, with the command that installs it (each failure's detail names it). The signals' health shows
+   * it from now on; their exports fail without touching the network, and initialize() goes on.
+   */
+  private sayUnavailable(): void {
+    const failing = ([['metrics', this.metrics.guard], ['traces', this.traces.guard]] as const).filter(([, guard]) => guard.unavailable !== undefined);
+    if (failing.length === 0) return;
+    const signals = failing.map(([signal]) => signal).join(' and ');
+    // Each failure ends with the one install command: said once.
+    const problems = [...new Set(failing.map(([, guard]) => (guard.unavailable as ExportFailure).detail.replace(GRPC_INSTALL_HINT, '')))].join(', and ');
+    this.diagnostics.warn(`${signals} ${failing.length === 1 ? 'is' : 'are'} to be sent over OTLP/gRPC (protocol grpc), but ${problems}${GRPC_INSTALL_HINT}. ` +
+      `Until then every ${signals} export fails (getHealth().signals.${failing[0][0]}.lastError says why): metrics keep aggregating in memory, ` +
+      "spans are counted as lost ('span_export_failed').");
   }
 
   /**
@@ -298,9 +316,10 @@ export interface StartupNotes {
  * sampled. Silenced with the logger, like every other line.
  */
 export function startedLine(config: ResolvedConfig): string {
-  const where = (exporter: string, url: string): string => (exporter === 'otlp' ? `otlp ${displayUrl(url)}` : exporter);
+  const where = (exporter: string, url: string, protocol: string): string =>
+    (exporter === 'otlp' ? `otlp ${protocol === 'grpc' ? 'gRPC ' : ''}${displayUrl(url)}` : exporter);
   const metrics = config.metrics;
-  const pushed = metrics.exporter === 'none' ? undefined : `${where(metrics.exporter, metrics.url)} every ${seconds(metrics.intervalMs)}`;
+  const pushed = metrics.exporter === 'none' ? undefined : `${where(metrics.exporter, metrics.url, metrics.protocol)} every ${seconds(metrics.intervalMs)}`;
   const scraped = metrics.prometheus === undefined ? undefined
     : `Prometheus on http://${hostInUrl(metrics.prometheus.host)}:${metrics.prometheus.port === 0 ? '<a free port; see getHealth()>' : metrics.prometheus.port}${metrics.prometheus.endpoint}`;
   const sampler = config.sampler;
@@ -308,7 +327,7 @@ export function startedLine(config: ResolvedConfig): string {
     : sampler.type.endsWith('always_off') ? 'no traces' : 'every trace';
   const profile = config.profileNamed ? `${config.profile} profile` : `${config.profile} profile by default`;
   return `started '${config.serviceName.length > 100 ? `${config.serviceName.slice(0, 100)}...` : config.serviceName}' (${profile}): metrics → ${[pushed, scraped].filter(Boolean).join(' and ') || 'none'}; ` +
-    `traces → ${where(config.traces.exporter, config.traces.url)}, sampling ${sampling}` +
+    `traces → ${where(config.traces.exporter, config.traces.url, config.traces.protocol)}, sampling ${sampling}` +
     `${config.piiRedaction ? '; PII redaction on' : ''}.`;
 }
 

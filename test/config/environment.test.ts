@@ -373,8 +373,6 @@ describe('values the specification has and this library does not', () => {
   it.each([
     ['OTEL_TRACES_EXPORTER', 'zipkin', 'otlp, console, none'],
     ['OTEL_METRICS_EXPORTER', 'jaeger', 'otlp, prometheus, console, none'],
-    ['OTEL_EXPORTER_OTLP_PROTOCOL', 'grpc', 'http/protobuf, http/json'],
-    ['OTEL_EXPORTER_OTLP_TRACES_PROTOCOL', 'GRPC', 'http/protobuf, http/json'],
     ['OTEL_PROPAGATORS', 'xray', 'tracecontext, baggage, b3, b3multi, jaeger, none'],
     ['OTEL_TRACES_SAMPLER', 'jaeger_remote', 'always_on, always_off, traceidratio, parentbased_always_on, parentbased_always_off, parentbased_traceidratio'],
   ])('%s=%s says it is not supported by this library, and is ignored', (variable, raw, accepted) => {
@@ -382,6 +380,13 @@ describe('values the specification has and this library does not', () => {
     const { config, notes } = resolve({ [variable]: raw });
     expect(notes).toEqual([`${variable}=${JSON.stringify(raw)}: '${raw.toLowerCase()}' is not supported by this library (accepted: ${accepted}); it was ignored.`]);
     expect({ ...config, logger: undefined }).toEqual({ ...baseline.config, logger: undefined });
+  });
+
+  it('OTEL_EXPORTER_OTLP_PROTOCOL=grpc (any case) is taken, not warned about: both signals go over gRPC to port 4317', () => {
+    const { config, notes } = resolve({ OTEL_EXPORTER_OTLP_PROTOCOL: 'GRPC' });
+    expect(notes).toEqual([]);
+    expect([config.metrics.protocol, config.traces.protocol]).toEqual(['grpc', 'grpc']);
+    expect([config.metrics.url, config.traces.url]).toEqual(['http://localhost:4317', 'http://localhost:4317']);
   });
 
   it('an unknown value says it is not a value the variable takes (not "unsupported")', () => {

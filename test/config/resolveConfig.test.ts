@@ -42,9 +42,43 @@ describe('endpoint priority', () => {
     expect(notes.join('\n')).toMatch(/OTEL_EXPORTER_OTLP_ENDPOINT 'otel-collector:4318' has no scheme/);
   });
 
-  it('warns about the gRPC port 4317', () => {
+  it('warns about the gRPC port 4317 when the signals go over HTTP, once for both', () => {
     const { notes } = resolve({ endpoint: 'http://collector:4317' });
-    expect(notes.join('\n')).toMatch(/4317, the OTLP\/gRPC port/);
+    expect(notes).toEqual(["endpoint 'http://collector:4317' uses port 4317, the OTLP/gRPC port, but metrics and traces are sent over OTLP/HTTP, " +
+      "which collectors serve on 4318. Exports will fail unless that port really speaks OTLP/HTTP; for gRPC set protocol: 'grpc' (OTEL_EXPORTER_OTLP_PROTOCOL=grpc)."]);
+  });
+});
+
+describe('the endpoint over OTLP/gRPC', () => {
+  it('is used as it is, without /v1/...; unset, it is gRPC\'s own port 4317', () => {
+    expect(resolve({ protocol: 'grpc' }).config.metrics).toMatchObject({ url: 'http://localhost:4317', urlSource: 'the OTLP/gRPC default' });
+    const { config, notes } = resolve({ protocol: 'grpc', endpoint: 'https://collector:4317' });
+    expect([config.metrics.url, config.traces.url]).toEqual(['https://collector:4317', 'https://collector:4317']);
+    expect(notes).toEqual([]);
+  });
+
+  it('per signal: gRPC for one, HTTP for the other, from one base endpoint', () => {
+    const { config, notes } = resolve({ endpoint: 'http://collector:4318', metrics: { protocol: 'grpc', endpoint: 'http://collector:4317' } });
+    expect(config.metrics).toMatchObject({ protocol: 'grpc', url: 'http://collector:4317' });
+    expect(config.traces).toMatchObject({ protocol: 'http/protobuf', url: 'http://collector:4318/v1/traces' });
+    expect(notes).toEqual([]);
+  });
+
+  it('says when the port is OTLP/HTTP\'s, naming the signals sent there', () => {
+    const { notes } = resolve({ traces: { protocol: 'grpc' } }, { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' });
+    expect(notes).toEqual(["OTEL_EXPORTER_OTLP_ENDPOINT 'http://collector:4318' uses port 4318, the OTLP/HTTP port, but traces are sent over OTLP/gRPC, " +
+      'which collectors serve on 4317. Exports will fail unless that port really speaks OTLP/gRPC.']);
+  });
+
+  it('says that a path is not used (gRPC calls the service at host:port)', () => {
+    const { config, notes } = resolve({ protocol: 'grpc', metrics: { endpoint: 'http://collector:4317/v1/metrics' } });
+    expect(config.metrics.url).toBe('http://collector:4317/v1/metrics');
+    expect(notes).toEqual(["metrics.endpoint 'http://collector:4317/v1/metrics' has a path, which OTLP/gRPC does not use: metrics go to the " +
+      'MetricsService at collector:4317. Give the collector\'s host and port only (usually port 4317).']);
+  });
+
+  it('rejects a protocol it does not know, naming what it takes', () => {
+    expect(configError(() => resolve({ protocol: 'grpc/json' as never })).allowed).toBe("one of 'http/protobuf', 'http/json', 'grpc'");
   });
 
   it('rejects an endpoint that is not an http URL', () => {

@@ -1,44 +1,6 @@
-import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import { createServer as createTcpServer, type Socket } from 'node:net';
-import { join } from 'node:path';
-
-const ROOT = join(__dirname, '..', '..');
-
-/**
- * A short script, as users write them: record, await forceFlush(), await shutdown(), then nothing. It prints what it
- * reached and, after shutdown() resolved, the resources still keeping its event loop alive. It must exit by itself.
- */
-const SCRIPT = `
-  const t = require('otel-facade');
-  t.initialize({ serviceName: 'short', endpoint: process.env.COLLECTOR, exportTimeoutMs: 2500,
-    spanBatch: { exportTimeoutMs: 2500 }, logger: { warn: (m) => console.error(m), info() {} } });
-  t.counter('script.runs.total');
-  t.startSpan('script.run').end();
-  (async () => {
-    await t.forceFlush();
-    console.log('flushed');
-    await t.shutdown({ timeoutMs: 1500 });
-    // Destroyed sockets finish closing on the next turns of the loop; what is left after that holds the process.
-    await new Promise((resolve) => setImmediate(resolve));
-    await new Promise((resolve) => setImmediate(resolve));
-    const ours = process.getActiveResourcesInfo().filter((r) => !/TTYWrap|PipeWrap|FSReqCallback/.test(r));
-    console.log('after-shutdown ' + JSON.stringify(ours));
-  })();
-`;
-
-interface Run { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }
-
-function runScript(collector: string): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['-e', SCRIPT], { cwd: ROOT, env: { ...process.env, COLLECTOR: collector }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString(); });
-    child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
-    child.on('exit', (code, signal) => resolve({ code, signal, stdout, stderr }));
-  });
-}
+import { leftAfterShutdown, runScript, shortScript } from '../support/shortScript';
 
 /** Starts `server` on a random loopback port; returns its URL and a stop function that drops every connection. */
 async function serve(server: Server | ReturnType<typeof createTcpServer>): Promise<{ url: string; stop: () => Promise<void> }> {
@@ -83,11 +45,9 @@ describe('a short script against a collector that misbehaves', () => {
   it.each(collectors)('%s: awaited calls complete, and nothing of ours keeps the process alive after shutdown()', async (_name, start) => {
     const collector = await start();
     try {
-      const run = await runScript(collector.url);
+      const run = await runScript(shortScript(), { COLLECTOR: collector.url });
       expect(run.stdout).toContain('flushed');
-      const after = /after-shutdown (.*)/.exec(run.stdout);
-      expect(after).not.toBeNull();
-      expect(JSON.parse((after as RegExpExecArray)[1])).toEqual([]);
+      expect(leftAfterShutdown(run)).toEqual([]);
       expect(run).toMatchObject({ code: 0, signal: null });
       // It said what went wrong, naming the endpoint.
       expect(run.stderr).toContain(`${collector.url}/v1/metrics`);

@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import * as telemetry from '../../src/index';
 import { startTestBed } from '../support/telemetry';
 import { LocalCollector } from '../../examples/collector/local-collector';
@@ -34,6 +36,35 @@ describe('run-collector.js: what the local collector prints', () => {
       expect(formatValue(3, '{request}')).toBe('3');
     } finally {
       await collector.stop();
+    }
+  });
+
+  it('--grpc: serves OTLP/gRPC and prints what arrives', async () => {
+    const child = spawn(process.execPath, [join(__dirname, '..', '..', 'examples', 'collector', 'run-collector.js'), '--grpc'],
+      { env: { ...process.env, PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString(); });
+    // Resolves once the collector has printed `text` (checked after each chunk it writes).
+    const printed = (text: string): Promise<void> => new Promise((resolve) => {
+      const check = (): void => {
+        if (!stdout.includes(text)) return;
+        child.stdout.off('data', check);
+        resolve();
+      };
+      child.stdout.on('data', check);
+      check();
+    });
+    try {
+      await printed('Ctrl-C to stop');
+      const url = (/local collector on (\S+) \(OTLP\/gRPC/.exec(stdout) as RegExpExecArray)[1];
+      const bed = await startTestBed({ serviceName: 'grpc-demo', endpoint: url, protocol: 'grpc' });
+      telemetry.counter('grpc.demo.total', 'status', 'ok');
+      await telemetry.forceFlush();
+      expect(telemetry.getHealth().signals.metrics).toMatchObject({ exports: 1, exportFailures: 0 });
+      await bed.stop();
+      await printed('grpc-demo {status="ok"} 1');
+    } finally {
+      child.kill();
     }
   });
 });

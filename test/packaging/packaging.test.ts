@@ -3,6 +3,7 @@ import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFile
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalCollector } from '../../examples/collector/local-collector';
+import { LocalGrpcCollector } from '../../examples/collector/local-grpc-collector';
 
 const ROOT = join(__dirname, '..', '..');
 const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
@@ -22,8 +23,8 @@ describe('the packed package, installed into a fresh project', () => {
   }, 180_000);
 
   /** Runs a script of the consumer project against the collector, asynchronously (the collector answers from this process's loop). */
-  const runInConsumer = (file: string) => new Promise<{ stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, [file], { cwd: dir, env: { ...process.env, COLLECTOR: collector.url } });
+  const runInConsumer = (file: string, env: Record<string, string> = {}) => new Promise<{ stdout: string; stderr: string }>((resolve) => {
+    const child = spawn(process.execPath, [file], { cwd: dir, env: { ...process.env, COLLECTOR: collector.url, ...env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -110,7 +111,45 @@ describe('the packed package, installed into a fresh project', () => {
   });
 
   it("gives the consumer one copy of each @opentelemetry package (no overrides of ours apply there)", () => {
-    // Every installed copy, by its path: two copies of one version are two copies, as much as two versions are.
+    const copies = installedCopies();
+    expect(copies.size).toBeGreaterThanOrEqual(8);
+    expect(duplicatedIn(copies)).toEqual([]);
+    // The one release set: SDK 2.12.0 and the experimental packages 0.223.0.
+    expect(copies.get('@opentelemetry/sdk-metrics')?.[0]).toMatch(/^2\.12\.0 /);
+    expect(copies.get('@opentelemetry/otlp-transformer')?.[0]).toMatch(/^0\.223\.0 /);
+    // The gRPC exporters are optional peers: not installed unless asked for.
+    expect(copies.has('@opentelemetry/exporter-metrics-otlp-grpc')).toBe(false);
+  });
+
+  it('OTLP/gRPC: without the exporters, one line names the install command; installed with it, exports arrive, one copy of each package', async () => {
+    const grpc = await new LocalGrpcCollector().start();
+    try {
+      writeFileSync(join(dir, 'grpc.cjs'), `
+        const t = require('otel-facade');
+        t.initialize({ serviceName: 'packed-grpc', protocol: 'grpc', endpoint: process.env.GRPC_COLLECTOR, runtimeMetrics: false, selfMetrics: false,
+          logger: { warn: (m) => console.error(m), info() {} } });
+        t.counter('packed.grpc.total', 'via', 'grpc');
+        t.forceFlush().then(() => console.log(JSON.stringify(t.getHealth().signals.metrics.lastError ?? null))).then(() => t.shutdown());
+      `);
+      const missing = await runInConsumer('grpc.cjs', { GRPC_COLLECTOR: grpc.url });
+      const command = /install the gRPC exporters with: (npm install \S+@[\d.]*\d \S+@[\d.]*\d)\. Until then/.exec(missing.stderr)?.[1];
+      expect(command).toBe('npm install @opentelemetry/exporter-metrics-otlp-grpc@0.223.0 @opentelemetry/exporter-trace-otlp-grpc@0.223.0');
+      expect(JSON.parse(missing.stdout.trim())).toContain('is not installed');
+
+      // What the line says to run, run as it says.
+      execFileSync(NPM, [...(command as string).split(' ').slice(1), '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: dir, stdio: 'ignore' });
+      expect(duplicatedIn(installedCopies())).toEqual([]);
+      const installed = await runInConsumer('grpc.cjs', { GRPC_COLLECTOR: grpc.url });
+      expect(installed.stderr).toBe('');
+      expect(installed.stdout.trim()).toBe('null');
+      expect(grpc.latest('packed.grpc.total').map((p) => p.value)).toEqual([1]);
+    } finally {
+      await grpc.stop();
+    }
+  }, 120_000);
+
+  /** Every installed copy of each @opentelemetry package, by its path: two copies of one version are two copies. */
+  function installedCopies(): Map<string, string[]> {
     const ls = spawnSync(NPM, ['ls', '--all', '--parseable', '--long'], { cwd: dir, encoding: 'utf8' });
     const copies = new Map<string, string[]>();
     for (const line of ls.stdout.split('\n')) {
@@ -120,11 +159,10 @@ describe('the packed package, installed into a fresh project', () => {
       const name = id.slice(0, at);
       copies.set(name, [...(copies.get(name) ?? []), `${id.slice(at + 1)} at ${path.slice(dir.length)}`]);
     }
-    expect(copies.size).toBeGreaterThanOrEqual(8);
-    const duplicated = [...copies].filter(([, found]) => found.length > 1).map(([name, found]) => `${name}: ${found.join(', ')}`);
-    expect(duplicated).toEqual([]);
-    // The one release set: SDK 2.12.0 and the experimental packages 0.223.0.
-    expect(copies.get('@opentelemetry/sdk-metrics')?.[0]).toMatch(/^2\.12\.0 /);
-    expect(copies.get('@opentelemetry/otlp-transformer')?.[0]).toMatch(/^0\.223\.0 /);
-  });
+    return copies;
+  }
+
+  function duplicatedIn(copies: Map<string, string[]>): string[] {
+    return [...copies].filter(([, found]) => found.length > 1).map(([name, found]) => `${name}: ${found.join(', ')}`);
+  }
 });
