@@ -138,6 +138,28 @@ describe('OTLP/gRPC, end to end against a real @grpc/grpc-js receiver', () => {
     expect(bed.logger.matching('as too large')[0]).toMatch(/refused a \d+ KB request \(\d+ data points\) as too large \(gRPC RESOURCE_EXHAUSTED\)/);
   });
 
+  it('delta temporality over gRPC: across refused calls and RESOURCE_EXHAUSTED splits, the deltas add up to what was recorded', async () => {
+    bed = await startGrpcTestBed({ compression: 'none', metrics: { temporality: 'delta' } }, { maxReceiveMessageLength: 8000 });
+    const recorded = new Map<string, number>();
+    for (let round = 1; round <= 4; round++) {
+      for (let i = 0; i < 300; i++) {
+        telemetry.emit('split.total', round, 'item', `item-${i}`);
+        recorded.set(`item-${i}`, (recorded.get(`item-${i}`) ?? 0) + round);
+      }
+      bed.receiver.mode = round === 2 ? { kind: 'grpcStatus', code: grpcStatus.PERMISSION_DENIED } : { kind: 'ok' };
+      await telemetry.forceFlush();
+    }
+    const totals = new Map<string, number>();
+    for (const p of bed.receiver.allPoints().filter((point) => point.metric === 'split.total')) {
+      expect(p.temporality).toBe('AGGREGATION_TEMPORALITY_DELTA');
+      totals.set(String(p.attributes.item), (totals.get(String(p.attributes.item)) ?? 0) + (p.value ?? 0));
+    }
+    expect(Object.fromEntries(totals)).toEqual(Object.fromEntries(recorded));
+    const health = telemetry.getHealth().signals.metrics;
+    expect(health.requestsTooLarge).toBeGreaterThan(0);
+    expect(health.exportFailures).toBe(1);
+  });
+
   it('a collector that never answers: our deadline ends the call, and the failure says so', async () => {
     bed = await startGrpcTestBed({ exportTimeoutMs: 300 });
     bed.receiver.mode = { kind: 'hang' };
