@@ -27,6 +27,7 @@ import { SdkMetricsReader } from './SdkMetricsReader';
 import { nextTurn } from './nextTurn';
 import { DeltaLedger } from './DeltaLedger';
 import { SdkDeltaConverter } from './SdkDeltaConverter';
+import { observableCounters } from './observableCounters';
 import { RUNTIME_SCOPE, RuntimeMetrics } from './RuntimeMetrics';
 import { VERSION } from '../version';
 import { attemptDeadline, settleBy } from './settleBy';
@@ -121,7 +122,10 @@ export class MetricsPipeline {
     const temporality = config.temporality;
     if (sink !== undefined && temporality !== 'cumulative') {
       store.trackDeltas();
-      this.deltas = { ledger: new DeltaLedger(), sdk: new SdkDeltaConverter(temporality, new Set([RUNTIME_SCOPE, ...options.observableScopes ?? []])) };
+      this.deltas = {
+        ledger: new DeltaLedger(),
+        sdk: new SdkDeltaConverter(temporality, new Set([RUNTIME_SCOPE, ...options.observableScopes ?? []]), () => observableCounters(this.meterProvider)),
+      };
     }
     if (config.prometheus !== undefined) {
       this.prometheus = new PrometheusEndpoint(config.prometheus, store, options.resource, options.scope, options.counters, diagnostics, now);
@@ -188,6 +192,7 @@ export class MetricsPipeline {
     const health = this.guard.health(this.options.exporter !== undefined ? 'otlp' : this.options.config.exporter, this.pointsPerRequest(),
       this.limit.bytes);
     if (this.prometheus !== undefined) health.prometheus = this.prometheus.health();
+    if (this.push !== undefined) health.temporality = this.options.config.temporality;
     return health;
   }
 

@@ -8,6 +8,7 @@ import {
   type ScopeMetrics,
 } from '@opentelemetry/sdk-metrics';
 import type { DeltaLedger } from './DeltaLedger';
+import { instrumentKey } from './observableCounters';
 
 /** What was last delivered of one SDK series. */
 interface Baseline {
@@ -32,11 +33,11 @@ const FORGET_AFTER = 10;
  * own series: the SDK reader stays cumulative, and a point's baseline moves only when the request holding it was
  * delivered (see `DeltaLedger`), so nothing is lost to a failed export.
  *
- * Which instruments: monotonic sums and explicit-bucket histograms, as the `delta` preference of the specification
- * has them (non-monotonic sums stay cumulative, gauges have no temporality). Under `lowmemory` the monotonic sums of
- * the scopes known to hold only observable counters stay cumulative; the SDK does not say whether another scope's
- * monotonic sum is observable, so those are sent as deltas. Exponential histograms of the SDK (views) stay
- * cumulative: their buckets are only exposed as exported points.
+ * Which instruments, by the specification's preferences: under `delta` monotonic sums and explicit-bucket histograms
+ * (non-monotonic sums stay cumulative, gauges have no temporality); under `lowmemory` the same but observable
+ * counters, which stay cumulative: they are told apart by the MeterProvider's instrument registry (see
+ * `observableCounters`), or, should that not be readable, by scopes known to hold only observable counters.
+ * Exponential histograms of the SDK (views) stay cumulative: their buckets are only exposed as exported points.
  */
 export class SdkDeltaConverter {
   private readonly baselines = new Map<string, Baseline>();
@@ -46,16 +47,19 @@ export class SdkDeltaConverter {
     private readonly preference: 'delta' | 'lowmemory',
     /** Scopes whose monotonic sums are all observable counters (the library's runtime and self metrics). */
     private readonly observableScopes: ReadonlySet<string>,
+    /** The observable counters by `instrumentKey`, read at each conversion; undefined when they cannot be told. */
+    private readonly observableCounters: () => ReadonlySet<string> | undefined = () => undefined,
   ) {}
 
   /** The collection's scopes with every delta-eligible point turned into a delta; series unchanged since are left out. */
   convert(scopes: readonly ScopeMetrics[], ledger: DeltaLedger): ScopeMetrics[] {
     const generation = ++this.generation;
+    const observable = this.preference === 'lowmemory' ? this.observableCounters() : undefined;
     const out: ScopeMetrics[] = [];
     for (const scope of scopes) {
       const metrics: MetricData[] = [];
       for (const metric of scope.metrics) {
-        const converted = this.eligible(scope.scope.name, metric)
+        const converted = this.eligible(scope.scope.name, scope.scope.version, metric, observable)
           ? this.convertMetric(`${scope.scope.name}\u0000${scope.scope.version ?? ''}\u0000${metric.descriptor.name}\u0000`, metric, ledger, generation)
           : metric;
         if (converted.dataPoints.length > 0) metrics.push(converted);
@@ -66,11 +70,12 @@ export class SdkDeltaConverter {
     return out;
   }
 
-  private eligible(scope: string, metric: MetricData): boolean {
+  private eligible(scope: string, version: string | undefined, metric: MetricData, observable: ReadonlySet<string> | undefined): boolean {
     if (metric.aggregationTemporality !== AggregationTemporality.CUMULATIVE) return false;
     if (metric.dataPointType === DataPointType.HISTOGRAM) return true;
     if (metric.dataPointType !== DataPointType.SUM || !metric.isMonotonic) return false;
-    return this.preference === 'delta' || !this.observableScopes.has(scope);
+    if (this.preference === 'delta') return true;
+    return observable !== undefined ? !observable.has(instrumentKey(scope, version, metric.descriptor.name)) : !this.observableScopes.has(scope);
   }
 
   private convertMetric(prefix: string, metric: MetricData, ledger: DeltaLedger, generation: number): MetricData {

@@ -54,6 +54,8 @@ export interface SignalHealth {
   requestsTooLarge: number;
   /** The Prometheus endpoint, for metrics served for scraping. */
   prometheus?: PrometheusHealth;
+  /** Metrics: the temporality preference of the push exporter (the scrape endpoint is always cumulative). */
+  temporality?: 'cumulative' | 'delta' | 'lowmemory';
 }
 
 /** What `getHealth()` returns: enough to answer a readiness probe and to see what was dropped and why. */

@@ -214,7 +214,7 @@ export class Runtime implements RuntimeHandle {
     const signals = failing.map(([signal]) => signal).join(' and ');
     // Each failure ends with the one install command: said once.
     const problems = [...new Set(failing.map(([, guard]) => (guard.unavailable as ExportFailure).detail.replace(GRPC_INSTALL_HINT, '')))].join(', and ');
-    this.diagnostics.warn(`${signals} ${failing.length === 1 ? 'is' : 'are'} to be sent over OTLP/gRPC (protocol grpc), but ${problems}${GRPC_INSTALL_HINT}. ` +
+    this.diagnostics.warn(`${signals} are to be sent over OTLP/gRPC (protocol grpc), but ${problems}${GRPC_INSTALL_HINT}. ` +
       `Until then every ${signals} export fails (getHealth().signals.${failing[0][0]}.lastError says why): metrics keep aggregating in memory, ` +
       "spans are counted as lost ('span_export_failed').");
   }
@@ -319,7 +319,8 @@ export function startedLine(config: ResolvedConfig): string {
   const where = (exporter: string, url: string, protocol: string): string =>
     (exporter === 'otlp' ? `otlp ${protocol === 'grpc' ? 'gRPC ' : ''}${displayUrl(url)}` : exporter);
   const metrics = config.metrics;
-  const pushed = metrics.exporter === 'none' ? undefined : `${where(metrics.exporter, metrics.url, metrics.protocol)} every ${seconds(metrics.intervalMs)}`;
+  const pushed = metrics.exporter === 'none' ? undefined : `${where(metrics.exporter, metrics.url, metrics.protocol)} every ${seconds(metrics.intervalMs)}` +
+    `${metrics.temporality === 'cumulative' ? '' : `, ${metrics.temporality === 'delta' ? 'as deltas' : 'as deltas (lowmemory)'}`}`;
   const scraped = metrics.prometheus === undefined ? undefined
     : `Prometheus on http://${hostInUrl(metrics.prometheus.host)}:${metrics.prometheus.port === 0 ? '<a free port; see getHealth()>' : metrics.prometheus.port}${metrics.prometheus.endpoint}`;
   const sampler = config.sampler;

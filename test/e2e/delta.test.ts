@@ -92,6 +92,9 @@ describe('delta temporality against the loopback collector', () => {
     expect(byMetric(request, 'job.duration_ms')).toEqual([]);
     expect(byMetric(request, 'jobs.active')).toMatchObject([{ temporality: CUMULATIVE, value: 1 }]);
     expectContiguous(bed, 'jobs.total');
+    // Said where it started, and shown in health, so an operator can check it without a collector.
+    expect(bed.logger.matching('started')[0]).toContain(`${bed.receiver.url}/v1/metrics every 3600 s, as deltas;`);
+    expect(telemetry.getHealth().signals.metrics.temporality).toBe('delta');
   });
 
   it('across a 2 s outage, an open breaker and its recovery, the deltas add up to exactly what was recorded', async () => {
@@ -264,13 +267,22 @@ describe('delta temporality against the loopback collector', () => {
     expect(received(bed, 'jobs.total').map((p) => p.value)).toEqual([4, 1]);
   });
 
-  it('lowmemory: counters and histograms as deltas; the library\'s observable counters stay cumulative', async () => {
+  it('lowmemory: counters and histograms as deltas; observable counters, the library\'s and the application\'s, stay cumulative', async () => {
     await start('lowmemory', { metrics: { temporality: 'lowmemory' }, selfMetrics: true });
+    const meter = metrics.getMeter('app-lowmemory', '1.0.0');
+    const sync = meter.createCounter('app.sync.total');
+    let observed = 0;
+    meter.createObservableCounter('app.observed.total').addCallback((result) => result.observe((observed += 10)));
     telemetry.counter('jobs.total', 'queue', 'a');
+    sync.add(2);
     await telemetry.forceFlush();
     telemetry.counter('jobs.total', 'queue', 'a');
+    sync.add(3);
     await telemetry.forceFlush();
     expect(received(bed, 'jobs.total').map((p) => [p.value, p.temporality])).toEqual([[1, DELTA], [1, DELTA]]);
+    // The application's own: a counter goes delta, an observable counter stays cumulative (told by the SDK's registry).
+    expect(received(bed, 'app.sync.total').map((p) => [p.value, p.temporality])).toEqual([[2, DELTA], [3, DELTA]]);
+    expect(received(bed, 'app.observed.total').map((p) => [p.value, p.temporality])).toEqual([[10, CUMULATIVE], [20, CUMULATIVE]]);
     const emitted = received(bed, 'otel.facade.recording.emitted');
     expect(emitted.length).toBeGreaterThanOrEqual(2);
     expect(emitted.every((p) => p.temporality === CUMULATIVE)).toBe(true);

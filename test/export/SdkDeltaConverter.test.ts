@@ -2,6 +2,7 @@ import { ValueType } from '@opentelemetry/api';
 import { AggregationTemporality, DataPointType, type MetricData, type ScopeMetrics } from '@opentelemetry/sdk-metrics';
 import { DeltaLedger } from '../../src/export/DeltaLedger';
 import { SdkDeltaConverter } from '../../src/export/SdkDeltaConverter';
+import { instrumentKey, observableCounters } from '../../src/export/observableCounters';
 
 const descriptor = (name: string) => ({ name, description: '', unit: '', valueType: ValueType.DOUBLE });
 
@@ -85,5 +86,25 @@ describe('SdkDeltaConverter', () => {
     const converter = new SdkDeltaConverter('delta', new Set());
     deliver(converter, [scope('app', sum('c', 5, true, { a: '1', b: '2' }))]);
     expect(deliver(converter, [scope('app', sum('c', 6, true, { b: '2', a: '1' }))])).toEqual({ c: [1] });
+  });
+});
+
+describe('observableCounters', () => {
+  it('reads the observable counters from a MeterProvider with a reader, and nothing else', async () => {
+    const { MeterProvider } = await import('@opentelemetry/sdk-metrics');
+    const { SdkMetricsReader } = await import('../../src/export/SdkMetricsReader');
+    const provider = new MeterProvider({ readers: [new SdkMetricsReader()] });
+    const meter = provider.getMeter('lib', '2.0');
+    meter.createObservableCounter('seen.total').addCallback((r) => r.observe(1));
+    meter.createCounter('sync.total').add(1);
+    meter.createObservableUpDownCounter('level').addCallback((r) => r.observe(1));
+    expect(observableCounters(provider)).toEqual(new Set([instrumentKey('lib', '2.0', 'seen.total')]));
+    await provider.shutdown();
+  });
+
+  it('an unreadable registry gives undefined (the converter then goes by scope), never a throw', () => {
+    expect(observableCounters({} as never)).toBeUndefined();
+    const hostile = { get _sharedState(): never { throw new Error('no'); } };
+    expect(observableCounters(hostile as never)).toBeUndefined();
   });
 });
