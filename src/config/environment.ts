@@ -70,7 +70,6 @@ export interface IgnoredVariable {
 /** The standard variables deliberately not read. */
 export const IGNORED_VARIABLES: readonly IgnoredVariable[] = [
   { variable: 'OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE', why: 'metrics are sent with cumulative temporality (delta is planned).', warn: true },
-  { variable: 'OTEL_METRICS_EXEMPLAR_FILTER', why: 'exemplars are not recorded yet.', warn: true },
   { variable: 'OTEL_CONFIG_FILE', why: 'declarative configuration files are not read; pass the fields to initialize().', warn: true },
   { variable: 'OTEL_EXPORTER_OTLP_INSECURE', why: 'it applies to OTLP/gRPC; over HTTP the endpoint\'s scheme (http or https) decides.', warn: false },
   { variable: 'OTEL_LOGS_EXPORTER', why: 'this library exports no logs; join logs to traces with the trace id instead.', warn: false },

@@ -8,6 +8,7 @@ import { closest } from './suggest';
 import type {
   CircuitBreakerConfig,
   DiagnosticLogger,
+  ExemplarFilterName,
   HistogramAggregation,
   InstrumentationLike,
   LogLevel,
@@ -118,6 +119,7 @@ export function resolveConfig(input: TelemetryConfig | ProfileName | undefined, 
       intervalMs: resolver.value('exportIntervalMs') as number,
       timeoutMs: resolver.value('exportTimeoutMs') as number,
       maxPointsPerRequest: resolver.value('metrics.maxPointsPerRequest') as number,
+      exemplarFilter: exemplarFilter(resolver.get('metrics.exemplarFilter'), exporters.push, notes),
     },
     traces: {
       exporter: resolver.value('traces.exporter') as 'otlp' | 'console' | 'none',
@@ -561,6 +563,20 @@ function describeOrigin(value: Sourced): string {
   if (value.source === 'config') return 'set in the config';
   if (value.source === 'env') return `from ${value.origin}`;
   return value.origin.replace(/'s [\w.]+$/, '');
+}
+
+/**
+ * The exemplar filter in effect. Exemplars travel only in pushed exports (the Prometheus text format has no place for
+ * them), so with no push exporter none are recorded, and a filter the user set says so.
+ */
+function exemplarFilter(filter: Sourced | undefined, push: 'otlp' | 'console' | 'none', notes: string[]): ExemplarFilterName {
+  const name = (filter?.value ?? 'trace_based') as ExemplarFilterName;
+  if (push !== 'none') return name;
+  if (filter !== undefined && isUserSet(filter.source) && name !== 'always_off') {
+    notes.push(`metrics.exemplarFilter = ${name} (${describeOrigin(filter)}) has no effect: exemplars are exported over OTLP ` +
+      '(or the console) only, and metrics are not pushed; the Prometheus text format has no place for them.');
+  }
+  return 'always_off';
 }
 
 /**

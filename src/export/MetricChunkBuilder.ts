@@ -9,6 +9,19 @@ import {
 } from '@opentelemetry/sdk-metrics';
 import type { MetricView } from '../metrics/MetricStore';
 import type { SeriesTable } from '../metrics/SeriesTable';
+import type { Exemplar } from '../metrics/ExemplarReservoirs';
+
+/** A data point with the exemplars of its series: the SDK's `DataPoint` has no place for them (see `exemplarSerializers`). */
+export type PointWithExemplars<T> = DataPoint<T> & { exemplars?: readonly Exemplar[] };
+
+/** Which exemplars a collection carries: those recorded after epoch `after` (delivered) and up to `upTo` (its snapshot). */
+export interface ExemplarWindow {
+  readonly after: number;
+  readonly upTo: number;
+}
+
+/** About what one exemplar costs in OTLP protobuf: tag and length, time, value, span and trace ids. */
+const EXEMPLAR_BYTES = 48;
 
 /**
  * Turns the series a snapshot visits into the SDK's `MetricData`, cumulative, as the SDK's own aggregators would
@@ -25,6 +38,8 @@ export class MetricChunkBuilder {
   constructor(
     /** The end time of every point of this collection. */
     private readonly endTime: HrTime,
+    /** The exemplars this collection carries; none when undefined (a reader that cannot export them). */
+    private readonly exemplars?: ExemplarWindow,
   ) {}
 
   /** Adds one series as a data point of its metric. */
@@ -34,9 +49,13 @@ export class MetricChunkBuilder {
       data = emptyMetricData(metric);
       this.metrics.set(metric, data);
     }
-    (data.dataPoints as DataPoint<unknown>[]).push(toPoint(metric, table, id, this.endTime));
+    const point: PointWithExemplars<unknown> = toPoint(metric, table, id, this.endTime);
+    const window = this.exemplars;
+    const exemplars = window === undefined ? undefined : table.exemplars(id, window.after, window.upTo);
+    if (exemplars !== undefined) point.exemplars = exemplars;
+    (data.dataPoints as DataPoint<unknown>[]).push(point);
     this.points++;
-    this.bytes += estimateBytes(table, id);
+    this.bytes += estimateBytes(table, id) + (exemplars === undefined ? 0 : exemplars.length * EXEMPLAR_BYTES);
   };
 
   /** The metrics gathered since the last call. */

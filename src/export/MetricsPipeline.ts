@@ -21,6 +21,7 @@ import { deliver, type DeliveryHooks } from './deliver';
 import { otherFailure, SUPERSEDED_FAILURE, type ExportFailure } from './ExportFailure';
 import { ExportGuard } from './ExportGuard';
 import { ExporterSink, otlpSink, type ExportSink } from './ExportSink';
+import { exemplarSerializers } from './exemplarSerializers';
 import { MetricChunkBuilder, ScopeMetricsSlicer } from './MetricChunkBuilder';
 import { PrometheusEndpoint } from './PrometheusEndpoint';
 import { SdkMetricsReader } from './SdkMetricsReader';
@@ -109,7 +110,8 @@ export class MetricsPipeline {
     if (sink !== undefined) {
       const reader = new SdkMetricsReader();
       readers.push(reader);
-      this.push = { sink, reader, storeReader: store.addReader('push') };
+      // The push exporters carry exemplars (OTLP in its data points, the console in what it prints).
+      this.push = { sink, reader, storeReader: store.addReader('push', true) };
     }
     if (config.prometheus !== undefined) {
       this.prometheus = new PrometheusEndpoint(config.prometheus, store, options.resource, options.scope, options.counters, diagnostics, now);
@@ -187,7 +189,12 @@ export class MetricsPipeline {
     }
     // Loaded here so that a process that never pushes OTLP never loads the encoders (34 modules).
     const { JsonMetricsSerializer, ProtobufMetricsSerializer } = require('@opentelemetry/otlp-transformer') as typeof import('@opentelemetry/otlp-transformer');
-    return otlpSink(config, { protobuf: ProtobufMetricsSerializer, json: JsonMetricsSerializer }, this.options.now);
+    const serializers = exemplarSerializers({ protobuf: ProtobufMetricsSerializer, json: JsonMetricsSerializer }, (why) => {
+      this.options.diagnostics.warnOnce('exemplar_encoding',
+        `exemplars could not be added to a metrics export request (${why}); it was sent without them. Please report ` +
+          'this as a bug, with the versions of @opentelemetry/otlp-transformer and otel-facade.');
+    });
+    return otlpSink(config, serializers, this.options.now);
   }
 
   private schedule(): void {
@@ -241,7 +248,8 @@ export class MetricsPipeline {
         `collecting the application's own OpenTelemetry instruments failed: ${error instanceof Error ? error.message : String(error)}; ` +
           "the library's metrics are exported anyway.");
     }
-    const builder = new MetricChunkBuilder(hrTime());
+    // Exemplars recorded before the snapshot began and not delivered yet (cleared once this collection is acknowledged).
+    const builder = new MetricChunkBuilder(hrTime(), { after: store.exemplarsDelivered, upTo: cursor.epoch });
     const slicer = new ScopeMetricsSlicer(sdkScopes);
     let storeDone = false;
     let requests = 0;

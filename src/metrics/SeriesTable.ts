@@ -1,4 +1,5 @@
 import { setOwn } from '../config/setOwn';
+import { EXPONENTIAL_EXEMPLARS, ExemplarReservoirs, type Exemplar } from './ExemplarReservoirs';
 
 /** The attributes of one series as exported, sorted by key; never mutated after the series is created. */
 export type SeriesAttributes = Readonly<Record<string, string | number | boolean>>;
@@ -81,6 +82,8 @@ export class SeriesTable {
   /** Exponential histogram state per id, when the metric aggregates exponentially. */
   private readonly exponentials: (ExponentialAccumulator | undefined)[] | undefined;
   private readonly byHash = new Map<number, number>();
+  /** Exemplars per id, made at the first exemplar of any series: one per bucket, 20 sampled, or the latest. */
+  private exemplarReservoirs: ExemplarReservoirs | undefined;
   /** Series whose hash another series held when they were created, by their key string. */
   private colliders: Map<string, number> | undefined;
   /** How many colliders each such hash has. */
@@ -161,16 +164,17 @@ export class SeriesTable {
     }
     this.attributes[id] = undefined;
     if (this.exponentials !== undefined) this.exponentials[id] = undefined;
+    this.exemplarReservoirs?.clear(id); // the id will be handed out again: a new series starts with none
     this.free.push(id);
     this.size--;
   }
 
-  /** Adds one observation to a histogram series. */
-  observe(id: number, value: number): void {
+  /** Adds one observation to a histogram series; returns its bucket (0 for an exponential histogram). */
+  observe(id: number, value: number): number {
     const exponentials = this.exponentials;
     if (exponentials !== undefined) {
       (exponentials[id] as ExponentialAccumulator).record(value);
-      return;
+      return 0;
     }
     const bounds = this.boundaries as Float64Array;
     const n = bounds.length;
@@ -193,6 +197,29 @@ export class SeriesTable {
     stats[at + 1] += value;
     if (value < stats[at + 2]) stats[at + 2] = value;
     if (value > stats[at + 3]) stats[at + 3] = value;
+    return i;
+  }
+
+  /**
+   * Keeps a measurement of series `id` as an exemplar: in its `bucket` (histograms), the only slot (sums and
+   * gauges), or sampled (exponential histograms). See `ExemplarReservoirs`.
+   */
+  offerExemplar(id: number, bucket: number, value: number, epoch: number, traceId: string, spanId: string, delivered: number,
+    clock: () => number): void {
+    this.exemplarReservoirs ??= this.exponentials !== undefined
+      ? new ExemplarReservoirs(EXPONENTIAL_EXEMPLARS, true)
+      : new ExemplarReservoirs(Math.max(1, this.width), false);
+    this.exemplarReservoirs.offer(id, bucket, value, epoch, traceId, spanId, delivered, clock);
+  }
+
+  /** The exemplars of series `id` recorded after epoch `after` and up to `upTo`; undefined when none. */
+  exemplars(id: number, after: number, upTo: number): Exemplar[] | undefined {
+    return this.exemplarReservoirs?.read(id, after, upTo);
+  }
+
+  /** Series holding exemplars, for tests and health. */
+  get seriesWithExemplars(): number {
+    return this.exemplarReservoirs?.held ?? 0;
   }
 
   /** When series `id` began (ms since epoch). */
