@@ -206,6 +206,9 @@ function childOf(level: Level, node: unknown, field: number, nth: number): Child
   }
 }
 
+/** What the messages at each level hold, for messages. */
+const CHILDREN = ['resources', 'scopes', 'metrics', 'data fields', 'data points'];
+
 /** Every element of the request was found in the bytes, in number. */
 function expectCount(level: Level, node: unknown, found: number): void {
   let expected: number;
@@ -216,7 +219,7 @@ function expectCount(level: Level, node: unknown, found: number): void {
     case Level.Metric: expected = 1; break;
     case Level.Data: expected = (node as MetricData).dataPoints.length; break;
   }
-  if (found !== expected) throw new ShapeMismatch(`found ${found} of ${expected} messages at level ${level}`);
+  if (found !== expected) throw new ShapeMismatch(`the encoding holds ${found} ${CHILDREN[level]} where the request has ${expected}`);
 }
 
 /** The `exemplars` fields (number `field`) of one data point: each an Exemplar message. */

@@ -110,7 +110,7 @@ export class Metric {
     if (id === MISS) return;
     this.table.values[id] += value;
     this.context.counters.emitted++;
-    if (this.sampler.open !== 0) this.offerExemplar(id, 0, value);
+    if (this.sampler.open !== 0) this.offerExemplar(id, value);
   }
 
   /** gauge(): the last value wins. */
@@ -125,7 +125,7 @@ export class Metric {
     if (id === MISS) return;
     this.table.values[id] = value;
     this.context.counters.emitted++;
-    if (this.sampler.open !== 0) this.offerExemplar(id, 0, value);
+    if (this.sampler.open !== 0) this.offerExemplar(id, value);
   }
 
   /** histogram(): one observation. */
@@ -139,9 +139,9 @@ export class Metric {
     if (this.rateLimiter !== null && !this.rateLimiter.tryTake()) return this.rateLimited();
     const id = this.locate(argc, a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, args, start);
     if (id === MISS) return;
-    const bucket = this.table.observe(id, value);
+    this.table.observe(id, value);
     this.context.counters.emitted++;
-    if (this.sampler.open !== 0) this.offerExemplar(id, bucket, value);
+    if (this.sampler.open !== 0) this.offerExemplar(id, value);
   }
 
   /** Records with this metric's own kind (emit()). */
@@ -159,12 +159,11 @@ export class Metric {
    * Offers a recorded measurement as an exemplar of series `id`, if the sampler finds it eligible (a sampled span
    * active, or `always_on`). Off the hot path: called only while the sampler is open.
    */
-  private offerExemplar(id: number, bucket: number, value: number): void {
+  private offerExemplar(id: number, value: number): void {
     const sampler = this.sampler;
     if (!sampler.sample()) return;
     const context = this.context;
-    this.table.offerExemplar(id, bucket, value, context.epoch.current, sampler.traceId, sampler.spanId,
-      context.exemplarEpoch.delivered, context.now);
+    this.table.offerExemplar(id, value, context.epoch.current, sampler.traceId, sampler.spanId, context.exemplarEpoch.delivered, context.now);
   }
 
   /** Reports a value that cannot be recorded, such as a sample rate out of range, and drops the call. */

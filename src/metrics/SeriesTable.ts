@@ -169,13 +169,24 @@ export class SeriesTable {
     this.size--;
   }
 
-  /** Adds one observation to a histogram series; returns its bucket (0 for an exponential histogram). */
-  observe(id: number, value: number): number {
+  /** Adds one observation to a histogram series. */
+  observe(id: number, value: number): void {
     const exponentials = this.exponentials;
     if (exponentials !== undefined) {
       (exponentials[id] as ExponentialAccumulator).record(value);
-      return 0;
+      return;
     }
+    this.counts[id * this.width + this.bucketOf(value)]++;
+    const stats = this.stats;
+    const at = id * STATS;
+    stats[at]++;
+    stats[at + 1] += value;
+    if (value < stats[at + 2]) stats[at + 2] = value;
+    if (value > stats[at + 3]) stats[at + 3] = value;
+  }
+
+  /** The explicit bucket of `value`: `counts[i]` holds values <= boundaries[i], the last one the rest. */
+  private bucketOf(value: number): number {
     const bounds = this.boundaries as Float64Array;
     const n = bounds.length;
     let i = 0;
@@ -190,26 +201,19 @@ export class SeriesTable {
     } else {
       while (i < n && value > bounds[i]) i++;
     }
-    this.counts[id * this.width + i]++;
-    const stats = this.stats;
-    const at = id * STATS;
-    stats[at]++;
-    stats[at + 1] += value;
-    if (value < stats[at + 2]) stats[at + 2] = value;
-    if (value > stats[at + 3]) stats[at + 3] = value;
     return i;
   }
 
   /**
-   * Keeps a measurement of series `id` as an exemplar: in its `bucket` (histograms), the only slot (sums and
+   * Keeps a measurement of series `id` as an exemplar: in its bucket (explicit histograms), the only slot (sums and
    * gauges), or sampled (exponential histograms). See `ExemplarReservoirs`.
    */
-  offerExemplar(id: number, bucket: number, value: number, epoch: number, traceId: string, spanId: string, delivered: number,
-    clock: () => number): void {
+  offerExemplar(id: number, value: number, epoch: number, traceId: string, spanId: string, delivered: number, clock: () => number): void {
     this.exemplarReservoirs ??= this.exponentials !== undefined
       ? new ExemplarReservoirs(EXPONENTIAL_EXEMPLARS, true)
       : new ExemplarReservoirs(Math.max(1, this.width), false);
-    this.exemplarReservoirs.offer(id, bucket, value, epoch, traceId, spanId, delivered, clock);
+    const slot = this.width === 0 ? 0 : this.bucketOf(value);
+    this.exemplarReservoirs.offer(id, slot, value, epoch, traceId, spanId, delivered, clock);
   }
 
   /** The exemplars of series `id` recorded after epoch `after` and up to `upTo`; undefined when none. */
