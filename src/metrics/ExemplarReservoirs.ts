@@ -38,6 +38,13 @@ export interface Exemplar {
 /** Exemplars kept per series of an exponential histogram: the specification's min(20, max buckets), with 160 buckets. */
 export const EXPONENTIAL_EXEMPLARS = 20;
 
+/**
+ * Most exemplars kept per series of an explicit-bucket histogram: one per bucket up to this many buckets (every
+ * default bucket list has at most 16); a histogram declared with more (up to 1,000) keeps one per run of adjacent
+ * buckets, so that a series' exemplars stay within 1.3 KB.
+ */
+export const MAX_BUCKET_EXEMPLARS = 32;
+
 /** Per slot, in `numbers`: value, time, epoch of the recording (0: empty; epochs start at 1). */
 const NUMBERS = 3;
 

@@ -1,5 +1,5 @@
 import { setOwn } from '../config/setOwn';
-import { EXPONENTIAL_EXEMPLARS, ExemplarReservoirs, type Exemplar } from './ExemplarReservoirs';
+import { EXPONENTIAL_EXEMPLARS, ExemplarReservoirs, MAX_BUCKET_EXEMPLARS, type Exemplar } from './ExemplarReservoirs';
 
 /** The attributes of one series as exported, sorted by key; never mutated after the series is created. */
 export type SeriesAttributes = Readonly<Record<string, string | number | boolean>>;
@@ -205,14 +205,17 @@ export class SeriesTable {
   }
 
   /**
-   * Keeps a measurement of series `id` as an exemplar: in its bucket (explicit histograms), the only slot (sums and
-   * gauges), or sampled (exponential histograms). See `ExemplarReservoirs`.
+   * Keeps a measurement of series `id` as an exemplar: in its bucket (explicit histograms; past
+   * MAX_BUCKET_EXEMPLARS buckets, its run of adjacent buckets), the only slot (sums and gauges), or sampled
+   * (exponential histograms). See `ExemplarReservoirs`.
    */
   offerExemplar(id: number, value: number, epoch: number, traceId: string, spanId: string, delivered: number, clock: () => number): void {
+    const width = this.width;
     this.exemplarReservoirs ??= this.exponentials !== undefined
       ? new ExemplarReservoirs(EXPONENTIAL_EXEMPLARS, true)
-      : new ExemplarReservoirs(Math.max(1, this.width), false);
-    const slot = this.width === 0 ? 0 : this.bucketOf(value);
+      : new ExemplarReservoirs(Math.min(Math.max(1, width), MAX_BUCKET_EXEMPLARS), false);
+    const slot = width === 0 ? 0 : width <= MAX_BUCKET_EXEMPLARS ? this.bucketOf(value)
+      : Math.floor((this.bucketOf(value) * MAX_BUCKET_EXEMPLARS) / width);
     this.exemplarReservoirs.offer(id, slot, value, epoch, traceId, spanId, delivered, clock);
   }
 

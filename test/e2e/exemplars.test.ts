@@ -74,6 +74,29 @@ describe('exemplars and the export that carries them', () => {
     expect(exemplarsOf(bed.receiver.latest('job.duration_ms')).map((e) => [e.value, e.spanId])).toEqual([[40, spanId]]);
   });
 
+  it('survive requests split by a collector that refuses them as too large (413)', async () => {
+    bed = await startTestBed({ samplingRate: 1, compression: 'none' }); // the limit is on the bytes received
+    telemetry.withSpan('bulk', () => {
+      for (let i = 0; i < 60; i++) telemetry.histogram('bulk.duration_ms', i, 'item', `item-${i}`);
+    });
+    bed.receiver.mode = { kind: 'limit', maxBytes: 2048 };
+    await telemetry.forceFlush();
+    const points = bed.receiver.latest('bulk.duration_ms');
+    expect(bed.receiver.log.filter((entry) => entry.status === 413).length).toBeGreaterThan(0);
+    expect(points).toHaveLength(60);
+    expect(points.every((point) => point.exemplars?.length === 1 && point.exemplars[0].value === Number(String(point.attributes.item).slice(5)))).toBe(true);
+  });
+
+  it('go with the last export at shutdown', async () => {
+    bed = await startTestBed({ samplingRate: 1 });
+    const spanId = telemetry.withSpan('last', (span) => {
+      telemetry.counter('last.total');
+      return idsOf(span).spanId;
+    });
+    await telemetry.shutdown();
+    expect(exemplarsOf(bed.receiver.latest('last.total')).map((e) => e.spanId)).toEqual([spanId]);
+  });
+
   it('an unsampled span gives none under trace_based (the default)', async () => {
     bed = await startTestBed({ samplingRate: 0 });
     telemetry.withSpan('unsampled', () => telemetry.histogram('quiet.duration_ms', 5));

@@ -130,6 +130,19 @@ describe('exemplar reservoirs in the store', () => {
     expect(exponential.read(0, 0, 1)).toHaveLength(EXPONENTIAL_EXEMPLARS);
   });
 
+  it('a histogram with more buckets than 32 keeps one exemplar per run of adjacent buckets: at most 32 a series', () => {
+    const { store, sampler, record } = storeWith();
+    store.ensureMetric('wide_ms', 'histogram', { boundaries: Array.from({ length: 999 }, (_, i) => i + 1) }); // 1,000 buckets
+    for (let v = 0; v < 1000; v++) {
+      sampler.enter(v + 1);
+      record('histogram', 'wide_ms', v + 0.5); // bucket v
+    }
+    const kept = exemplarsOf(store).exemplars['wide_ms{}'].map((e) => Number(e.split('@')[0]));
+    expect(kept).toHaveLength(32);
+    // Slot k holds buckets floor(1000 k / 32) to floor(1000 (k + 1) / 32) - 1: the latest of each run, in order.
+    expect(kept).toEqual(Array.from({ length: 32 }, (_, k) => Math.ceil((1000 * (k + 1)) / 32) - 1 + 0.5));
+  });
+
   it('exponential histograms sample uniformly among the measurements since the last delivery (reservoir sampling)', () => {
     const reservoirs = new ExemplarReservoirs(2, true);
     const random = jest.spyOn(Math, 'random');
