@@ -75,6 +75,7 @@ export type {
   TracesSignalConfig,
   MetricsExporterName,
   TracesExporterName,
+  ExemplarFilterName,
 } from './config/TelemetryConfig';
 export type { Health, CircuitState, CircuitStateListener, SignalHealth, SignalName, PrometheusHealth } from './health/Health';
 export type { ApiVersionReport } from './health/apiVersion';

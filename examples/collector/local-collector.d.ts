@@ -46,6 +46,19 @@ export interface ReceivedPoint {
   scale?: number;
   zeroCount?: number;
   positive?: { offset: number; bucketCounts: number[] };
+  /** The point's exemplars; absent when it has none. */
+  exemplars?: ReceivedExemplar[];
+}
+
+/** One exemplar of a point, flattened. */
+export interface ReceivedExemplar {
+  value: number;
+  timeUnixNano: string;
+  /** Hex; '' when the exemplar carries no trace id. */
+  traceId: string;
+  /** Hex; '' when the exemplar carries no span id. */
+  spanId: string;
+  filteredAttributes: Record<string, unknown>;
 }
 
 /** One decoded metrics export request. */

@@ -1,8 +1,8 @@
 'use strict';
 /*
- * A local OTLP/HTTP collector for the demo and the tests: listens on 127.0.0.1, decodes protobuf requests
- * (gzip or not) with the generated code of the official OpenTelemetry protocol definitions, and keeps what
- * it received. It can also misbehave on purpose: answer with an error status, accept and never answer, refuse
+ * A local OTLP/HTTP collector for the demo and the tests: listens on 127.0.0.1, decodes protobuf requests, and
+ * OTLP/JSON ones (gzip or not), with the generated code of the official OpenTelemetry protocol definitions, and keeps
+ * what it received. It can also misbehave on purpose: answer with an error status, accept and never answer, refuse
  * bodies over a size limit with 413, or stop listening so that exports get "connection refused".
  * It emits 'request' after answering each request, so tests wait for events rather than sleeping.
  */
@@ -140,9 +140,9 @@ class LocalCollector extends EventEmitter {
    * Decodes one export request for `path` (`/v1/metrics` or `/v1/traces`) with the official generated code and keeps
    * it; throws when the body does not decode.
    */
-  receive(path, body, headers) {
-    if (path === '/v1/metrics') this.metricRequests.push(decodeMetrics(body, headers));
-    else if (path === '/v1/traces') this.traceRequests.push(TraceRequest.toObject(TraceRequest.decode(body), TO_OBJECT));
+  receive(path, body, headers, json = false) {
+    if (path === '/v1/metrics') this.metricRequests.push(decodeMetrics(decode(MetricsRequest, body, json), headers));
+    else if (path === '/v1/traces') this.traceRequests.push(TraceRequest.toObject(decode(TraceRequest, body, json), TO_OBJECT));
   }
 
   handle(req, res) {
@@ -175,7 +175,7 @@ class LocalCollector extends EventEmitter {
       try {
         let body = Buffer.concat(chunks);
         if (req.headers['content-encoding'] === 'gzip') body = gunzipSync(body);
-        this.receive(req.url, body, req.headers);
+        this.receive(req.url, body, req.headers, String(req.headers['content-type'] ?? '').startsWith('application/json'));
         answer(200, 'application/x-protobuf');
       } catch (error) {
         answer(400, 'text/plain', String(error));
@@ -184,8 +184,32 @@ class LocalCollector extends EventEmitter {
   }
 }
 
-function decodeMetrics(body, headers) {
-  const request = MetricsRequest.toObject(MetricsRequest.decode(body), TO_OBJECT);
+/**
+ * A request message from protobuf bytes, or from OTLP/JSON through the generated `fromObject`, once the ids that
+ * OTLP/JSON writes in hex (trace, span and parent span ids) are turned into bytes: `fromObject` reads a string for a
+ * bytes field as base64.
+ */
+function decode(Type, body, json) {
+  if (!json) return Type.decode(body);
+  const object = JSON.parse(body.toString('utf8'));
+  return Type.fromObject(hexIdsToBytes(object));
+}
+
+const HEX_ID_KEYS = new Set(['traceId', 'spanId', 'parentSpanId']);
+
+function hexIdsToBytes(value) {
+  if (Array.isArray(value)) return value.map(hexIdsToBytes);
+  if (typeof value !== 'object' || value === null) return value;
+  const out = {};
+  for (const [key, item] of Object.entries(value)) {
+    const bytes = HEX_ID_KEYS.has(key) && typeof item === 'string' ? Buffer.from(item, 'hex') : hexIdsToBytes(item);
+    Object.defineProperty(out, key, { value: bytes, enumerable: true, writable: true, configurable: true });
+  }
+  return out;
+}
+
+function decodeMetrics(message, headers) {
+  const request = MetricsRequest.toObject(message, TO_OBJECT);
   const points = [];
   const scopes = [];
   let resource = {};
@@ -219,12 +243,25 @@ function decodeMetrics(body, headers) {
             scale: isExponential ? dp.scale : undefined,
             zeroCount: isExponential ? Number(dp.zeroCount ?? 0) : undefined,
             positive: isExponential ? { offset: dp.positive?.offset ?? 0, bucketCounts: (dp.positive?.bucketCounts ?? []).map(Number) } : undefined,
+            // Only on points that carry some, so that points without are as they always were.
+            exemplars: (dp.exemplars ?? []).length > 0 ? dp.exemplars.map(exemplarOf) : undefined,
           });
         }
       }
     }
   }
   return { headers, resource, scopes, points };
+}
+
+/** An exemplar, flattened: its value, time, ids in hex ('' when absent) and filtered attributes. */
+function exemplarOf(exemplar) {
+  return {
+    value: exemplar.value === 'asInt' ? Number(exemplar.asInt) : exemplar.asDouble,
+    timeUnixNano: exemplar.timeUnixNano,
+    traceId: hex(exemplar.traceId),
+    spanId: hex(exemplar.spanId),
+    filteredAttributes: attributesOf(exemplar.filteredAttributes ?? []),
+  };
 }
 
 /** OTLP ids arrive as bytes (base64 after decoding); W3C writes them in hex. */

@@ -129,11 +129,20 @@ function finishRequest(req: IncomingMessage, res: ServerResponse, options: Traci
   // The status code as an integer, as the semantic conventions have it; or what went wrong instead.
   const outcome = aborted ? 'error.type' : 'http.response.status_code';
   const value = aborted ? 'aborted' : status;
-  if (ours) {
-    span.end();
-    const seconds = (performance.now() - start) / 1000;
-    histogram(METRIC_HTTP_SERVER_DURATION, seconds, 'http.request.method', method, 'http.route', route, outcome, value);
+  const seconds = (performance.now() - start) / 1000;
+  // In the span's context and before it ends, so that a sampled request's metrics carry it as their exemplar (the
+  // response's listeners run outside the request's context); an unsampled request pays nothing for it.
+  if (span.isRecording()) {
+    context.with(trace.setSpan(ROOT_CONTEXT, span), recordRequest, undefined, ours, seconds, method, route, outcome, value);
+  } else {
+    recordRequest(ours, seconds, method, route, outcome, value);
   }
+  if (ours) span.end();
+}
+
+/** The request's metrics: its duration (when the span is ours, see `finishRequest`) and its count. */
+function recordRequest(ours: boolean, seconds: number, method: string, route: string, outcome: string, value: string | number): void {
+  if (ours) histogram(METRIC_HTTP_SERVER_DURATION, seconds, 'http.request.method', method, 'http.route', route, outcome, value);
   counter(METRIC_HTTP_SERVER_COUNT, 'http.request.method', method, 'http.route', route, outcome, value);
 }
 

@@ -57,17 +57,25 @@ export async function tracedFetch(input: string | URL | Request, init?: RequestI
     span.setAttribute('error.type', errorType);
     throw error;
   } finally {
-    span.end();
     const seconds = (performance.now() - start) / 1000;
-    // As the semantic conventions have it: the status code an integer, and a request without an answer labelled by
-    // `error.type` instead.
-    if (status !== undefined) {
-      histogram(METRIC_HTTP_CLIENT_DURATION, seconds, 'http.request.method', method, 'server.address', url.hostname,
-        'server.port', port, 'http.response.status_code', status);
-    } else {
-      histogram(METRIC_HTTP_CLIENT_DURATION, seconds, 'http.request.method', method, 'server.address', url.hostname,
-        'server.port', port, 'error.type', errorType || 'Error');
-    }
+    // In the span's context and before it ends, so that a sampled call's duration carries it as its exemplar.
+    if (span.isRecording()) context.with(ctx, recordCall, undefined, seconds, method, url.hostname, port, status, errorType);
+    else recordCall(seconds, method, url.hostname, port, status, errorType);
+    span.end();
+  }
+}
+
+/**
+ * A call's duration. As the semantic conventions have it: the status code an integer, and a request without an
+ * answer labelled by `error.type` instead.
+ */
+function recordCall(seconds: number, method: string, host: string, port: number, status: number | undefined, errorType: string): void {
+  if (status !== undefined) {
+    histogram(METRIC_HTTP_CLIENT_DURATION, seconds, 'http.request.method', method, 'server.address', host,
+      'server.port', port, 'http.response.status_code', status);
+  } else {
+    histogram(METRIC_HTTP_CLIENT_DURATION, seconds, 'http.request.method', method, 'server.address', host,
+      'server.port', port, 'error.type', errorType || 'Error');
   }
 }
 

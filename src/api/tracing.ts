@@ -45,27 +45,37 @@ export function withSpan<T>(name: string, fn: (span: Span) => T, options?: SpanO
     internalError(error);
   }
   if (otelSpan === undefined) return fn(NOOP_SPAN);
+  const active = trace.setSpan(parent, otelSpan);
+  // Exactly what was thrown goes back to the caller, whatever it is; the span ends whatever happens.
+  return settled(() => context.with(active, fn, undefined, span), (failed, error) => (failed ? fail(span, error) : end(span)));
+}
+
+/**
+ * Runs `run` and calls `done` once it settled: when it returned, or the promise it returned settled, `done(false)`;
+ * when it threw or its promise rejected, `done(true, error)`. Returns what `run` returned (a promise settling after
+ * `done`), and rethrows what it threw, as it is.
+ */
+function settled<T>(run: () => T, done: (failed: boolean, error?: unknown) => void): T {
   let result: T;
   try {
-    result = context.with(trace.setSpan(parent, otelSpan), fn, undefined, span);
+    result = run();
   } catch (error) {
-    // Exactly what was thrown goes back to the caller, whatever it is; the span ends whatever happens.
-    fail(span, error);
+    done(true, error);
     throw error;
   }
   if (isPromiseLike(result)) {
     return result.then(
       (value) => {
-        end(span);
+        done(false);
         return value;
       },
       (error: unknown) => {
-        fail(span, error);
+        done(true, error);
         throw error;
       },
     ) as T;
   }
-  end(span);
+  done(false);
   return result;
 }
 
@@ -91,27 +101,8 @@ export function traceOperation<T>(name: string, fn: (span: Span) => T, ...labels
       internalError(problem);
     }
   };
-  let result: T;
-  try {
-    result = withSpan(name, fn);
-  } catch (error) {
-    finish(true, error);
-    throw error;
-  }
-  if (isPromiseLike(result)) {
-    return result.then(
-      (value) => {
-        finish(false);
-        return value;
-      },
-      (error: unknown) => {
-        finish(true, error);
-        throw error;
-      },
-    ) as T;
-  }
-  finish(false);
-  return result;
+  // The metrics are recorded within the span, before it ends, so that a sampled operation's carry it as their exemplar.
+  return withSpan(name, (span) => settled(() => fn(span), finish));
 }
 
 /** Records an error on a span and ends it; never throws. */

@@ -1,7 +1,10 @@
 import type { MeterProvider, TracerProvider } from '@opentelemetry/api';
 import type { PiiPattern } from './piiPatterns';
 
-import type { HISTOGRAM_AGGREGATIONS, LOG_LEVELS, PROPAGATORS, PROTOCOLS, ProfileName } from './fields';
+import type { EXEMPLAR_FILTERS, HISTOGRAM_AGGREGATIONS, LOG_LEVELS, PROPAGATORS, PROTOCOLS, ProfileName } from './fields';
+
+/** Which measurements become exemplars: within a sampled span, all, or none. */
+export type ExemplarFilterName = (typeof EXEMPLAR_FILTERS)[number];
 
 /** How histograms aggregate: explicit buckets or base-2 exponential ones. */
 export type HistogramAggregation = (typeof HISTOGRAM_AGGREGATIONS)[number];
@@ -229,6 +232,12 @@ export interface MetricsSignalConfig extends SignalTransportConfig {
    * Environment: OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE (the config wins).
    */
   temporality?: MetricsTemporality;
+  /**
+   * Which measurements become exemplars (a value with the trace and span it was recorded in, on sums, gauges and histograms; OTLP only): those within a sampled span, all of them, or none.
+   * Accepts one of 'trace_based', 'always_on', 'always_off'. Default: `trace_based`.
+   * Environment: OTEL_METRICS_EXEMPLAR_FILTER (the config wins).
+   */
+  exemplarFilter?: ExemplarFilterName;
 }
 
 /** The temporality preferences: what `metrics.temporality` accepts. */
@@ -280,6 +289,8 @@ export interface ResolvedMetricsSignal extends ResolvedSignal {
   maxPointsPerRequest: number;
   /** Temporality of pushed metrics. */
   temporality: MetricsTemporality;
+  /** Which measurements become exemplars (`always_off` when nothing pushes them). */
+  exemplarFilter: ExemplarFilterName;
 }
 
 /** The traces pipeline, resolved (`timeoutMs` is `spanBatch.exportTimeoutMs`). */

@@ -66,7 +66,6 @@ export interface IgnoredVariable {
 
 /** The standard variables deliberately not read. */
 export const IGNORED_VARIABLES: readonly IgnoredVariable[] = [
-  { variable: 'OTEL_METRICS_EXEMPLAR_FILTER', why: 'exemplars are not recorded yet.', warn: true },
   { variable: 'OTEL_CONFIG_FILE', why: 'declarative configuration files are not read; pass the fields to initialize().', warn: true },
   { variable: 'OTEL_EXPORTER_OTLP_INSECURE', why: 'the endpoint\'s scheme decides, over HTTP and gRPC alike: http:// is plaintext, https:// is TLS (an endpoint without a scheme is given http://, with a warning).', warn: false },
   { variable: 'OTEL_LOGS_EXPORTER', why: 'this library exports no logs; join logs to traces with the trace id instead.', warn: false },

@@ -77,11 +77,20 @@ export const PROPAGATORS = ['tracecontext', 'baggage', 'b3', 'b3multi', 'jaeger'
 export const TEMPORALITIES = ['cumulative', 'delta', 'lowmemory'] as const;
 /** The histogram aggregations (OTEL_EXPORTER_OTLP_METRICS_DEFAULT_HISTOGRAM_AGGREGATION). */
 export const HISTOGRAM_AGGREGATIONS = ['explicit_bucket_histogram', 'base2_exponential_bucket_histogram'] as const;
+/** The exemplar filters (OTEL_METRICS_EXEMPLAR_FILTER). */
+export const EXEMPLAR_FILTERS = ['trace_based', 'always_on', 'always_off'] as const;
 /** OpenTelemetry's diagnostic levels (OTEL_LOG_LEVEL), lower-cased. */
 export const LOG_LEVELS = ['none', 'error', 'warn', 'info', 'debug', 'verbose', 'all'] as const;
 
 /** The keys whose values are not checked for IP addresses by default: they name infrastructure. */
 const IP_EXEMPT_KEYS = ['server.address', 'network.peer.address', 'network.local.address', 'destination.address', 'net.peer.name', 'net.host.name', 'url.full'];
+
+/** The metrics section's own settings, which no shared field feeds. */
+const METRICS_ONLY: readonly FieldSpec[] = [
+  { path: 'metrics.maxPointsPerRequest', kind: integer(1, 1_000_000), defaults: all(2000), doc: 'Most data points in one export request; a collection is sent in as many requests as it needs.' },
+  { path: 'metrics.temporality', kind: { type: 'enum', values: TEMPORALITIES }, defaults: all('cumulative'), env: ['OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE'], doc: 'Temporality of pushed metrics: `cumulative`; `delta` (counters and histograms as deltas, up-down counters cumulative); `lowmemory` (as `delta`, observable counters cumulative). Deltas are kept until delivered, so failed exports lose nothing. The scrape endpoint stays cumulative.' },
+  { path: 'metrics.exemplarFilter', kind: { type: 'enum', values: EXEMPLAR_FILTERS }, defaults: all('trace_based'), env: ['OTEL_METRICS_EXEMPLAR_FILTER'], doc: 'Which measurements become exemplars (a value with the trace and span it was recorded in, on sums, gauges and histograms; OTLP only): those within a sampled span, all of them, or none.' },
+];
 
 /** The settings a per-signal section repeats, each falling back to the shared one of the same name. */
 function signalFields(signal: 'metrics' | 'traces'): FieldSpec[] {
@@ -106,12 +115,7 @@ function signalFields(signal: 'metrics' | 'traces'): FieldSpec[] {
     breaker('maxFailures', integer(1, 1000), `Failed ${signal} exports in a row that open the breaker.`),
     breaker('recoveryTimeMs', integer(100, 3_600_000), 'How long the breaker stays open before a probe export.'),
     breaker('halfOpenMax', integer(1, 100), 'Probe exports let through while half-open.'),
-    ...(signal === 'metrics'
-      ? <FieldSpec[]>[
-          { path: 'metrics.maxPointsPerRequest', kind: integer(1, 1_000_000), defaults: all(2000), doc: 'Most data points in one export request; a collection is sent in as many requests as it needs.' },
-          { path: 'metrics.temporality', kind: { type: 'enum', values: TEMPORALITIES }, defaults: all('cumulative'), env: ['OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE'], doc: 'Temporality of pushed metrics: `cumulative`; `delta` (counters and histograms as deltas, up-down counters cumulative); `lowmemory` (as `delta`, observable counters cumulative). Deltas are kept until delivered, so failed exports lose nothing. The scrape endpoint stays cumulative.' },
-        ]
-      : []),
+    ...(signal === 'metrics' ? METRICS_ONLY : []),
     { path: `${signal}.maxBytesPerRequest`, kind: integer(1024, 256 * 1024 * 1024), defaults: all(1024 * 1024), doc: 'Most bytes (before compression) in one export request; larger ones are split, and a collector answering 413 lowers it.' },
   ];
 }

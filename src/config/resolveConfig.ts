@@ -9,6 +9,7 @@ import type {
   MetricsTemporality,
   CircuitBreakerConfig,
   DiagnosticLogger,
+  ExemplarFilterName,
   HistogramAggregation,
   InstrumentationLike,
   LogLevel,
@@ -122,6 +123,7 @@ export function resolveConfig(input: TelemetryConfig | ProfileName | undefined, 
       timeoutMs: resolver.value('exportTimeoutMs') as number,
       maxPointsPerRequest: resolver.value('metrics.maxPointsPerRequest') as number,
       temporality: resolver.value('metrics.temporality') as MetricsTemporality,
+      exemplarFilter: exemplarFilter(resolver.get('metrics.exemplarFilter'), exporters.push, notes),
     },
     traces: {
       exporter: resolver.value('traces.exporter') as 'otlp' | 'console' | 'none',
@@ -599,6 +601,20 @@ function describeOrigin(value: Sourced): string {
   if (value.source === 'config') return 'set in the config';
   if (value.source === 'env') return `from ${value.origin}`;
   return value.origin.replace(/'s [\w.]+$/, '');
+}
+
+/**
+ * The exemplar filter in effect. Exemplars travel only in pushed exports (the Prometheus text format has no place for
+ * them), so with no push exporter none are recorded, and a filter the user set says so.
+ */
+function exemplarFilter(filter: Sourced | undefined, push: 'otlp' | 'console' | 'none', notes: string[]): ExemplarFilterName {
+  const name = (filter?.value ?? 'trace_based') as ExemplarFilterName;
+  if (push !== 'none') return name;
+  if (filter !== undefined && isUserSet(filter.source) && name !== 'always_off') {
+    notes.push(`metrics.exemplarFilter = ${name} (${describeOrigin(filter)}) has no effect: exemplars are exported over OTLP ` +
+      '(or the console) only, and metrics are not pushed; the Prometheus text format has no place for them.');
+  }
+  return 'always_off';
 }
 
 /**

@@ -10,6 +10,19 @@ import {
 import type { MetricView } from '../metrics/MetricStore';
 import type { SeriesTable } from '../metrics/SeriesTable';
 import type { DeltaLedger } from './DeltaLedger';
+import type { Exemplar } from '../metrics/ExemplarReservoirs';
+
+/** A data point with the exemplars of its series: the SDK's `DataPoint` has no place for them (see `exemplarSerializers`). */
+export type PointWithExemplars<T> = DataPoint<T> & { exemplars?: readonly Exemplar[] };
+
+/** Which exemplars a collection carries: those recorded after epoch `after` (delivered) and up to `upTo` (its snapshot). */
+export interface ExemplarWindow {
+  readonly after: number;
+  readonly upTo: number;
+}
+
+/** About what one exemplar costs in OTLP protobuf: tag and length, time, value, span and trace ids. */
+const EXEMPLAR_BYTES = 48;
 
 /**
  * Turns the series a snapshot visits into the SDK's `MetricData`, as the SDK's own aggregators would have produced
@@ -30,6 +43,8 @@ export class MetricChunkBuilder {
   constructor(
     /** The end of this collection's points (ms since epoch); a delivered delta's next window starts there exactly. */
     private readonly endMs: number,
+    /** The exemplars this collection carries; none when undefined (a reader that cannot export them). */
+    private readonly exemplars?: ExemplarWindow,
     /** Where delta points are held until delivered; undefined: everything is cumulative. */
     private readonly ledger?: DeltaLedger,
   ) {
@@ -39,16 +54,19 @@ export class MetricChunkBuilder {
   /** Adds one series as a data point of its metric (under delta, when it changed since its last delivery). */
   readonly add = (metric: MetricView, table: SeriesTable, id: number): void => {
     const delta = this.ledger !== undefined && table.tracksDeltas;
-    const point = delta ? this.deltaPoint(metric, table, id) : toPoint(metric, table, id, this.endTime);
+    const point: PointWithExemplars<unknown> | undefined = delta ? this.deltaPoint(metric, table, id) : toPoint(metric, table, id, this.endTime);
     if (point === undefined) return;
     let data = this.metrics.get(metric);
     if (data === undefined) {
       data = emptyMetricData(metric, delta);
       this.metrics.set(metric, data);
     }
+    const window = this.exemplars;
+    const exemplars = window === undefined ? undefined : table.exemplars(id, window.after, window.upTo);
+    if (exemplars !== undefined) point.exemplars = exemplars;
     (data.dataPoints as DataPoint<unknown>[]).push(point);
     this.points++;
-    this.bytes += estimateBytes(table, id);
+    this.bytes += estimateBytes(table, id) + (exemplars === undefined ? 0 : exemplars.length * EXEMPLAR_BYTES);
   };
 
   private deltaPoint(metric: MetricView, table: SeriesTable, id: number): DataPoint<unknown> | undefined {

@@ -21,6 +21,7 @@ import { deliver, type DeliveryHooks } from './deliver';
 import { otherFailure, SUPERSEDED_FAILURE, type ExportFailure } from './ExportFailure';
 import { ExportGuard } from './ExportGuard';
 import { encodingOf, ExporterSink, otlpSink, type ExportSink } from './ExportSink';
+import { exemplarSerializers } from './exemplarSerializers';
 import { MetricChunkBuilder, ScopeMetricsSlicer } from './MetricChunkBuilder';
 import { PrometheusEndpoint } from './PrometheusEndpoint';
 import { SdkMetricsReader } from './SdkMetricsReader';
@@ -117,7 +118,8 @@ export class MetricsPipeline {
     if (sink !== undefined) {
       const reader = new SdkMetricsReader();
       readers.push(reader);
-      this.push = { sink, reader, storeReader: store.addReader('push') };
+      // The push exporters carry exemplars (OTLP in its data points, the console in what it prints).
+      this.push = { sink, reader, storeReader: store.addReader('push', true) };
     }
     const temporality = config.temporality;
     if (sink !== undefined && temporality !== 'cumulative') {
@@ -204,7 +206,12 @@ export class MetricsPipeline {
     }
     // Loaded here so that a process that never pushes OTLP never loads the encoders (34 modules).
     const { JsonMetricsSerializer, ProtobufMetricsSerializer } = require('@opentelemetry/otlp-transformer') as typeof import('@opentelemetry/otlp-transformer');
-    return otlpSink('metrics', config, { protobuf: ProtobufMetricsSerializer, json: JsonMetricsSerializer }, this.options.now);
+    const serializers = exemplarSerializers({ protobuf: ProtobufMetricsSerializer, json: JsonMetricsSerializer }, (why) => {
+      this.options.diagnostics.warnOnce('exemplar_encoding',
+        `exemplars could not be added to a metrics export request (${why}); it was sent without them. Please report ` +
+          'this as a bug, with the versions of @opentelemetry/otlp-transformer and otel-facade.');
+    });
+    return otlpSink('metrics', config, serializers, this.options.now);
   }
 
   private schedule(): void {
@@ -260,7 +267,8 @@ export class MetricsPipeline {
     }
     const endMs = hrTimeToMilliseconds(hrTime());
     const deltas = this.deltas;
-    const builder = new MetricChunkBuilder(endMs, deltas?.ledger);
+    // Exemplars recorded before the snapshot began and not delivered yet (cleared once this collection is acknowledged).
+    const builder = new MetricChunkBuilder(endMs, { after: store.exemplarsDelivered, upTo: cursor.epoch }, deltas?.ledger);
     const slicer = new ScopeMetricsSlicer(deltas === undefined ? sdkScopes : deltas.sdk.convert(sdkScopes, deltas.ledger));
     let storeDone = false;
     let requests = 0;

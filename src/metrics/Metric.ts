@@ -9,6 +9,7 @@ import {
   leafFlags, leafSeries, MISS, SeriesLocator,
 } from './SeriesLocator';
 import { labelHash, SeriesTable, type ExponentialAccumulator } from './SeriesTable';
+import type { ExemplarSampler } from './ExemplarReservoirs';
 
 /** The standard attribute of the series that holds everything past a metric's series limit. */
 export const OVERFLOW_ATTRIBUTE = 'otel.metric.overflow';
@@ -43,6 +44,10 @@ export interface MetricContext {
   readonly exponential: (() => ExponentialAccumulator) | null;
   /** Whether counters and histograms keep delta baselines (a pipeline exports deltas). */
   deltas: boolean;
+  /** Decides which measurements become exemplars (the runtime's filter; `NO_EXEMPLARS` when none are kept). */
+  readonly exemplars: ExemplarSampler;
+  /** The epoch up to which the reader that exports exemplars delivered them. */
+  readonly exemplarEpoch: { delivered: number };
 }
 
 /**
@@ -64,6 +69,8 @@ export class Metric {
   private reported = 0;
   /** The labels the last `place()` folded into `other`, or undefined. */
   private folded: string[] | undefined = undefined;
+  /** The store's exemplar sampler, held here so that the hot path checks `open` with one load more. */
+  private readonly sampler: ExemplarSampler;
 
   constructor(
     /** The metric name, as exported. */
@@ -83,6 +90,7 @@ export class Metric {
     private readonly context: MetricContext,
   ) {
     this.locator = new SeriesLocator(seriesLimit + 1);
+    this.sampler = context.exemplars;
     const exponential = plan.kind === 'histogram' && plan.exponential === true ? context.exponential : null;
     this.table = exponential !== null
       ? new SeriesTable(null, labelHash, exponential)
@@ -110,6 +118,7 @@ export class Metric {
     if (id === MISS) return;
     this.table.values[id] += value;
     this.context.counters.emitted++;
+    if (this.sampler.open !== 0) this.offerExemplar(id, value);
   }
 
   /** gauge(): the last value wins. */
@@ -124,6 +133,7 @@ export class Metric {
     if (id === MISS) return;
     this.table.values[id] = value;
     this.context.counters.emitted++;
+    if (this.sampler.open !== 0) this.offerExemplar(id, value);
   }
 
   /** histogram(): one observation. */
@@ -139,6 +149,7 @@ export class Metric {
     if (id === MISS) return;
     this.table.observe(id, value);
     this.context.counters.emitted++;
+    if (this.sampler.open !== 0) this.offerExemplar(id, value);
   }
 
   /** Records with this metric's own kind (emit()). */
@@ -150,6 +161,17 @@ export class Metric {
     if (kind === 'histogram') this.observe(value, argc, a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, args, start);
     else if (kind === 'gauge') this.set(value, argc, a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, args, start);
     else this.add(kind, value, argc, a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, args, start);
+  }
+
+  /**
+   * Offers a recorded measurement as an exemplar of series `id`, if the sampler finds it eligible (a sampled span
+   * active, or `always_on`). Off the hot path: called only while the sampler is open.
+   */
+  private offerExemplar(id: number, value: number): void {
+    const sampler = this.sampler;
+    if (!sampler.sample()) return;
+    const context = this.context;
+    this.table.offerExemplar(id, value, context.epoch.current, sampler.traceId, sampler.spanId, context.exemplarEpoch.delivered, context.now);
   }
 
   /** Reports a value that cannot be recorded, such as a sample rate out of range, and drops the call. */

@@ -11,6 +11,7 @@ import { LabelNormalizer } from './LabelNormalizer';
 import { Metric, OVERFLOW_ATTRIBUTE, type Epoch, type MetricContext } from './Metric';
 import type { MetricOptions, Recorder } from './Recorder';
 import type { ExponentialAccumulator, SeriesTable } from './SeriesTable';
+import { NO_EXEMPLARS, type ExemplarSampler } from './ExemplarReservoirs';
 import { UNIFIED_DECLARATIONS } from './unifiedVocabulary';
 
 /** Most characters of a metric's description kept. */
@@ -53,6 +54,8 @@ export interface StoreReader {
   readonly name: string;
   /** The epoch of the last snapshot this reader delivered in full; 0 before the first. */
   acked: number;
+  /** Whether this reader exports exemplars: its acknowledgements mark them delivered (OTLP does, Prometheus not). */
+  readonly exemplars: boolean;
 }
 
 /** A read-only view of one metric, for the code that turns snapshots into export requests. */
@@ -183,6 +186,8 @@ export class MetricStore implements Recorder {
     private readonly now: () => number = Date.now,
     /** Makes exponential histogram series' state (the export layer's, over the SDK's aggregation). */
     exponential: (() => ExponentialAccumulator) | null = null,
+    /** Decides which measurements become exemplars (the runtime's filter, which reads the active span). */
+    exemplars: ExemplarSampler = NO_EXEMPLARS,
   ) {
     const epoch: Epoch = { current: 1 };
     this.context = {
@@ -195,6 +200,8 @@ export class MetricStore implements Recorder {
       rateLimit: limits.rateLimit,
       exponential,
       deltas: false,
+      exemplars,
+      exemplarEpoch: { delivered: 0 },
     };
   }
 
@@ -324,9 +331,9 @@ export class MetricStore implements Recorder {
     }
   }
 
-  /** Registers something that exports this store; see `StoreReader`. */
-  addReader(name: string): StoreReader {
-    const reader: StoreReader = { name, acked: 0 };
+  /** Registers something that exports this store (`exemplars`: and the exemplars of its series); see `StoreReader`. */
+  addReader(name: string, exemplars = false): StoreReader {
+    const reader: StoreReader = { name, acked: 0, exemplars };
     this.readers.add(reader);
     return reader;
   }
@@ -376,9 +383,19 @@ export class MetricStore implements Recorder {
     return index < this.epochTimes.length ? this.epochTimes[index] : now;
   }
 
-  /** Records that `reader` delivered the snapshot of `epoch` in full. */
+  /**
+   * Records that `reader` delivered the snapshot of `epoch` in full; for a reader of exemplars, that the exemplars
+   * recorded up to `epoch` were delivered and are not to be exported again.
+   */
   acknowledge(reader: StoreReader, epoch: number): void {
     if (epoch > reader.acked) reader.acked = epoch;
+    const exemplars = this.context.exemplarEpoch;
+    if (reader.exemplars && epoch > exemplars.delivered) exemplars.delivered = epoch;
+  }
+
+  /** The epoch up to which exemplars were delivered: a snapshot exports those recorded after it (and up to its own). */
+  get exemplarsDelivered(): number {
+    return this.context.exemplarEpoch.delivered;
   }
 
   /** Metric names, series held and the fullest metric's series, for health. */

@@ -1,4 +1,5 @@
 import { setOwn } from '../config/setOwn';
+import { EXPONENTIAL_EXEMPLARS, ExemplarReservoirs, MAX_BUCKET_EXEMPLARS, type Exemplar } from './ExemplarReservoirs';
 
 /** The attributes of one series as exported, sorted by key; never mutated after the series is created. */
 export type SeriesAttributes = Readonly<Record<string, string | number | boolean>>;
@@ -130,6 +131,8 @@ export class SeriesTable {
   /** What was last delivered of each series, when a pipeline sends deltas (see `trackDeltas`). */
   private baselines: Baselines | undefined;
   private readonly byHash = new Map<number, number>();
+  /** Exemplars per id, made at the first exemplar of any series: one per bucket, 20 sampled, or the latest. */
+  private exemplarReservoirs: ExemplarReservoirs | undefined;
   /** Series whose hash another series held when they were created, by their key string. */
   private colliders: Map<string, number> | undefined;
   /** How many colliders each such hash has. */
@@ -211,6 +214,7 @@ export class SeriesTable {
     this.attributes[id] = undefined;
     if (this.exponentials !== undefined) this.exponentials[id] = undefined;
     if (this.baselines !== undefined) this.baselines.exponentials[id] = undefined;
+    this.exemplarReservoirs?.clear(id); // the id will be handed out again: a new series starts with none
     this.free.push(id);
     this.size--;
   }
@@ -222,6 +226,17 @@ export class SeriesTable {
       (exponentials[id] as ExponentialAccumulator).record(value);
       return;
     }
+    this.counts[id * this.width + this.bucketOf(value)]++;
+    const stats = this.stats;
+    const at = id * STATS;
+    stats[at]++;
+    stats[at + 1] += value;
+    if (value < stats[at + 2]) stats[at + 2] = value;
+    if (value > stats[at + 3]) stats[at + 3] = value;
+  }
+
+  /** The explicit bucket of `value`: `counts[i]` holds values <= boundaries[i], the last one the rest. */
+  private bucketOf(value: number): number {
     const bounds = this.boundaries as Float64Array;
     const n = bounds.length;
     let i = 0;
@@ -236,13 +251,32 @@ export class SeriesTable {
     } else {
       while (i < n && value > bounds[i]) i++;
     }
-    this.counts[id * this.width + i]++;
-    const stats = this.stats;
-    const at = id * STATS;
-    stats[at]++;
-    stats[at + 1] += value;
-    if (value < stats[at + 2]) stats[at + 2] = value;
-    if (value > stats[at + 3]) stats[at + 3] = value;
+    return i;
+  }
+
+  /**
+   * Keeps a measurement of series `id` as an exemplar: in its bucket (explicit histograms; past
+   * MAX_BUCKET_EXEMPLARS buckets, its run of adjacent buckets), the only slot (sums and gauges), or sampled
+   * (exponential histograms). See `ExemplarReservoirs`.
+   */
+  offerExemplar(id: number, value: number, epoch: number, traceId: string, spanId: string, delivered: number, clock: () => number): void {
+    const width = this.width;
+    this.exemplarReservoirs ??= this.exponentials !== undefined
+      ? new ExemplarReservoirs(EXPONENTIAL_EXEMPLARS, true)
+      : new ExemplarReservoirs(Math.min(Math.max(1, width), MAX_BUCKET_EXEMPLARS), false);
+    const slot = width === 0 ? 0 : width <= MAX_BUCKET_EXEMPLARS ? this.bucketOf(value)
+      : Math.floor((this.bucketOf(value) * MAX_BUCKET_EXEMPLARS) / width);
+    this.exemplarReservoirs.offer(id, slot, value, epoch, traceId, spanId, delivered, clock);
+  }
+
+  /** The exemplars of series `id` recorded after epoch `after` and up to `upTo`; undefined when none. */
+  exemplars(id: number, after: number, upTo: number): Exemplar[] | undefined {
+    return this.exemplarReservoirs?.read(id, after, upTo);
+  }
+
+  /** Series holding exemplars, for tests and health. */
+  get seriesWithExemplars(): number {
+    return this.exemplarReservoirs?.held ?? 0;
   }
 
   /** When series `id` began (ms since epoch). */

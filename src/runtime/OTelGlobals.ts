@@ -1,6 +1,6 @@
 import {
   context, diag, DiagLogLevel, metrics, propagation, trace,
-  type DiagLogger, type MeterProvider, type TextMapPropagator, type TracerProvider,
+  type Context, type DiagLogger, type MeterProvider, type TextMapPropagator, type TracerProvider,
 } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
@@ -20,6 +20,7 @@ export class OTelGlobals {
   private context = false;
   private propagator = false;
   private diag = false;
+  private readonly contextManager = new AsyncLocalStorageContextManager();
 
   /**
    * Registers the context manager, the propagators (`propagators`; none for `none`), OpenTelemetry's diagnostic
@@ -27,7 +28,7 @@ export class OTelGlobals {
    */
   register(meterProvider: MeterProvider, tracerProvider: TracerProvider, config: Pick<ResolvedConfig, 'registerGlobal' | 'propagators' | 'logLevel'>,
     diagnostics: Diagnostics): void {
-    this.context = context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+    this.context = context.setGlobalContextManager(this.contextManager.enable());
     const propagators = buildPropagators(config.propagators);
     if (propagators.length > 0) this.propagator = propagation.setGlobalPropagator(new CompositePropagator({ propagators }));
     if (config.logLevel !== 'none') this.diag = diag.setLogger(diagLogger(diagnostics), { logLevel: DIAG_LEVELS[config.logLevel], suppressOverrideMessage: true });
@@ -47,6 +48,16 @@ export class OTelGlobals {
           'its own providers and records through them. Set registerGlobal: false to silence this.',
       );
     }
+  }
+
+  /**
+   * The active context: our context manager's, read directly while it is the registered one (the API's
+   * `context.active()` looks the global up first), else the API's.
+   */
+  activeContext(): () => Context {
+    if (!this.context) return () => context.active();
+    const manager = this.contextManager;
+    return () => manager.active();
   }
 
   /** Unregisters what `register()` registered. */

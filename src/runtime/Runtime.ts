@@ -19,6 +19,7 @@ import type { MetricDeclarations } from '../metrics/declarations';
 import { MetricStore } from '../metrics/MetricStore';
 import { PiiRedactor } from '../protection/PiiRedactor';
 import type { Span, SpanOptions } from '../tracing/Span';
+import { ExemplarFilter } from '../tracing/ExemplarFilter';
 import { parentOf, Tracing } from '../tracing/Tracing';
 import { VERSION } from '../version';
 import type { CarriedState } from './CarriedState';
@@ -81,7 +82,10 @@ export class Runtime implements RuntimeHandle {
     this.diagnostics = new Diagnostics(config.logger, undefined, now);
     carried.diagnostics.useLogger(config.logger);
     const redactor = config.piiRedaction ? new PiiRedactor(config.piiPatterns, config.piiIpExemptKeys) : null;
-    this.recorder = new MetricStore(config, this.counters, this.diagnostics, carried.declarations, redactor, now, exponentialAccumulator);
+    // Which measurements become exemplars: it reads the active span for the store, and counts live sampled spans on
+    // our TracerProvider so that recording skips the context while there are none.
+    const exemplars = new ExemplarFilter(config.metrics.exemplarFilter);
+    this.recorder = new MetricStore(config, this.counters, this.diagnostics, carried.declarations, redactor, now, exponentialAccumulator, exemplars);
     const resource = buildResource(config);
     this.metrics = new MetricsPipeline({
       config: config.metrics,
@@ -106,10 +110,11 @@ export class Runtime implements RuntimeHandle {
       exporter: options.spanExporter,
     });
     this.tracing = new Tracing({
-      resource, sampler: config.sampler, spanProcessors: [...this.traces.processors, ...(options.spanProcessors ?? [])], redactor, limits: config.spanLimits, scope: SCOPE,
+      resource, sampler: config.sampler, spanProcessors: [exemplars.processor, ...this.traces.processors, ...(options.spanProcessors ?? [])], redactor, limits: config.spanLimits, scope: SCOPE,
       counters: this.counters,
     });
     this.globals.register(this.metrics.meterProvider, this.tracing.provider, config, this.diagnostics);
+    exemplars.readContextWith(this.globals.activeContext());
     if (config.selfMetrics) registerSelfMetrics(this.metrics.meterProvider.getMeter(SELF_SCOPE, VERSION), () => this.health());
     this.instrumentations = new Instrumentations(config.instrumentations, this.tracing.provider, this.metrics.meterProvider, this.diagnostics);
     for (const note of startup.notes) this.diagnostics.warnOnce(`config:${note}`, note);

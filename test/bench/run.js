@@ -6,6 +6,7 @@
  *   npm run bench                       # print the table, write test/bench/results.json
  *   npm run bench -- --update-readme    # also replace the table in README.md
  *   npm run bench -- --quick            # fewer calls, for a smoke run
+ *   npm run bench -- --only=exemplars   # only the exemplar rows, printed (results.json and README untouched)
  *
  * The export-block rows export one collection of 10,000 or 100,000 series through the real OTLP/HTTP path, ours and
  * the SDK's, to a receiver in a child process, and report the longest event-loop block.
@@ -36,6 +37,7 @@ const { startupRows } = require('./startup.js');
 
 const args = process.argv.slice(2);
 const QUICK = args.includes('--quick');
+const ONLY = args.find((arg) => arg.startsWith('--only='))?.slice('--only='.length);
 const CALLS = QUICK ? 200_000 : 1_000_000;
 const REPS = QUICK ? 3 : 7;
 const POOL = 64;
@@ -283,6 +285,45 @@ function busyRow() {
       }
     }),
   };
+}
+
+// --------------------------------------------------------------------------------------------------- exemplars
+/*
+ * What exemplars cost a recording call, counter() and histogram() with 3 label pairs: exemplars off (always_off);
+ * on (trace_based, the default) with no sampled span alive, where the call checks one field and reads no context;
+ * and inside an active sampled span, where the context is read and the measurement kept as its series' exemplar
+ * (the latest one, per bucket for the histogram). Development profile, one process run.
+ */
+async function exemplarRows() {
+  const loops = {
+    counter3: (n) => {
+      for (let i = 0; i < n; i++) {
+        const p = i & (POOL - 1);
+        telemetry.counter('weather.requests.total', K_METHOD[p], V_GET[p], K_STATUS[p], V_200[p], K_ENDPOINT[p], V_CURRENT[p]);
+      }
+    },
+    histogram3: (n) => {
+      for (let i = 0; i < n; i++) {
+        const p = i & (POOL - 1);
+        telemetry.histogram('weather.request.duration_ms', VALUES[i & 4095], K_METHOD[p], V_GET[p], K_STATUS[p], V_200[p], K_ENDPOINT[p], V_CURRENT[p]);
+      }
+    },
+  };
+  const rows = {};
+  for (const filter of ['always_off', 'trace_based']) {
+    initFacade({ profile: 'development', metrics: { exemplarFilter: filter } });
+    const label = filter === 'always_off' ? 'off' : 'noSpan';
+    for (const [key, loop] of Object.entries(loops)) rows[`${label}.${key}`] = measure(loop);
+    if (filter === 'trace_based') {
+      telemetry.withSpan('bench.request', () => {
+        for (const [key, loop] of Object.entries(loops)) rows[`sampledSpan.${key}`] = measure(loop);
+      });
+      const health = telemetry.getHealth();
+      if (health.metricsEmitted === 0) throw new Error('exemplar rows: nothing was recorded');
+    }
+    await telemetry.shutdown();
+  }
+  return rows;
 }
 
 // ------------------------------------------------------------------------------------------------- abuse paths
@@ -665,6 +706,15 @@ async function main() {
     process.stderr.write(`  ${key.padEnd(34)} ${ns.toFixed(1)} ns\n`);
   };
   process.stderr.write(`otel-facade bench: ${CALLS} calls x ${REPS} reps (median), ${results.machine}\n`);
+  if (ONLY === 'exemplars') {
+    for (const [k, v] of Object.entries(await exemplarRows())) row(`facade.exemplars.${k}`, v);
+    const x = results.rows;
+    for (const kind of ['counter3', 'histogram3']) {
+      const e = (k) => x[`facade.exemplars.${k}.${kind}`];
+      console.log(`${kind}: no span ${(e('noSpan') - e('off')).toFixed(1)} ns over exemplars off; sampled span ${(e('sampledSpan') / e('noSpan')).toFixed(2)} x no span`);
+    }
+    return;
+  }
 
   row('facade.preInit.counter3', counter3Row());
   initFacade({ enabled: false });
@@ -730,6 +780,7 @@ async function main() {
   row('facade.rateLimited.counter3', counter3Row());
   await telemetry.shutdown();
   for (const [k, v] of Object.entries(await abuseRows())) row(`facade.abuse.${k}`, v);
+  for (const [k, v] of Object.entries(await exemplarRows())) row(`facade.exemplars.${k}`, v);
 
   const raw = rawSdkRows();
   for (const [k, v] of Object.entries(raw.rows)) row(`sdk.${k}`, v);
@@ -802,6 +853,10 @@ function evaluate(r) {
     ['memory kept per series <= 300 B', r.series.facadeBytes, 300],
     ['a value past its per-label limit <= 2 x a normal call', x['facade.abuse.labelOther'] / x['facade.abuse.normal'], 2],
     ['a new combination on a full metric <= 2 x a normal call', x['facade.abuse.overflow'] / x['facade.abuse.normal'], 2],
+    ['counter() 3 pairs, exemplars on and no sampled span: <= 5 ns over exemplars off', x['facade.exemplars.noSpan.counter3'] - x['facade.exemplars.off.counter3'], 5],
+    ['histogram() 3 pairs, exemplars on and no sampled span: <= 5 ns over exemplars off', x['facade.exemplars.noSpan.histogram3'] - x['facade.exemplars.off.histogram3'], 5],
+    ['counter() 3 pairs in a sampled span (exemplar kept) <= 2 x with no span', x['facade.exemplars.sampledSpan.counter3'] / x['facade.exemplars.noSpan.counter3'], 2],
+    ['histogram() 3 pairs in a sampled span (exemplar kept) <= 2 x with no span', x['facade.exemplars.sampledSpan.histogram3'] / x['facade.exemplars.noSpan.histogram3'], 2],
     ["require('otel-facade') <= 1.2 x requiring the SDK packages", r.startup.facade.ms / r.startup.sdk.ms, 1.2],
   ];
   const rp = r.requestPath.rows;
@@ -860,6 +915,12 @@ function renderTable(r) {
     `| counter(), 2 pairs, admitted values (production) | ${ns('facade.abuse.normal')} | | | | |`,
     `| counter(), 2 pairs, a value past its per-label limit (\`other\`) | ${ns('facade.abuse.labelOther')} | | | ${ratio('facade.abuse.labelOther', 'facade.abuse.normal')} x normal | |`,
     `| counter(), 2 pairs, a new combination on a full metric (overflow) | ${ns('facade.abuse.overflow')} | | | ${ratio('facade.abuse.overflow', 'facade.abuse.normal')} x normal | |`,
+    `| counter(), 3 pairs, exemplars off (always_off) | ${ns('facade.exemplars.off.counter3')} | | | | |`,
+    `| counter(), 3 pairs, exemplars on (trace_based), no sampled span alive | ${ns('facade.exemplars.noSpan.counter3')} | | | ${ratio('facade.exemplars.noSpan.counter3', 'facade.exemplars.off.counter3')} x off | |`,
+    `| counter(), 3 pairs, inside a sampled span (its exemplar kept) | ${ns('facade.exemplars.sampledSpan.counter3')} | | | ${ratio('facade.exemplars.sampledSpan.counter3', 'facade.exemplars.noSpan.counter3')} x no span | |`,
+    `| histogram(), 3 pairs, exemplars off (always_off) | ${ns('facade.exemplars.off.histogram3')} | | | | |`,
+    `| histogram(), 3 pairs, exemplars on (trace_based), no sampled span alive | ${ns('facade.exemplars.noSpan.histogram3')} | | | ${ratio('facade.exemplars.noSpan.histogram3', 'facade.exemplars.off.histogram3')} x off | |`,
+    `| histogram(), 3 pairs, inside a sampled span (its bucket's exemplar kept) | ${ns('facade.exemplars.sampledSpan.histogram3')} | | | ${ratio('facade.exemplars.sampledSpan.histogram3', 'facade.exemplars.noSpan.histogram3')} x no span | |`,
   ];
   if (x['tracing.facade.sampled'] !== undefined) {
     lines.push(

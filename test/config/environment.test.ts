@@ -51,6 +51,7 @@ const READERS: Readonly<Record<string, Reader>> = {
   selfMetrics: (config) => [config.selfMetrics],
   histogramAggregation: (config) => [config.histogramAggregation],
   'metrics.temporality': (config) => [config.metrics.temporality],
+  'metrics.exemplarFilter': (config) => [config.metrics.exemplarFilter],
   endpoint: (config) => [config.endpoint, config.metrics.url.replace(/\/v1\/metrics$/, ''), config.traces.url.replace(/\/v1\/traces$/, '')],
   headers: bothSignals((signal) => signal.headers),
   protocol: bothSignals((signal) => signal.protocol),

@@ -3,18 +3,10 @@ import { DropCounters } from '../../src/health/DropCounters';
 import { MetricStore, type MetricView, type StoreLimits } from '../../src/metrics/MetricStore';
 import type { SeriesTable } from '../../src/metrics/SeriesTable';
 import { CapturingLogger } from '../support/CapturingLogger';
+import { TEST_STORE_LIMITS } from '../support/storeLimits';
 import { ManualClock } from '../support/time';
 
-const LIMITS: StoreLimits = {
-  cardinalityLimit: 100,
-  cardinalityLimits: {},
-  labelValueTtlMs: 60_000,
-  maxMetricNames: 100,
-  maxLabelPairs: 16,
-  maxLabelValueLength: 256,
-  maxLabelKeyLength: 128,
-  rateLimit: { enabled: false, callsPerSecond: 1, burst: 1 },
-};
+const LIMITS = TEST_STORE_LIMITS;
 
 function storeWith(limits: Partial<StoreLimits> = {}) {
   const clock = new ManualClock();

@@ -40,6 +40,32 @@ describe('the hot path', () => {
     expect(Math.min(...growth)).toBeLessThan(256 * 1024);
     expect(telemetry.getHealth().metricsEmitted).toBe(200_000 * 4 + growth.length * 1_200_000);
   });
+
+  it('allocates nothing per call within a sampled span either: the span is read from the context and its exemplar kept', async () => {
+    const gc = (globalThis as { gc?: () => void }).gc;
+    if (gc === undefined) throw new Error('run jest with node --expose-gc (npm test does)');
+    const route = Array.from({ length: 16 }, (_, i) => (i % 2 === 0 ? '/current '.slice(0, -1) : [...'/current'].join('')));
+    const loop = (n: number) => {
+      for (let i = 0; i < n; i++) {
+        telemetry.counter('hot.sampled.total', 'route', route[i & 15]);
+        telemetry.histogram('hot.sampled.duration_ms', i & 1023, 'route', route[i & 15]);
+      }
+    };
+    telemetry.withSpan('sampled', () => {
+      loop(200_000);
+      const growth: number[] = [];
+      for (let attempt = 0; attempt < 5 && (growth.length === 0 || Math.min(...growth) >= 256 * 1024); attempt++) {
+        gc();
+        const before = newSpaceUsed();
+        loop(300_000);
+        growth.push(newSpaceUsed() - before);
+      }
+      expect(Math.min(...growth)).toBeLessThan(256 * 1024);
+    });
+    await telemetry.forceFlush(); // the exemplars were kept: the calls measured took the exemplar path
+    expect(bed.receiver.latest('hot.sampled.total')[0].exemplars).toHaveLength(1);
+    expect(bed.receiver.latest('hot.sampled.duration_ms')[0].exemplars?.length).toBeGreaterThan(1);
+  });
 });
 
 describe('memory per series', () => {
@@ -51,11 +77,17 @@ describe('memory per series', () => {
     { kind: 'a gauge', record: (route: string) => telemetry.gauge('mem.active', 1, 'route', route, 'method', 'GET'), bound: 300 },
     // Its 16 buckets and count, sum, min and max on top, 8 bytes each, in columns that grow by doubling.
     { kind: 'a histogram', record: (route: string) => telemetry.histogram('mem.duration_ms', 5, 'route', route, 'method', 'GET'), bound: 300 + 2 * 20 * 8 },
+    // Recorded within a sampled span: each series holds its exemplar too (until delivered), one slot for a sum, one
+    // per bucket (16) for a histogram, 40 bytes a slot in arrays that grow by doubling, and its span's two id strings
+    // (each series has its own span here).
+    { kind: 'a counter with an exemplar', record: (route: string) => telemetry.withSpan('s', () => telemetry.counter('mem.ex.total', 'route', route, 'method', 'GET')), bound: 300 + 250 },
+    { kind: 'a histogram with an exemplar', record: (route: string) => telemetry.withSpan('s', () => telemetry.histogram('mem.ex.duration_ms', 5, 'route', route, 'method', 'GET')), bound: 300 + 2 * 20 * 8 + 2 * 16 * 40 + 250 },
   ])('$kind keeps less than $bound bytes per series after GC (the route strings allocated beforehand)', async ({ record, bound }) => {
     const gc = (globalThis as { gc?: () => void }).gc;
     if (gc === undefined) throw new Error('run jest with node --expose-gc (npm test does)');
     const N = 20_000;
-    bed = await startTestBed({ cardinalityLimit: N + 10 });
+    // Spans are not exported: the span queue would hold the exemplar cases' spans, which are not what is measured.
+    bed = await startTestBed({ cardinalityLimit: N + 10, traces: { exporter: 'none' } });
     const routes = Array.from({ length: N }, (_, i) => `/r-${i}`);
     record('/warm');
     // The series' columns are typed arrays, whose memory lies outside the JS heap: both are counted.
