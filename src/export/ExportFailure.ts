@@ -71,11 +71,21 @@ const TOO_LARGE_TEXT = /larger than|too large|exceeds (the )?(maximum|max|limit)
  * connection, or the server going away) is a `network` failure with the system error code when the details name one,
  * DEADLINE_EXCEEDED a `timeout` within `timeoutMs`, RESOURCE_EXHAUSTED over the server's message size `tooLarge` (so
  * the request is split, as for HTTP 413); the others are `grpc` failures named by their status. `retryInfo`: the
- * server sent google.rpc.RetryInfo, which makes RESOURCE_EXHAUSTED retryable.
+ * server sent google.rpc.RetryInfo, which makes RESOURCE_EXHAUSTED retryable. `answerLimit`: the client's own limit on
+ * the size of an answer; RESOURCE_EXHAUSTED naming it is the answer being too large, not the request.
  */
-export function grpcFailure(code: number, details: string, timeoutMs: number, retryInfo = false): ExportFailure {
+export function grpcFailure(code: number, details: string, timeoutMs: number, retryInfo = false, answerLimit = 0): ExportFailure {
   const name = GRPC_STATUS[code] ?? `status ${code}`;
   const said = printable(withoutEmptyNote(details.slice(0, 4096)), 300);
+  if (name === 'RESOURCE_EXHAUSTED' && answerLimit > 0 && details.includes(` vs ${answerLimit})`)) {
+    // Our own client's limit on the answer, not the server's on the request: the request may well have been taken.
+    return {
+      kind: 'grpc',
+      grpcStatus: name,
+      retryable: false,
+      detail: `the collector's answer was larger than ${answerLimit} bytes, which no OTLP answer is (${said}); the request may have been delivered. Check that the endpoint is an OTLP collector`,
+    };
+  }
   if (name === 'UNAVAILABLE') {
     const errno = /\b(E[A-Z]{3,}[A-Z_]*)\b/.exec(details)?.[1];
     return { kind: 'network', code: errno ?? name, grpcStatus: name, retryable: true, detail: `gRPC UNAVAILABLE: ${said || 'no connection'}` };

@@ -28,6 +28,7 @@ import { SdkMetricsReader } from './SdkMetricsReader';
 import { nextTurn } from './nextTurn';
 import { DeltaLedger } from './DeltaLedger';
 import { SdkDeltaConverter } from './SdkDeltaConverter';
+import { RequestPacer } from './RequestPacer';
 import { observableCounters } from './observableCounters';
 import { RUNTIME_SCOPE, RuntimeMetrics } from './RuntimeMetrics';
 import { VERSION } from '../version';
@@ -273,6 +274,7 @@ export class MetricsPipeline {
     let storeDone = false;
     let requests = 0;
     const hooks = this.hooks();
+    const pacer = new RequestPacer(deadline, now);
     await nextTurn();
     for (;;) {
       const limit = this.warmedUp ? this.pointsPerRequest() : Math.min(this.pointsPerRequest(), FIRST_REQUEST_POINTS);
@@ -294,7 +296,7 @@ export class MetricsPipeline {
       if (scopeMetrics.length === 0) break;
       // The breaker is asked once per collection, when there is something to send.
       if (requests === 0 && !this.guard.admit(final)) return;
-      const delivery = await deliver({ resource, scopeMetrics }, METRICS_BATCHING, push.sink, this.limit, deadline, hooks);
+      const delivery = await deliver({ resource, scopeMetrics }, METRICS_BATCHING, push.sink, this.limit, deadline, hooks, pacer);
       requests++;
       this.warmedUp = true;
       if (!delivery.ok) {
@@ -319,9 +321,8 @@ export class MetricsPipeline {
         if (items > 1) reporter.tooLarge(bytes, items, this.limit, 'data points');
       },
       dropped: (batch) => {
-        // A delta point refused for good is settled as if delivered: sent again it would be refused again, and
-        // hold back its series' later deltas. It is counted as lost.
-        ledger?.settle(batch);
+        // A delta point left out as too large is not settled: its series keeps what it gained, which goes out with a
+        // later export once the collector takes it (as a cumulative value would), rather than being lost for good.
         this.options.counters.lose('export_too_large', METRICS_BATCHING.size(batch));
         reporter.droppedTooLarge('data point');
       },

@@ -8,6 +8,9 @@ import { grpcFailure, otherFailure, type ExportFailure } from './ExportFailure';
 import type { GrpcCall, GrpcCallError, GrpcMachinery, GrpcMetadata, GrpcServiceClient } from './grpcMachinery';
 import { DEFAULT_RETRY, RetryingTransport, type AttemptResult, type RetryPolicy } from './RetryingTransport';
 
+
+/** The most bytes of an answer we read: grpc-js's default (4 MiB) plus one, so that our own limit is recognisable. */
+const ANSWER_LIMIT_BYTES = 4 * 1024 * 1024 + 1;
 /** Where and how a gRPC transport calls. */
 export interface GrpcTransportOptions {
   /** The collector, `http://host:port` (plaintext) or `https://host:port` (TLS); a path is not used. */
@@ -135,6 +138,10 @@ export class OtlpGrpcTransport extends RetryingTransport {
     this.client = machinery.createServiceClient(this.address, credentials, {
       'grpc.default_compression_algorithm': compression === 'gzip' ? GRPC_GZIP : GRPC_IDENTITY,
       'grpc.primary_user_agent': `otel-facade/${VERSION}`,
+      // An OTLP answer is a few bytes. grpc-js words a too-large answer exactly as servers word a too-large request
+      // (RESOURCE_EXHAUSTED, "Received message larger than max"); a limit of our own, one byte past its default,
+      // tells the two apart (see `grpcFailure`).
+      'grpc.max_receive_message_length': ANSWER_LIMIT_BYTES,
     }, service);
     return this.client;
   }
@@ -186,6 +193,6 @@ export class OtlpGrpcTransport extends RetryingTransport {
     } catch {
       // Metadata we cannot read says nothing about retrying.
     }
-    return grpcFailure(code, withoutSecrets(details, this.secrets), timeoutMs, retryInfo);
+    return grpcFailure(code, withoutSecrets(details, this.secrets), timeoutMs, retryInfo, ANSWER_LIMIT_BYTES);
   }
 }

@@ -94,6 +94,8 @@ export class RequestLimit {
 
   /** Whether a single item of `bytes` bytes is known to be refused (one as large or smaller was, lately). */
   knownTooLarge(bytes: number): boolean {
+    // Remembered for a while only, whether or not a request got through since (it may be the only one there is).
+    if (this.now() - this.refusedAt >= REMEMBER_REFUSED_MS) return false;
     return bytes >= this.refusedAloneBytes || bytes >= this.refusedBytes;
   }
 

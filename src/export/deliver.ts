@@ -2,6 +2,7 @@ import { isTooLarge, type ExportFailure } from './ExportFailure';
 import type { ExportSink } from './ExportSink';
 import { nextTurn } from './nextTurn';
 import type { RequestLimit } from './RequestLimit';
+import type { RequestPacer } from './RequestPacer';
 
 /** How a batch of items (data points, spans) is measured and split. */
 export interface Batching<T> {
@@ -63,6 +64,8 @@ export async function deliver<T>(
   limit: RequestLimit,
   deadlineAt: number,
   hooks: DeliveryHooks<T>,
+  /** Shared by the requests of one export: stops it when too little time is left for another. */
+  pacer?: RequestPacer,
 ): Promise<Delivery> {
   const pending: T[] = [batch];
   const before = limit.mark();
@@ -91,7 +94,8 @@ export async function deliver<T>(
       hooks.dropped(next);
       continue;
     }
-    const result = await sink.send(next, encoded, deadlineAt);
+    if (pacer !== undefined && !pacer.allows()) return { ok: false, sent, failure: pacer.stopped(sent) };
+    const result = pacer === undefined ? await sink.send(next, encoded, deadlineAt) : await pacer.time(() => sink.send(next, encoded, deadlineAt));
     requests++;
     if (result.ok) {
       sent += items;

@@ -192,6 +192,24 @@ describe('delta temporality against the loopback collector', () => {
     expectContiguous(bed, 'orders.total');
   });
 
+  it('a point left out as too large keeps what it gained, and delivers it once the collector takes it', async () => {
+    await start('delta', { compression: 'none', maxLabelValueLength: 8192 });
+    const note = 'x'.repeat(6000); // over 4 KB: an outlier, not a sign that the collector refuses everything
+    bed.receiver.mode = { kind: 'limit', maxBytes: 2000 };
+    telemetry.emit('orders.total', 5, 'note', note);
+    for (let i = 0; i < 20; i++) telemetry.emit('orders.total', 1, 'note', `small-${i}`);
+    await telemetry.forceFlush();
+    // The small ones went; the large one was refused alone, left out and counted.
+    expect(received(bed, 'orders.total')).toHaveLength(20);
+    expect(telemetry.getHealth().lostByReason.export_too_large).toBe(1);
+    // The collector's limit is raised; once the refusal is forgotten (10 minutes) the point goes, with all it gained.
+    bed.receiver.mode = { kind: 'ok' };
+    telemetry.emit('orders.total', 2, 'note', note);
+    clock.advance(11 * 60_000);
+    await telemetry.forceFlush();
+    expect(received(bed, 'orders.total').filter((p) => p.attributes.note === note).map((p) => p.value)).toEqual([7]);
+  });
+
   it('an exponential histogram is sent as deltas whose buckets add up to the cumulative histogram', async () => {
     await start();
     telemetry.declareMetrics('test', { metrics: [{ name: 'payload.bytes', type: 'histogram', aggregation: 'exponential' }] });

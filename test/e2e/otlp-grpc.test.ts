@@ -160,6 +160,20 @@ describe('OTLP/gRPC, end to end against a real @grpc/grpc-js receiver', () => {
     expect(health.exportFailures).toBe(1);
   });
 
+  it('an answer over our 4 MiB limit is not mistaken for the collector refusing the request as too large', async () => {
+    bed = await startGrpcTestBed({ compression: 'none' });
+    bed.receiver.mode = { kind: 'partial', rejected: 0, message: 'x'.repeat(5 * 1024 * 1024) };
+    telemetry.counter('orders.total', 'region', 'eu');
+    await telemetry.forceFlush();
+    // The collector took the request; only its answer was too large to read.
+    expect(bed.receiver.latest('orders.total')).toHaveLength(1);
+    const health = telemetry.getHealth().signals.metrics;
+    expect(health.requestsTooLarge).toBe(0);
+    expect(health.exportFailures).toBe(1);
+    expect(health.lastError).toContain("the collector's answer was larger than 4194305 bytes");
+    expect(bed.logger.matching('as too large')).toEqual([]);
+  });
+
   it('a collector that never answers: our deadline ends the call, and the failure says so', async () => {
     bed = await startGrpcTestBed({ exportTimeoutMs: 300 });
     bed.receiver.mode = { kind: 'hang' };

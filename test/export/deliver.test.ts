@@ -2,6 +2,7 @@ import { deliver, type Batching, type DeliveryHooks } from '../../src/export/del
 import { httpFailure, timeoutFailure } from '../../src/export/ExportFailure';
 import type { ExportSink, SinkResult } from '../../src/export/ExportSink';
 import { RequestLimit } from '../../src/export/RequestLimit';
+import { RequestPacer } from '../../src/export/RequestPacer';
 
 /** Items are byte sizes; a batch is a list of them. */
 const BYTES: Batching<number[]> = {
@@ -130,5 +131,48 @@ describe('RequestLimit', () => {
     limit.refused(512, undefined);
     expect(limit.items).toBe(256);
     expect(limit.bytes).toBe(1_000_000);
+  });
+});
+
+describe('deliver() with a RequestPacer', () => {
+  /** A collector whose every answer takes `answerMs` on a manual clock. */
+  class SlowCollector extends Collector {
+    constructor(private readonly clock: { t: number }, private readonly answerMs: number) {
+      super();
+    }
+    override async send(batch: number[], encoded: Uint8Array | undefined): Promise<SinkResult> {
+      this.clock.t += this.answerMs;
+      return super.send(batch, encoded);
+    }
+  }
+
+  it('starts a later request only with four times the slowest answer left, so none is cut off by the deadline', async () => {
+    const clock = { t: 0 };
+    const now = () => clock.t;
+    const collector = new SlowCollector(clock, 40);
+    const pacer = new RequestPacer(200, now);
+    const delivery = await deliver(items(10), BYTES, collector, new RequestLimit(1_000_000, 1), 200, hooks(), pacer);
+    // t=0 sent (answer at 40), 160 left >= 160: sent (answer at 80), 120 left < 160: stopped.
+    expect(collector.requests).toBe(2);
+    expect(delivery).toMatchObject({ ok: false, sent: 2, failure: { kind: 'timeout' } });
+    expect(delivery.ok ? '' : delivery.failure.detail).toMatch(/only 120 ms of the export's time were left.*slowest answer of this export took 40 ms.*2 items/);
+  });
+
+  it('is shared by the requests of one export: a later deliver() of the same export is stopped too', async () => {
+    const clock = { t: 0 };
+    const collector = new SlowCollector(clock, 30);
+    const pacer = new RequestPacer(100, () => clock.t);
+    expect(await deliver(items(1), BYTES, collector, new RequestLimit(1_000_000), 100, hooks(), pacer)).toMatchObject({ ok: true });
+    // 70 ms left, less than 4 x 30: the next request of this export is not started.
+    expect(await deliver(items(1), BYTES, collector, new RequestLimit(1_000_000), 100, hooks(), pacer)).toMatchObject({ ok: false, sent: 0 });
+    expect(collector.requests).toBe(1);
+  });
+
+  it('never starts a later request with less than 50 ms left, however fast the answers', async () => {
+    const clock = { t: 0 };
+    const collector = new SlowCollector(clock, 1);
+    const delivery = await deliver(items(200), BYTES, collector, new RequestLimit(1_000_000, 1), 100, hooks(), new RequestPacer(100, () => clock.t));
+    expect(collector.requests).toBe(51); // t = 0..50 inclusive
+    expect(delivery).toMatchObject({ ok: false, sent: 51 });
   });
 });
