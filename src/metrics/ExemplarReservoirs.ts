@@ -18,6 +18,11 @@ export interface ExemplarSampler {
   readonly traceId: string;
   /** The active span's span id, after `sample()` returned true; '' for none. */
   readonly spanId: string;
+  /**
+   * Lets go of whatever it keeps of the last context it read (called as each snapshot begins), so that a quiet
+   * process does not keep the last request's context, and all it references, alive.
+   */
+  forget?(): void;
 }
 
 /** A sampler that never opens: exemplars off. */
@@ -90,8 +95,8 @@ export class ExemplarReservoirs {
 
   /**
    * Offers a measurement of series `id` for `slot` (ignored when sampled). `epoch` is the store's current epoch,
-   * `delivered` the epoch up to which exemplars were delivered (it restarts the sampling count); `clock` is read only
-   * when the measurement is kept.
+   * `delivered` the epoch up to which exemplars were delivered; `clock` is read only when the measurement is kept.
+   * Sampled reservoirs count the measurements of each epoch afresh.
    *
    * A slot already holding a measurement of the same span, recorded since the last snapshot began, keeps it: one
    * exemplar per span and slot is all a trace link needs, and a loop recording into one series within one span then
@@ -106,8 +111,10 @@ export class ExemplarReservoirs {
     if (this.sampled) {
       const sampling = this.sampling;
       const at = 2 * reservoir;
-      if (sampling[at + 1] !== delivered) {
-        sampling[at + 1] = delivered;
+      // Counted per epoch (from one snapshot to the next), so the measurements made while an export is under way
+      // are sampled among themselves and with those that follow until the next snapshot, uniformly.
+      if (sampling[at + 1] !== epoch) {
+        sampling[at + 1] = epoch;
         sampling[at] = 0;
       }
       const seen = sampling[at]++;

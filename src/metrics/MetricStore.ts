@@ -345,6 +345,7 @@ export class MetricStore implements Recorder {
    * delivered every series of it.
    */
   beginSnapshot(): SnapshotCursor {
+    this.context.exemplars.forget?.();
     let acked = Infinity;
     for (const reader of this.readers) if (reader.acked < acked) acked = reader.acked;
     const now = this.now();

@@ -107,9 +107,18 @@ export class ExemplarFilter implements ExemplarSampler {
     this.open++;
   }
 
-  /** Counts a sampled span ended. */
+  /** Counts a sampled span ended; the last one lets go of the context read last (the gate closes, no read follows). */
   spanEnded(): void {
     if (this.open > 0) this.open--;
+    if (this.open === 0) this.forget();
+  }
+
+  forget(): void {
+    this.lastActive = undefined;
+    this.lastSpanContext = undefined;
+    this.traceId = '';
+    this.spanId = '';
+    this.eligible = this.name === 'always_on';
   }
 }
 

@@ -143,21 +143,28 @@ describe('exemplar reservoirs in the store', () => {
     expect(kept).toEqual(Array.from({ length: 32 }, (_, k) => Math.ceil((1000 * (k + 1)) / 32) - 1 + 0.5));
   });
 
-  it('exponential histograms sample uniformly among the measurements since the last delivery (reservoir sampling)', () => {
+  it('exponential histograms sample uniformly among the measurements of each epoch (reservoir sampling)', () => {
     const reservoirs = new ExemplarReservoirs(2, true);
     const random = jest.spyOn(Math, 'random');
     try {
-      const offer = (value: number, delivered: number) => reservoirs.offer(0, 0, value, 1, 'a'.repeat(32), value.toString(16).padStart(16, '0'), delivered, () => value);
-      offer(1, 0); // slots 0 and 1 fill first
-      offer(2, 0);
+      const offer = (value: number, epoch: number, delivered = 0) =>
+        reservoirs.offer(0, 0, value, epoch, 'a'.repeat(32), value.toString(16).padStart(16, '0'), delivered, () => value);
+      offer(1, 1); // slots 0 and 1 fill first
+      offer(2, 1);
       random.mockReturnValueOnce(0.1); // floor(0.1 * 3) = 0: replaces slot 0
-      offer(3, 0);
+      offer(3, 1);
       random.mockReturnValueOnce(0.9); // floor(0.9 * 4) = 3: not kept
-      offer(4, 0);
+      offer(4, 1);
       expect(reservoirs.read(0, 0, 1)?.map((e) => e.value)).toEqual([3, 2]);
-      offer(5, 1); // delivered moved on: the count starts again, the first slots fill in order
+      offer(5, 2); // a snapshot began: the count starts again, the first slots fill in order
       expect(random).toHaveBeenCalledTimes(2);
-      expect(reservoirs.read(0, 0, 1)?.map((e) => e.value)).toEqual([5, 2]);
+      expect(reservoirs.read(0, 0, 2)?.map((e) => e.value)).toEqual([5, 2]);
+      offer(6, 2);
+      // The export of epoch 1 is delivered while epoch 2 goes on: the count goes on too, so what came during the
+      // export keeps its chance (a count restarted here would let the next two measurements replace both).
+      random.mockReturnValueOnce(0.9); // floor(0.9 * 3) = 2: not kept
+      offer(7, 2, 1);
+      expect(reservoirs.read(0, 1, 2)?.map((e) => e.value)).toEqual([5, 6]);
     } finally {
       random.mockRestore();
     }

@@ -151,3 +151,33 @@ describe('ExemplarFilter: the gate counts live sampled spans of our TracerProvid
     expect([on.open, off.open]).toEqual([1, 0]);
   });
 });
+
+describe('ExemplarFilter: keeps nothing of a context once it is done with it', () => {
+  /** Whether the filter still references `context` (its cache of the context read last). */
+  const holds = (filter: ExemplarFilter, context: Context): boolean => Object.values(filter).includes(context);
+
+  it('trace_based: the last sampled span ending lets go of the context read last (the gate closes, nothing reads again)', () => {
+    const { filter, activate } = filterOn('trace_based');
+    const provider = new BasicTracerProvider({ sampler: new AlwaysOnSampler(), spanProcessors: [filter.processor] });
+    const span = provider.getTracer('t').startSpan('request');
+    const request = trace.setSpan(ROOT_CONTEXT, span).setValue(Symbol('body'), Buffer.alloc(1024));
+    activate(request);
+    expect(filter.sample()).toBe(true);
+    expect(holds(filter, request)).toBe(true);
+    span.end();
+    expect(filter.open).toBe(0);
+    expect(holds(filter, request)).toBe(false);
+    expect([filter.traceId, filter.spanId]).toEqual(['', '']);
+  });
+
+  it('forget() (each snapshot) lets go of it under always_on too, and the next measurement reads the context again', () => {
+    const { filter, activate } = filterOn('always_on');
+    const request = sampled();
+    activate(request);
+    expect(filter.sample()).toBe(true);
+    filter.forget();
+    expect(holds(filter, request)).toBe(false);
+    expect(filter.sample()).toBe(true);
+    expect([filter.traceId, filter.spanId]).toEqual([TRACE, SPAN]);
+  });
+});
