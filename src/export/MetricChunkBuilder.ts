@@ -4,11 +4,12 @@ import {
   AggregationTemporality,
   DataPointType,
   type DataPoint,
+  type Histogram,
   type MetricData,
   type ScopeMetrics,
 } from '@opentelemetry/sdk-metrics';
 import type { MetricView } from '../metrics/MetricStore';
-import type { SeriesTable } from '../metrics/SeriesTable';
+import type { HistogramState, SeriesTable } from '../metrics/SeriesTable';
 import type { DeltaLedger } from './DeltaLedger';
 import type { Exemplar } from '../metrics/ExemplarReservoirs';
 
@@ -81,8 +82,7 @@ export class MetricChunkBuilder {
     if (exponential !== undefined) {
       value = exponential;
     } else if (histogram !== undefined) {
-      const { counts, count, sum } = histogram;
-      value = { buckets: { boundaries: metric.plan.boundaries as number[], counts }, count, sum, min: undefined, max: undefined };
+      value = histogramValue(metric, histogram);
     }
     const point: DataPoint<unknown> = { startTime, endTime: this.endTime, attributes, value };
     const endMs = this.endMs;
@@ -178,17 +178,20 @@ function toPoint(metric: MetricView, table: SeriesTable, id: number, endTime: Hr
   }
   const histogram = table.histogram(id);
   if (histogram === undefined) return { startTime, endTime, attributes, value: table.values[id] };
-  const { counts, count, sum, min, max } = histogram;
+  return { startTime, endTime, attributes, value: histogramValue(metric, histogram) };
+}
+
+/**
+ * An explicit-bucket histogram's point value: min and max only when there were observations and they are known (a
+ * delta's are NaN: they cannot be taken apart).
+ */
+function histogramValue(metric: MetricView, { counts, count, sum, min, max }: HistogramState): Histogram {
+  const known = count > 0 && !Number.isNaN(min);
   return {
-    startTime,
-    endTime,
-    attributes,
-    value: {
-      buckets: { boundaries: metric.plan.boundaries as number[], counts },
-      count,
-      sum,
-      min: count > 0 ? min : undefined,
-      max: count > 0 ? max : undefined,
-    },
+    buckets: { boundaries: metric.plan.boundaries as number[], counts },
+    count,
+    sum,
+    min: known ? min : undefined,
+    max: known ? max : undefined,
   };
 }

@@ -48,13 +48,11 @@ const RETRY_INFO_TYPE = 'type.googleapis.com/google.rpc.RetryInfo';
  * `grpc-timeout`), retries follow the specification's retryable statuses within the deadline of the whole export, and
  * a status becomes an `ExportFailure` with the server's own text (`grpcFailure`).
  */
-export class OtlpGrpcTransport extends RetryingTransport {
+export class OtlpGrpcTransport extends RetryingTransport<GrpcCall> {
   private readonly url: URL;
   private readonly address: string;
   private readonly metadata: GrpcMetadata;
   private client: GrpcServiceClient | undefined;
-  private readonly inFlight = new Set<GrpcCall>();
-  private readonly aborted = new WeakSet<GrpcCall>();
   private readonly secrets: readonly string[];
   /** Headers that could not be sent as gRPC metadata, with why: for the pipeline to say once. */
   readonly notes: string[] = [];
@@ -87,7 +85,7 @@ export class OtlpGrpcTransport extends RetryingTransport {
       const finish = (result: AttemptResult): void => {
         if (done) return;
         done = true;
-        if (call !== undefined) this.inFlight.delete(call);
+        if (call !== undefined) this.untrack(call);
         resolve(result);
       };
       const request = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
@@ -106,16 +104,12 @@ export class OtlpGrpcTransport extends RetryingTransport {
         finish({ ok: false, failure: otherFailure(error) });
         return;
       }
-      if (!done) this.inFlight.add(call as GrpcCall);
+      if (!done) this.track(call as GrpcCall);
     });
   }
 
-  protected override cancelAttempts(): void {
-    for (const call of this.inFlight) {
-      this.aborted.add(call);
-      call.cancel();
-    }
-    this.inFlight.clear();
+  protected override cancel(call: GrpcCall): void {
+    call.cancel();
   }
 
   protected override release(): void {
@@ -174,12 +168,6 @@ export class OtlpGrpcTransport extends RetryingTransport {
         'certificate. Set both clientKey and clientCertificate (OTEL_EXPORTER_OTLP_CLIENT_KEY, OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE) for mutual TLS.');
     }
     return metadata;
-  }
-
-  /** Why a call this transport cancelled itself failed, if it did. */
-  private abandonedBy(call: GrpcCall | undefined): ExportFailure | undefined {
-    if (this.closed) return this.abandoned();
-    return call !== undefined && this.aborted.has(call) ? this.abandoned() : undefined;
   }
 
   /** A failed call as an `ExportFailure`, with the server's text (what it echoes of our secrets masked). */

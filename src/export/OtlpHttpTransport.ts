@@ -4,7 +4,7 @@ import { suppressTracing } from '@opentelemetry/core';
 import { displayUrl } from '../config/endpoint';
 import { VERSION } from '../version';
 import { knownSecrets, withoutSecrets } from './echoedSecrets';
-import { httpFailure, networkFailure, timeoutFailure, type ExportFailure } from './ExportFailure';
+import { httpFailure, networkFailure, timeoutFailure } from './ExportFailure';
 import { DEFAULT_RETRY, RetryingTransport, type AttemptResult, type RetryPolicy } from './RetryingTransport';
 
 export { DEFAULT_RETRY, type RetryPolicy, type SendResult } from './RetryingTransport';
@@ -41,12 +41,10 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
  * `shutdown()` aborts requests in flight, cancels pending retries and destroys the agent's sockets, so nothing of
  * it keeps the process alive. Retry timers are unreferenced for the same reason.
  */
-export class OtlpHttpTransport extends RetryingTransport {
+export class OtlpHttpTransport extends RetryingTransport<ClientRequest> {
   private readonly url: URL;
   private readonly agent: HttpAgent;
   private readonly request: typeof httpRequest;
-  private readonly inFlight = new Set<ClientRequest>();
-  private readonly aborted = new WeakSet<ClientRequest>();
   /** What we send that a collector's answer may echo (header values, URL credentials and query values). */
   private readonly secrets: readonly string[];
 
@@ -78,12 +76,8 @@ export class OtlpHttpTransport extends RetryingTransport {
     return this.options.compression === 'gzip' ? gzipAsync(body) : Promise.resolve(body);
   }
 
-  protected override cancelAttempts(): void {
-    for (const request of this.inFlight) {
-      this.aborted.add(request);
-      request.destroy();
-    }
-    this.inFlight.clear();
+  protected override cancel(request: ClientRequest): void {
+    request.destroy();
   }
 
   protected override release(): void {
@@ -98,7 +92,7 @@ export class OtlpHttpTransport extends RetryingTransport {
         if (done) return;
         done = true;
         clearTimeout(timer);
-        if (request !== undefined) this.inFlight.delete(request);
+        if (request !== undefined) this.untrack(request);
         resolve(result);
       };
       // Our deadline covers the whole exchange: connecting, sending and reading the answer to its last byte.
@@ -121,7 +115,7 @@ export class OtlpHttpTransport extends RetryingTransport {
         finish({ ok: false, failure: networkFailure(error) });
         return;
       }
-      this.inFlight.add(request);
+      this.track(request);
       request.on('response', (response: IncomingMessage) => {
         const chunks: Buffer[] = [];
         let size = 0;
@@ -151,12 +145,6 @@ export class OtlpHttpTransport extends RetryingTransport {
       request.on('error', (error) => finish({ ok: false, failure: this.abandonedBy(request) ?? networkFailure(error) }));
       request.end(payload);
     });
-  }
-
-  /** Why a request was destroyed by us, if it was. */
-  private abandonedBy(request: ClientRequest | undefined): ExportFailure | undefined {
-    if (this.closed) return this.abandoned();
-    return request !== undefined && this.aborted.has(request) ? this.abandoned() : undefined;
   }
 }
 

@@ -40,15 +40,19 @@ const MIN_RETRY_WAIT_MS = 100;
  * What every OTLP transport shares: one `send()` tries again on retryable failures, with the specification's backoff,
  * while the deadline of the whole export leaves time; every attempt and every wait can be given up
  * (`abortInFlight()`, `shutdown()`), and the waits are unreferenced timers, so nothing of it keeps the process
- * alive. A transport says how one attempt goes (`attempt`), how to end the attempts under way (`cancelAttempts`,
- * after which they resolve with `abandoned()`'s failure) and what to release at shutdown.
+ * alive. A transport says how one attempt goes (`attempt`, keeping what it started with `track` until it is done),
+ * how to end one attempt under way (`cancel`, after which it resolves with `abandonedBy`'s failure) and what to
+ * release at shutdown. `Call` is what an attempt starts: a request, a gRPC call.
  */
-export abstract class RetryingTransport {
+export abstract class RetryingTransport<Call extends object> {
   /** Set by `shutdown()`: later sends fail at once. */
   protected closed = false;
   /** Advanced by `abortInFlight()`: sends begun before it give up. */
   private generation = 0;
   private readonly waits = new Set<{ timer: NodeJS.Timeout; resolve: () => void }>();
+  /** The calls of the attempts under way, and those this transport ended itself. */
+  private readonly inFlight = new Set<Call>();
+  private readonly aborted = new WeakSet<Call>();
 
   constructor(
     private readonly retry: RetryPolicy,
@@ -68,8 +72,32 @@ export abstract class RetryingTransport {
   /** One attempt, which gets its answer within `timeoutMs` or fails. Never rejects. */
   protected abstract attempt(payload: Uint8Array, timeoutMs: number): Promise<AttemptResult>;
 
-  /** Ends the attempts under way; each resolves with the failure `abandoned()` gives. */
-  protected abstract cancelAttempts(): void;
+  /** Ends one call under way; its attempt then resolves with the failure `abandonedBy` gives. */
+  protected abstract cancel(call: Call): void;
+
+  /** Keeps a call under way, so that it can be ended; `untrack` it once its attempt is done. */
+  protected track(call: Call): void {
+    this.inFlight.add(call);
+  }
+
+  protected untrack(call: Call): void {
+    this.inFlight.delete(call);
+  }
+
+  /** Ends the attempts under way. */
+  private cancelAttempts(): void {
+    for (const call of this.inFlight) {
+      this.aborted.add(call);
+      this.cancel(call);
+    }
+    this.inFlight.clear();
+  }
+
+  /** Why a call this transport ended itself failed, if it did. */
+  protected abandonedBy(call: Call | undefined): ExportFailure | undefined {
+    if (this.closed) return this.abandoned();
+    return call !== undefined && this.aborted.has(call) ? this.abandoned() : undefined;
+  }
 
   /** Releases sockets or channels for good. */
   protected abstract release(): void;

@@ -60,7 +60,7 @@ export class SdkDeltaConverter {
       const metrics: MetricData[] = [];
       for (const metric of scope.metrics) {
         const converted = this.eligible(scope.scope.name, scope.scope.version, metric, observable)
-          ? this.convertMetric(`${scope.scope.name}\u0000${scope.scope.version ?? ''}\u0000${metric.descriptor.name}\u0000`, metric, ledger, generation)
+          ? this.convertMetric(`${instrumentKey(scope.scope.name, scope.scope.version, metric.descriptor.name)}\u0000`, metric, ledger, generation)
           : metric;
         if (converted.dataPoints.length > 0) metrics.push(converted);
       }
